@@ -1,0 +1,105 @@
+// Contract between the workflow and its activities. Type-only for workflows; implemented in this folder.
+import type { DBClusterSnapshotView, Tag } from '../shared/types';
+
+export interface SourceSnapshotInfo {
+  /** The source's ARN (always an ARN, whatever form the input used). */
+  arn: string;
+  identifier: string;
+  region: string;
+  accountId: string;
+  status: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  clusterIdentifier: string;
+  engine?: string;
+  /** `manual`, `automated` or `shared` as AWS reports it. */
+  snapshotType: string;
+  /** Shared from another AWS account. */
+  shared: boolean;
+  allocatedStorage?: number;
+  tags: Tag[];
+}
+
+export interface DescribeSourceInput {
+  region: string;
+  /** Plain name, `rds:` automated name, or ARN. */
+  identifier: string;
+}
+
+export interface ResolveKmsKeyInput {
+  region: string;
+  /** Key ID, key ARN, alias name or alias ARN. */
+  keyId: string;
+}
+
+export interface ResolvedKmsKey {
+  keyArn: string;
+  keyId: string;
+  multiRegion: boolean;
+}
+
+export interface StartCopyInput {
+  targetRegion: string;
+  /** ARN of the source when it lives in another Region (the SDK presigns from it); ARN or name otherwise. */
+  sourceIdentifier: string;
+  /** The source's ARN, recorded in the ownership tags. */
+  sourceArn: string;
+  sourceCluster: string;
+  targetIdentifier: string;
+  kmsKeyArn?: string;
+  copyTags?: boolean;
+  /** The user's tags; the activity adds the ownership tags. */
+  tags: Tag[];
+  /**
+   * The source's tags (SourceSnapshotInfo.tags). With copyTags they are sent in Tags as well, because AWS
+   * ignores CopyTags when Tags is given (moto documents this as verified against AWS), and snapcopy always
+   * gives Tags (its ownership tags).
+   */
+  sourceTags?: Tag[];
+  workflowId: string;
+  preSignedUrl?: string;
+}
+
+export interface StartCopyResult {
+  /** True when the target already existed with this workflow's ownership tag and was adopted. */
+  adopted: boolean;
+  snapshot: DBClusterSnapshotView;
+}
+
+/** ApplicationFailure details[0] of a SnapshotQuotaExceededFault from startCopy. */
+export interface QuotaFailureDetails {
+  reason: 'manual-snapshot-quota' | 'copies-in-flight';
+}
+
+export interface DescribeTargetInput {
+  region: string;
+  identifier: string;
+}
+
+export interface DeleteOwnedSnapshotInput {
+  region: string;
+  identifier: string;
+  /** When given, the snapshot must also carry this workflow ID in `snapcopy:workflow-id`. */
+  workflowId?: string;
+}
+
+export interface DeleteOwnedSnapshotResult {
+  /** `deleted`: delete call accepted; `absent`: nothing there; refusals never delete. */
+  result: 'deleted' | 'absent';
+}
+
+export interface ListOwnedCopiesInput {
+  region: string;
+  /** Only copies whose `snapcopy:source-cluster` tag equals this. */
+  sourceCluster?: string;
+}
+
+export interface OwnedCopy {
+  identifier: string;
+  arn: string;
+  status: string;
+  createTime?: string;
+  sourceCluster?: string;
+  workflowId?: string;
+  tags: Tag[];
+}

@@ -1,0 +1,36 @@
+// The fixed contract of ../shared/DESIGN.md: other tools depend on these names. Workflow-safe (no I/O).
+
+export const WORKFLOW_TYPE = 'copyDbClusterSnapshot';
+export const DEFAULT_TASK_QUEUE = 'snapcopy';
+export const CANCEL_SIGNAL = 'cancel';
+export const PROGRESS_QUERY = 'progress';
+
+/** Ownership tags carried by every copy snapcopy makes; deletion is only ever allowed with `managed`. */
+export const OWNERSHIP_TAGS = {
+  managed: 'snapcopy:managed',
+  sourceArn: 'snapcopy:source-arn',
+  sourceCluster: 'snapcopy:source-cluster',
+  workflowId: 'snapcopy:workflow-id',
+} as const;
+export const MANAGED_TAG_VALUE = 'true';
+
+/** `snapcopy-<TargetRegion>-<lowercased TargetDBClusterSnapshotIdentifier>` */
+export function defaultWorkflowId(targetRegion: string, targetIdentifier: string): string {
+  return `snapcopy-${targetRegion}-${targetIdentifier.toLowerCase()}`;
+}
+
+/** Failure types: the seed's exception names, used as ApplicationFailure types. */
+export const FailureType = {
+  AlreadyExists: 'DBClusterSnapshotAlreadyExistsFault',
+  NotFound: 'DBClusterSnapshotNotFoundFault',
+  InvalidClusterState: 'InvalidDBClusterStateFault',
+  InvalidSnapshotState: 'InvalidDBClusterSnapshotStateFault',
+  QuotaExceeded: 'SnapshotQuotaExceededFault',
+  KmsKeyNotAccessible: 'KMSKeyNotAccessibleFault',
+  InvalidParameterValue: 'InvalidParameterValue',
+  InvalidParameterCombination: 'InvalidParameterCombination',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types no retry can fix: the workflow must not retry activities that fail with them. */
+export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);

@@ -1,0 +1,146 @@
+// Input, result and progress shapes of the copyDbClusterSnapshot workflow (DESIGN.md). Workflow-safe.
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface CopyOptions {
+  /** Shortest wait between two progress polls, seconds (default 15). */
+  minPollSeconds?: number;
+  /** Longest wait between two progress polls, seconds (default 300). */
+  maxPollSeconds?: number;
+  /** Give up (delete the unfinished target, fail) when the copy is not `available` after this many seconds. Default: none. */
+  deadlineSeconds?: number;
+  /** On SnapshotQuotaExceeded (manual-snapshot quota): prune the oldest snapcopy-owned copies of the same source cluster (default true). */
+  pruneOnQuota?: boolean;
+  /** Never prune the newest `keep` snapcopy-owned copies of the source cluster (default 1). */
+  keep?: number;
+  /** What a cancel does once the copy is already `available`: keep it (default) or delete it. */
+  onCancelAfterAvailable?: 'keep' | 'delete';
+  /** Wait between attempts while the copies-in-flight limit is reached, seconds (default 60). */
+  slotWaitSeconds?: number;
+  /** Polls per workflow run before continuing as new, bounding the history (default 250, about 2,800 events). */
+  pollsPerRun?: number;
+}
+
+export interface CopyDbClusterSnapshotInput {
+  SourceDBClusterSnapshotIdentifier: string;
+  TargetDBClusterSnapshotIdentifier: string;
+  KmsKeyId?: string;
+  CopyTags?: boolean;
+  Tags?: Tag[];
+  SourceRegion?: string;
+  TargetRegion: string;
+  PreSignedUrl?: string;
+  options?: CopyOptions;
+}
+
+/** Fields of the seed's Response Syntax (DBClusterSnapshot), read back from AWS. */
+export interface DBClusterSnapshotView {
+  AvailabilityZones?: string[];
+  DBClusterSnapshotIdentifier?: string;
+  DBClusterIdentifier?: string;
+  SnapshotCreateTime?: string;
+  Engine?: string;
+  EngineMode?: string;
+  AllocatedStorage?: number;
+  Status?: string;
+  Port?: number;
+  VpcId?: string;
+  ClusterCreateTime?: string;
+  MasterUsername?: string;
+  EngineVersion?: string;
+  LicenseModel?: string;
+  SnapshotType?: string;
+  PercentProgress?: number;
+  StorageEncrypted?: boolean;
+  KmsKeyId?: string;
+  DBClusterSnapshotArn?: string;
+  SourceDBClusterSnapshotArn?: string;
+  IAMDatabaseAuthenticationEnabled?: boolean;
+  TagList?: Tag[];
+  DBSystemId?: string;
+  StorageType?: string;
+  DbClusterResourceId?: string;
+  StorageThroughput?: number;
+}
+
+export type Outcome = 'copied' | 'cancelled' | 'already-present';
+
+export interface PrunedSnapshot {
+  DBClusterSnapshotIdentifier: string;
+  DBClusterSnapshotArn: string;
+  SnapshotCreateTime?: string;
+}
+
+export interface CopySummary {
+  outcome: Outcome;
+  workflowId: string;
+  sourceArn: string;
+  targetArn?: string;
+  sourceRegion: string;
+  targetRegion: string;
+  kmsKeyArn?: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Seconds from the copy being started in AWS to it being `available`. */
+  copySeconds?: number;
+  polls: number;
+  runs: number;
+  pruned: PrunedSnapshot[];
+  slotWaits: number;
+  cancelReason?: string;
+  /** After a cancel: whether the target was deleted (false = kept because it was already available). */
+  targetDeleted?: boolean;
+}
+
+export interface CopyDbClusterSnapshotResult {
+  /** The target as AWS describes it at the end; absent when the copy was cancelled and deleted. */
+  DBClusterSnapshot?: DBClusterSnapshotView;
+  summary: CopySummary;
+}
+
+export type Phase =
+  | 'validating'
+  | 'describing-source'
+  | 'resolving-key'
+  | 'waiting-for-slot'
+  | 'starting'
+  | 'copying'
+  | 'pruning'
+  | 'cancelling'
+  | 'completed'
+  | 'cancelled'
+  | 'failed';
+
+export interface Progress {
+  phase: Phase;
+  sourceArn?: string;
+  targetArn?: string;
+  sourceRegion?: string;
+  targetRegion: string;
+  targetIdentifier: string;
+  kmsKeyArn?: string;
+  /** Target status as AWS last reported it (`copying`, `available`, ...). */
+  status?: string;
+  percent: number;
+  /** Estimated seconds until `available`, when progress allows an estimate. */
+  etaSeconds?: number;
+  copyStartedAt?: string;
+  lastPolledAt?: string;
+  nextPollAt?: string;
+  polls: number;
+  runs: number;
+  pruned: PrunedSnapshot[];
+  slotWaits: number;
+  message?: string;
+  outcome?: Outcome;
+  error?: { type: string; message: string };
+  cancelRequested: boolean;
+  cancelReason?: string;
+}
+
+export interface CancelSignalArgs {
+  reason?: string;
+}

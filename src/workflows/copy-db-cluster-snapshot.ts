@@ -1,0 +1,467 @@
+// The copyDbClusterSnapshot workflow: CopyDBClusterSnapshot as a durable process. Deterministic
+// orchestration only; every AWS call is an activity (src/activities).
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { QuotaFailureDetails, SourceSnapshotInfo } from '../activities/types';
+import {
+  CANCEL_SIGNAL,
+  FailureType,
+  NON_RETRYABLE_FAILURE_TYPES,
+  OWNERSHIP_TAGS,
+  PROGRESS_QUERY,
+} from '../shared/names';
+import { estimateEtaSeconds, nextPollDelaySeconds, type ProgressSample } from '../shared/polling';
+import { selectSnapshotsToPrune } from '../shared/prune';
+import type {
+  CancelSignalArgs,
+  CopyDbClusterSnapshotInput,
+  CopyDbClusterSnapshotResult,
+  DBClusterSnapshotView,
+  Progress,
+} from '../shared/types';
+import { InputError, validateAgainstSource, validateCopyInput, type ValidatedInput } from '../shared/validation';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const cancelSignal = defineSignal<[CancelSignalArgs?]>(CANCEL_SIGNAL);
+export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
+
+/** What a run hands to the next when it continues as new while the copy is running. */
+export interface CopyRunState {
+  sourceArn: string;
+  sourceRegion: string;
+  sourceCluster: string;
+  kmsKeyArn?: string;
+  targetArn?: string;
+  startedAt: string;
+  copyStartedAt: string;
+  polls: number;
+  runs: number;
+  slotWaits: number;
+  pruned: Progress['pruned'];
+  anchor: ProgressSample;
+  queuedPolls: number;
+  lastPercent: number;
+  cancelRequested: boolean;
+  cancelReason?: string;
+}
+
+const retry = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '2m',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, 'SnapshotNotOwnedBySnapcopy'],
+};
+
+// Throttling, 5xx and network errors are retried with backoff for up to half an hour per call.
+// WAIT_CANCELLATION_COMPLETED: a cancelled start still reports whether it created the target, so the
+// cleanup that follows can find it.
+const aws = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '30m',
+  retry,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Seconds between checks that a deleted target is gone. */
+const CONFIRM_GONE_POLL_SECONDS = 5;
+const CONFIRM_GONE_MAX_POLLS = 120;
+
+// Date is replaced by Temporal's deterministic workflow clock inside the sandbox.
+const now = (): number => new Date().getTime();
+const iso = (ms: number = now()): string => new Date(ms).toISOString();
+
+function failure(type: string, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
+}
+
+/** The ApplicationFailure an activity failed with, if any. */
+function activityCause(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  return undefined;
+}
+
+export async function copyDbClusterSnapshot(
+  input: CopyDbClusterSnapshotInput,
+  resume?: CopyRunState,
+): Promise<CopyDbClusterSnapshotResult> {
+  const { workflowId } = workflowInfo();
+  const progress: Progress = {
+    phase: resume ? 'copying' : 'validating',
+    targetRegion: String(input?.TargetRegion ?? ''),
+    targetIdentifier: String(input?.TargetDBClusterSnapshotIdentifier ?? '').toLowerCase(),
+    percent: resume?.lastPercent ?? 0,
+    polls: resume?.polls ?? 0,
+    runs: (resume?.runs ?? 0) + 1,
+    pruned: resume?.pruned ?? [],
+    slotWaits: resume?.slotWaits ?? 0,
+    cancelRequested: resume?.cancelRequested ?? false,
+    cancelReason: resume?.cancelReason,
+    sourceArn: resume?.sourceArn,
+    sourceRegion: resume?.sourceRegion,
+    targetArn: resume?.targetArn,
+    kmsKeyArn: resume?.kmsKeyArn,
+    copyStartedAt: resume?.copyStartedAt,
+  };
+  setHandler(progressQuery, () => progress);
+  setHandler(cancelSignal, (args) => {
+    if (progress.cancelRequested) return;
+    progress.cancelRequested = true;
+    progress.cancelReason = args?.reason;
+  });
+
+  const startedAt = resume?.startedAt ?? iso();
+  // Set once CopyDBClusterSnapshot may have been sent: from then on, a cancel or failure cleans up.
+  let copyIssued = resume !== undefined;
+
+  let v: ValidatedInput;
+  try {
+    v = validateCopyInput(input);
+  } catch (err) {
+    if (err instanceof InputError) {
+      progress.phase = 'failed';
+      progress.error = { type: err.type, message: err.message };
+      throw failure(err.type, err.message, { field: err.field });
+    }
+    throw err;
+  }
+  progress.targetIdentifier = v.targetIdentifier;
+  progress.targetRegion = v.targetRegion;
+  progress.sourceRegion = v.sourceRegion;
+
+  const summaryBase = () => ({
+    workflowId,
+    sourceArn: progress.sourceArn ?? v.source.identifier,
+    targetArn: progress.targetArn,
+    sourceRegion: v.sourceRegion,
+    targetRegion: v.targetRegion,
+    kmsKeyArn: progress.kmsKeyArn,
+    startedAt,
+    finishedAt: iso(),
+    polls: progress.polls,
+    runs: progress.runs,
+    pruned: progress.pruned,
+    slotWaits: progress.slotWaits,
+  });
+
+  /** Waits up to `seconds`, returning early when a cancel is requested. */
+  const pause = async (seconds: number): Promise<void> => {
+    progress.nextPollAt = iso(now() + seconds * 1000);
+    await condition(() => progress.cancelRequested, seconds * 1000);
+    progress.nextPollAt = undefined;
+  };
+
+  const finishCancelled = (targetDeleted: boolean | undefined, snapshot?: DBClusterSnapshotView) => {
+    progress.phase = 'cancelled';
+    progress.outcome = 'cancelled';
+    return {
+      ...(snapshot ? { DBClusterSnapshot: snapshot } : {}),
+      summary: {
+        ...summaryBase(),
+        outcome: 'cancelled' as const,
+        cancelReason: progress.cancelReason,
+        targetDeleted,
+      },
+    };
+  };
+
+  /** Deletes our target (guarded by its workflow-ID ownership tag) and waits until AWS no longer lists it. */
+  const deleteTargetAndConfirm = async (): Promise<void> => {
+    await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier, workflowId });
+    for (let i = 0; i < CONFIRM_GONE_MAX_POLLS; i++) {
+      const seen = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+      if (!seen) return;
+      if (seen.Status === 'available' || seen.Status === 'copying' || seen.Status === 'failed') {
+        // Still listed in a deletable state: the delete was accepted or raced with the copy finishing.
+        await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier, workflowId });
+      }
+      await sleep(CONFIRM_GONE_POLL_SECONDS * 1000);
+    }
+    throw failure(
+      FailureType.InvalidSnapshotState,
+      `target ${v.targetIdentifier} in ${v.targetRegion} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
+    );
+  };
+
+  /** Cancel handling, for the signal and for Temporal cancellation alike. */
+  const cancelCleanup = async (): Promise<CopyDbClusterSnapshotResult> => {
+    if (!copyIssued) return finishCancelled(undefined);
+    progress.phase = 'cancelling';
+    const current = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+    if (!current) return finishCancelled(true);
+    const mine = current.TagList?.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === workflowId);
+    if (!mine) return finishCancelled(false, current);
+    if (current.Status === 'available' && v.options.onCancelAfterAvailable === 'keep') {
+      progress.message = 'cancel arrived after the copy was available: kept';
+      return finishCancelled(false, current);
+    }
+    await deleteTargetAndConfirm();
+    return finishCancelled(true);
+  };
+
+  /** Failure after the copy was issued: leave no orphan behind, then fail. */
+  const failWithCleanup = async (err: ApplicationFailure): Promise<never> => {
+    progress.error = { type: err.type ?? 'Error', message: err.message };
+    if (copyIssued) {
+      progress.phase = 'cancelling';
+      await CancellationScope.nonCancellable(deleteTargetAndConfirm);
+    }
+    progress.phase = 'failed';
+    throw err;
+  };
+
+  try {
+    // --- Describe the source and resolve the key (read-only AWS calls) ---
+    let source: Pick<SourceSnapshotInfo, 'arn' | 'clusterIdentifier'>;
+    let copySourceIdentifier = '';
+    if (resume) {
+      source = { arn: resume.sourceArn, clusterIdentifier: resume.sourceCluster };
+    } else {
+      if (progress.cancelRequested) return finishCancelled(undefined);
+      progress.phase = 'describing-source';
+      const described = await aws.describeSourceSnapshot({
+        region: v.sourceRegion,
+        identifier: v.source.identifier,
+      });
+      try {
+        validateAgainstSource(v, {
+          encrypted: described.encrypted,
+          shared: described.shared,
+          tagCount: described.tags.length,
+        });
+      } catch (err) {
+        if (err instanceof InputError) throw failure(err.type, err.message, { field: err.field });
+        throw err;
+      }
+      source = described;
+      progress.sourceArn = described.arn;
+      // Another Region or another account: the ARN, from which the SDK presigns the request.
+      copySourceIdentifier = v.crossRegion || described.shared ? described.arn : v.source.identifier;
+
+      if (v.kmsKey) {
+        if (progress.cancelRequested) return finishCancelled(undefined);
+        progress.phase = 'resolving-key';
+        const key = await aws.resolveKmsKey({ region: v.targetRegion, keyId: v.kmsKey.value });
+        progress.kmsKeyArn = key.keyArn;
+      }
+    }
+
+    // --- Start the copy: wait for a slot, prune on quota, adopt our own target ---
+    let copyStartedAt = resume?.copyStartedAt;
+    let view: DBClusterSnapshotView | undefined;
+    let adopted = false;
+    while (!resume && !view) {
+      if (progress.cancelRequested) return await cancelCleanup();
+      progress.phase = 'starting';
+      copyIssued = true;
+      try {
+        const started = await aws.startCopy({
+          targetRegion: v.targetRegion,
+          sourceIdentifier: copySourceIdentifier,
+          sourceArn: source.arn,
+          sourceCluster: source.clusterIdentifier,
+          targetIdentifier: v.targetIdentifier,
+          kmsKeyArn: progress.kmsKeyArn,
+          copyTags: v.copyTags,
+          tags: v.tags,
+          workflowId,
+          ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
+        });
+        view = started.snapshot;
+        adopted = started.adopted;
+        copyStartedAt = iso();
+      } catch (err) {
+        const cause = activityCause(err);
+        if (cause?.type !== FailureType.QuotaExceeded) {
+          // Nothing was created (already-exists-not-ours, bad key, ...): nothing to clean up.
+          copyIssued = false;
+          throw err;
+        }
+        copyIssued = false;
+        const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
+        if (reason === 'copies-in-flight') {
+          progress.phase = 'waiting-for-slot';
+          progress.slotWaits++;
+          progress.message = cause.message;
+          await pause(v.options.slotWaitSeconds);
+          continue;
+        }
+        if (!v.options.pruneOnQuota) {
+          throw failure(FailureType.QuotaExceeded, `${cause.message} (pruning is off: options.pruneOnQuota=false)`);
+        }
+        progress.phase = 'pruning';
+        const owned = await aws.listOwnedCopies({ region: v.targetRegion, sourceCluster: source.clusterIdentifier });
+        const selection = selectSnapshotsToPrune({
+          copies: owned,
+          sourceCluster: source.clusterIdentifier,
+          keep: v.options.keep,
+          count: 1,
+          exclude: [v.targetIdentifier],
+        });
+        const victim = selection.selected[0];
+        if (!victim) {
+          throw failure(
+            FailureType.QuotaExceeded,
+            `${cause.message}; nothing can be pruned to make room in ${v.targetRegion}: ${selection.blockedReason}`,
+          );
+        }
+        const deleted = await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: victim.identifier });
+        if (deleted.result === 'deleted') {
+          progress.pruned.push({
+            DBClusterSnapshotIdentifier: victim.identifier,
+            DBClusterSnapshotArn: victim.arn,
+            SnapshotCreateTime: victim.createTime,
+          });
+        }
+        progress.message = `pruned ${victim.identifier} to make room`;
+      }
+    }
+
+    // --- Follow the copy to `available` ---
+    progress.phase = 'copying';
+    progress.copyStartedAt = copyStartedAt;
+    progress.targetArn = view?.DBClusterSnapshotArn ?? progress.targetArn;
+    const copyStartMs = Date.parse(copyStartedAt ?? startedAt);
+    let anchor: ProgressSample = resume?.anchor ?? { at: copyStartMs, percent: view?.PercentProgress ?? 0 };
+    let queuedPolls = resume?.queuedPolls ?? 0;
+    let pollsThisRun = 0;
+    const deadlineMs =
+      v.options.deadlineSeconds !== undefined ? Date.parse(startedAt) + v.options.deadlineSeconds * 1000 : undefined;
+
+    while (!view || view.Status !== 'available') {
+      if (view) {
+        if (view.Status !== 'copying' && view.Status !== 'creating') {
+          const sourceGone = await sourceMissing(v.sourceRegion, progress.sourceArn ?? source.arn);
+          return await failWithCleanup(
+            failure(
+              FailureType.InvalidSnapshotState,
+              sourceGone
+                ? `source ${source.arn} disappeared while it was being copied; the copy ended ${view.Status}`
+                : `copy ${v.targetIdentifier} in ${v.targetRegion} ended with status ${view.Status}`,
+            ),
+          );
+        }
+        const percent = view.PercentProgress ?? 0;
+        const sample = { at: now(), percent };
+        // The anchor is the last sighting at the starting percentage: the rate is measured from there.
+        if (percent === anchor.percent) anchor = sample;
+        queuedPolls = percent > 0 ? 0 : queuedPolls + 1;
+        progress.status = view.Status;
+        progress.percent = percent;
+        progress.etaSeconds = estimateEtaSeconds(anchor, sample);
+        progress.lastPolledAt = iso(sample.at);
+        if (progress.cancelRequested) return await cancelCleanup();
+        if (deadlineMs !== undefined && now() >= deadlineMs) {
+          return await failWithCleanup(
+            failure(
+              'CopyDeadlineExceeded',
+              `copy ${v.targetIdentifier} was not available within options.deadlineSeconds=${v.options.deadlineSeconds} (at ${percent}%)`,
+            ),
+          );
+        }
+        if (pollsThisRun >= v.options.pollsPerRun) {
+          // Keep each run's history bounded however long the copy takes.
+          const state: CopyRunState = {
+            sourceArn: source.arn,
+            sourceRegion: v.sourceRegion,
+            sourceCluster: source.clusterIdentifier,
+            kmsKeyArn: progress.kmsKeyArn,
+            targetArn: progress.targetArn,
+            startedAt,
+            copyStartedAt: copyStartedAt ?? startedAt,
+            polls: progress.polls,
+            runs: progress.runs,
+            slotWaits: progress.slotWaits,
+            pruned: progress.pruned,
+            anchor,
+            queuedPolls,
+            lastPercent: percent,
+            cancelRequested: progress.cancelRequested,
+            cancelReason: progress.cancelReason,
+          };
+          return await continueAsNew<typeof copyDbClusterSnapshot>(input, state);
+        }
+        await pause(
+          nextPollDelaySeconds({
+            percent,
+            etaSeconds: progress.etaSeconds,
+            queuedPolls,
+            minPollSeconds: v.options.minPollSeconds,
+            maxPollSeconds: v.options.maxPollSeconds,
+          }),
+        );
+        if (progress.cancelRequested) return await cancelCleanup();
+      }
+      const polled = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+      progress.polls++;
+      pollsThisRun++;
+      if (!polled) {
+        const sourceGone = await sourceMissing(v.sourceRegion, progress.sourceArn ?? source.arn);
+        copyIssued = false; // nothing left to clean up
+        throw failure(
+          FailureType.NotFound,
+          sourceGone
+            ? `source ${source.arn} disappeared while it was being copied, and the copy ${v.targetIdentifier} is gone`
+            : `copy ${v.targetIdentifier} disappeared from ${v.targetRegion} while copying (deleted outside snapcopy?)`,
+        );
+      }
+      view = polled;
+      progress.targetArn = polled.DBClusterSnapshotArn ?? progress.targetArn;
+    }
+
+    // --- Available ---
+    progress.status = 'available';
+    progress.percent = 100;
+    progress.etaSeconds = 0;
+    if (progress.cancelRequested) return await cancelCleanup();
+    const outcome = adopted && progress.polls === 0 ? 'already-present' : 'copied';
+    progress.phase = 'completed';
+    progress.outcome = outcome;
+    const finishedMs = now();
+    return {
+      DBClusterSnapshot: view,
+      summary: {
+        ...summaryBase(),
+        outcome,
+        copySeconds: copyStartedAt ? Math.round((finishedMs - Date.parse(copyStartedAt)) / 1000) : undefined,
+      },
+    };
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Temporal cancellation: clean up outside the cancelled scope, then end as Cancelled.
+      progress.cancelRequested = true;
+      progress.cancelReason ??= 'workflow cancelled';
+      await CancellationScope.nonCancellable(cancelCleanup);
+      throw err;
+    }
+    const app = err instanceof ApplicationFailure ? err : activityCause(err);
+    if (!app) throw err;
+    progress.phase = 'failed';
+    progress.error ??= { type: app.type ?? 'Error', message: app.message };
+    // Callers tell failures apart by type: surface the activity's typed failure as the workflow's own.
+    throw err instanceof ApplicationFailure ? err : failure(app.type ?? 'Error', app.message, app.details?.[0]);
+  }
+
+  async function sourceMissing(region: string, arn: string): Promise<boolean> {
+    try {
+      await aws.describeSourceSnapshot({ region, identifier: arn });
+      return false;
+    } catch (err) {
+      return activityCause(err)?.type === FailureType.NotFound;
+    }
+  }
+}
