@@ -26,12 +26,14 @@ import {
 } from '../shared/names';
 import { estimateEtaSeconds, nextPollDelaySeconds, type ProgressSample } from '../shared/polling';
 import { selectSnapshotsToPrune } from '../shared/prune';
+import { tagsForCopy } from '../shared/tags';
 import type {
   CancelSignalArgs,
   CopyDbClusterSnapshotInput,
   CopyDbClusterSnapshotResult,
   DBClusterSnapshotView,
   Progress,
+  Tag,
 } from '../shared/types';
 import { InputError, validateAgainstSource, validateCopyInput, type ValidatedInput } from '../shared/validation';
 
@@ -228,6 +230,7 @@ export async function copyDbClusterSnapshot(
     // --- Describe the source and resolve the key (read-only AWS calls) ---
     let source: Pick<SourceSnapshotInfo, 'arn' | 'clusterIdentifier'>;
     let copySourceIdentifier = '';
+    let copyTags: Tag[] = v.tags;
     if (resume) {
       source = { arn: resume.sourceArn, clusterIdentifier: resume.sourceCluster };
     } else {
@@ -237,11 +240,14 @@ export async function copyDbClusterSnapshot(
         region: v.sourceRegion,
         identifier: v.source.identifier,
       });
+      // The source tags a copy would carry (its aws: and snapcopy: tags never travel).
+      const copiedSourceTags = tagsForCopy({ copyTags: true, sourceTags: described.tags, userTags: [] });
       try {
         validateAgainstSource(v, {
           encrypted: described.encrypted,
           shared: described.shared,
-          tagCount: described.tags.length,
+          tagCount: copiedSourceTags.length,
+          tagKeys: copiedSourceTags.map((t) => t.Key),
         });
       } catch (err) {
         if (err instanceof InputError) throw failure(err.type, err.message, { field: err.field });
@@ -249,6 +255,7 @@ export async function copyDbClusterSnapshot(
       }
       source = described;
       progress.sourceArn = described.arn;
+      copyTags = tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags });
       // Another Region or another account: the ARN, from which the SDK presigns the request.
       copySourceIdentifier = v.crossRegion || described.shared ? described.arn : v.source.identifier;
 
@@ -277,7 +284,7 @@ export async function copyDbClusterSnapshot(
           targetIdentifier: v.targetIdentifier,
           kmsKeyArn: progress.kmsKeyArn,
           copyTags: v.copyTags,
-          tags: v.tags,
+          tags: copyTags,
           workflowId,
           ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
         });

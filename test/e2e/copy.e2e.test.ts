@@ -1,0 +1,106 @@
+// End to end: real Temporal dev server, real worker and activities, the AWS emulator over the wire.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DBClusterSnapshotNotFoundFault, DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultWorkflowId, OWNERSHIP_TAGS, WORKFLOW_TYPE } from '../../src/shared/names';
+import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult, Progress } from '../../src/shared/types';
+import { cancelSignal, progressQuery } from '../../src/workflows';
+import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
+import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+
+let stack: LocalStack;
+let sourceArn: string;
+const ACCOUNT = '123456789012'; // moto's account
+const FAST = { minPollSeconds: 1, maxPollSeconds: 2 };
+
+beforeAll(async () => {
+  stack = await startLocalStack({ copySeconds: 4 });
+  const sourceKey = await createKey(stack.kms('us-east-1'));
+  sourceArn = await createClusterSnapshot(stack.rds('us-east-1'), 'e2e-aurora', 'e2e-aurora-snap', sourceKey.keyArn);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function start(input: CopyDbClusterSnapshotInput): Promise<WorkflowHandle> {
+  return stack.env.client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue,
+    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+    args: [input],
+  });
+}
+
+async function until(handle: WorkflowHandle, predicate: (p: Progress) => boolean): Promise<Progress> {
+  for (let i = 0; i < 300; i++) {
+    const p = await handle.query(progressQuery);
+    if (predicate(p)) return p;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the workflow never reached the expected progress');
+}
+
+async function describeTarget(identifier: string) {
+  const out = await stack.rds('us-west-2').send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }));
+  return out.DBClusterSnapshots?.[0];
+}
+
+describe('copy end to end', () => {
+  it('copies an encrypted snapshot across Regions with an alias ARN key', async () => {
+    const destKey = await createKey(stack.kms('us-west-2'), 'alias/e2e-dr');
+    const handle = await start({
+      SourceDBClusterSnapshotIdentifier: sourceArn,
+      TargetDBClusterSnapshotIdentifier: 'e2e-aurora-snap-dr',
+      SourceRegion: 'us-east-1',
+      TargetRegion: 'us-west-2',
+      KmsKeyId: `arn:aws:kms:us-west-2:${ACCOUNT}:alias/e2e-dr`,
+      CopyTags: true,
+      Tags: [{ Key: 'purpose', Value: 'dr' }],
+      options: FAST,
+    });
+    const copying = await until(handle, (p) => p.phase === 'copying' || p.phase === 'completed');
+    expect(copying.kmsKeyArn).toBe(destKey.keyArn);
+    const result = (await handle.result()) as CopyDbClusterSnapshotResult;
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.DBClusterSnapshot?.Status).toBe('available');
+    expect(result.DBClusterSnapshot?.PercentProgress).toBe(100);
+
+    const target = await describeTarget('e2e-aurora-snap-dr');
+    expect(target?.Status).toBe('available');
+    expect(target?.KmsKeyId).toBe(destKey.keyArn);
+    expect(target?.StorageEncrypted).toBe(true);
+    const tags = Object.fromEntries((target?.TagList ?? []).map((t) => [t.Key, t.Value]));
+    expect(tags).toMatchObject({
+      purpose: 'dr',
+      team: 'databases',
+      [OWNERSHIP_TAGS.managed]: 'true',
+      [OWNERSHIP_TAGS.sourceArn]: sourceArn,
+      [OWNERSHIP_TAGS.sourceCluster]: 'e2e-aurora',
+      [OWNERSHIP_TAGS.workflowId]: 'snapcopy-us-west-2-e2e-aurora-snap-dr',
+    });
+  });
+
+  it('deletes the target when cancelled while copying, leaving nothing behind', async () => {
+    await createKey(stack.kms('us-west-2'), 'alias/e2e-cancel');
+    await stack.emulator.configure({ copySeconds: 3600 });
+    try {
+      const handle = await start({
+        SourceDBClusterSnapshotIdentifier: sourceArn,
+        TargetDBClusterSnapshotIdentifier: 'e2e-aurora-snap-cancel',
+        SourceRegion: 'us-east-1',
+        TargetRegion: 'us-west-2',
+        KmsKeyId: 'alias/e2e-cancel',
+        options: FAST,
+      });
+      await until(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
+      expect((await describeTarget('e2e-aurora-snap-cancel'))?.Status).toBe('copying');
+      await handle.signal(cancelSignal, { reason: 'e2e' });
+      const result = (await handle.result()) as CopyDbClusterSnapshotResult;
+      expect(result.summary.outcome).toBe('cancelled');
+      expect(result.summary.targetDeleted).toBe(true);
+      await expect(describeTarget('e2e-aurora-snap-cancel')).rejects.toBeInstanceOf(DBClusterSnapshotNotFoundFault);
+    } finally {
+      await stack.emulator.configure({ copySeconds: 4 });
+    }
+  });
+});

@@ -1,0 +1,278 @@
+// An in-memory AWS behind the activity contract, for workflow tests on the real time-skipping
+// Temporal server. Copy progress follows the test server's (skipped) clock, so a 30-hour copy takes
+// 30 hours of workflow time. Failures have the same types as the real activities'.
+import { ApplicationFailure } from '@temporalio/common';
+import type { createActivities } from '../../src/activities';
+import type {
+  DeleteOwnedSnapshotInput,
+  DescribeSourceInput,
+  DescribeTargetInput,
+  ListOwnedCopiesInput,
+  OwnedCopy,
+  ResolveKmsKeyInput,
+  SourceSnapshotInfo,
+  StartCopyInput,
+} from '../../src/activities/types';
+import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
+import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const ACCOUNT = '123456789012';
+
+export interface FakeSnapshot {
+  region: string;
+  identifier: string;
+  cluster: string;
+  type: 'manual' | 'automated' | 'shared';
+  status: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  tags: Tag[];
+  createdAt: number;
+  /** Set on copies: when the copy started and how long it queues and runs. */
+  copy?: { startedAt: number; queueMs: number; durationMs: number; sourceKey: string };
+}
+
+export interface FakeKey {
+  region: string;
+  keyId: string;
+  aliases: string[];
+  enabled?: boolean;
+}
+
+export interface Call {
+  name: keyof Activities;
+  input: unknown;
+}
+
+const key = (region: string, id: string) => `${region}/${id.toLowerCase()}`;
+const arnOf = (s: { region: string; identifier: string }) =>
+  `arn:aws:rds:${s.region}:${ACCOUNT}:cluster-snapshot:${s.identifier}`;
+const fail = (type: string, message: string, details?: unknown) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
+
+export class FakeAws {
+  readonly snapshots = new Map<string, FakeSnapshot>();
+  readonly keys: FakeKey[] = [];
+  readonly calls: Call[] = [];
+  copyQueueMs = 0;
+  copyDurationMs = 60 * 60 * 1000;
+  /** Copies in `copying` per Region beyond which CopyDBClusterSnapshot is refused. */
+  copyLimit = 5;
+  /** Manual snapshots per Region beyond which CopyDBClusterSnapshot is refused. */
+  manualQuota = 100;
+
+  constructor(private readonly clock: () => Promise<number>) {}
+
+  addSnapshot(s: Partial<FakeSnapshot> & Pick<FakeSnapshot, 'region' | 'identifier'>): FakeSnapshot {
+    const full: FakeSnapshot = {
+      cluster: 'prod-cluster',
+      type: s.identifier.startsWith('rds:') ? 'automated' : 'manual',
+      status: 'available',
+      encrypted: false,
+      tags: [],
+      createdAt: 0,
+      ...s,
+    };
+    this.snapshots.set(key(full.region, full.identifier), full);
+    return full;
+  }
+
+  /** An available copy made earlier by another snapcopy run. */
+  addOwnedCopy(region: string, identifier: string, cluster: string, createdAt: number): FakeSnapshot {
+    return this.addSnapshot({
+      region,
+      identifier,
+      cluster,
+      createdAt,
+      tags: [
+        { Key: OWNERSHIP_TAGS.managed, Value: MANAGED_TAG_VALUE },
+        { Key: OWNERSHIP_TAGS.sourceCluster, Value: cluster },
+        { Key: OWNERSHIP_TAGS.workflowId, Value: `snapcopy-${region}-${identifier}` },
+      ],
+    });
+  }
+
+  get(region: string, identifier: string): FakeSnapshot | undefined {
+    return this.snapshots.get(key(region, identifier));
+  }
+
+  callsOf(name: keyof Activities): unknown[] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.input);
+  }
+
+  /** Calls that create or delete something in AWS. */
+  mutations(): Call[] {
+    return this.calls.filter((c) => c.name === 'startCopy' || c.name === 'deleteOwnedSnapshot');
+  }
+
+  private async refresh(s: FakeSnapshot): Promise<{ percent: number }> {
+    if (!s.copy || s.status !== 'copying') return { percent: s.status === 'available' ? 100 : 0 };
+    if (!this.snapshots.has(s.copy.sourceKey)) {
+      s.status = 'failed';
+      return { percent: 0 };
+    }
+    const elapsed = (await this.clock()) - s.copy.startedAt - s.copy.queueMs;
+    const percent = Math.max(0, Math.min(100, Math.floor((elapsed / s.copy.durationMs) * 100)));
+    if (percent >= 100) s.status = 'available';
+    return { percent };
+  }
+
+  private async view(s: FakeSnapshot): Promise<DBClusterSnapshotView> {
+    const { percent } = await this.refresh(s);
+    return {
+      DBClusterSnapshotIdentifier: s.identifier,
+      DBClusterIdentifier: s.cluster,
+      DBClusterSnapshotArn: arnOf(s),
+      Status: s.status,
+      PercentProgress: percent,
+      StorageEncrypted: s.encrypted,
+      KmsKeyId: s.kmsKeyId,
+      SnapshotType: s.type === 'shared' ? 'shared' : 'manual',
+      SnapshotCreateTime: new Date(s.createdAt).toISOString(),
+      Engine: 'aurora-postgresql',
+      AllocatedStorage: 10,
+      TagList: s.tags,
+      ...(s.copy ? { SourceDBClusterSnapshotArn: `arn:aws:rds:${s.copy.sourceKey}` } : {}),
+    };
+  }
+
+  private find(region: string, identifier: string): FakeSnapshot | undefined {
+    const arn = /^arn:aws:rds:([^:]+):\d+:cluster-snapshot:(.+)$/.exec(identifier);
+    return arn ? this.get(arn[1]!, arn[2]!) : this.get(region, identifier);
+  }
+
+  private owned(s: FakeSnapshot): boolean {
+    return s.tags.some((t) => t.Key === OWNERSHIP_TAGS.managed && t.Value === MANAGED_TAG_VALUE);
+  }
+
+  activities(): Activities {
+    const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
+    return {
+      describeSourceSnapshot: async (input: DescribeSourceInput): Promise<SourceSnapshotInfo> => {
+        record('describeSourceSnapshot', input);
+        const s = this.find(input.region, input.identifier);
+        if (!s) throw fail(FailureType.NotFound, `DBClusterSnapshot ${input.identifier} not found`);
+        await this.refresh(s);
+        if (s.status !== 'available') {
+          throw fail(FailureType.InvalidSnapshotState, `source ${s.identifier} is ${s.status}, not available`);
+        }
+        return {
+          arn: arnOf(s),
+          identifier: s.identifier,
+          region: s.region,
+          accountId: ACCOUNT,
+          status: s.status,
+          encrypted: s.encrypted,
+          kmsKeyId: s.kmsKeyId,
+          clusterIdentifier: s.cluster,
+          engine: 'aurora-postgresql',
+          snapshotType: s.type,
+          shared: s.type === 'shared',
+          tags: s.tags,
+        };
+      },
+      resolveKmsKey: async (input: ResolveKmsKeyInput) => {
+        record('resolveKmsKey', input);
+        const k = this.keys.find(
+          (c) =>
+            c.region === input.region &&
+            (c.keyId === input.keyId ||
+              c.aliases.includes(input.keyId) ||
+              input.keyId.endsWith(`:${c.aliases[0] ?? '-'}`) ||
+              input.keyId.endsWith(`:key/${c.keyId}`)),
+        );
+        if (!k) throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${input.keyId} not found in ${input.region}`);
+        if (k.enabled === false) throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${k.keyId} is Disabled`);
+        return { keyArn: `arn:aws:kms:${k.region}:${ACCOUNT}:key/${k.keyId}`, keyId: k.keyId, multiRegion: false };
+      },
+      startCopy: async (input: StartCopyInput) => {
+        record('startCopy', input);
+        const existing = this.get(input.targetRegion, input.targetIdentifier);
+        if (existing) {
+          const ours = existing.tags.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === input.workflowId);
+          if (!ours) throw fail(FailureType.AlreadyExists, `${input.targetIdentifier} already exists`);
+          return { adopted: true, snapshot: await this.view(existing) };
+        }
+        const source = this.find(input.targetRegion, input.sourceIdentifier);
+        if (!source) throw fail(FailureType.NotFound, `source ${input.sourceIdentifier} not found`);
+        const inRegion = [...this.snapshots.values()].filter((s) => s.region === input.targetRegion);
+        for (const s of inRegion) await this.refresh(s);
+        if (inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
+          throw fail(
+            FailureType.QuotaExceeded,
+            `Cannot copy more than ${this.copyLimit} snapshots across regions`,
+            { reason: 'copies-in-flight' },
+          );
+        }
+        if (inRegion.filter((s) => s.type === 'manual').length >= this.manualQuota) {
+          throw fail(FailureType.QuotaExceeded, `Cannot create more than ${this.manualQuota} manual snapshots`, {
+            reason: 'manual-snapshot-quota',
+          });
+        }
+        const now = await this.clock();
+        const created = this.addSnapshot({
+          region: input.targetRegion,
+          identifier: input.targetIdentifier,
+          cluster: source.cluster,
+          status: 'copying',
+          encrypted: source.encrypted,
+          kmsKeyId: input.kmsKeyArn ?? source.kmsKeyId,
+          createdAt: now,
+          tags: [
+            ...(input.copyTags ? source.tags : []),
+            ...input.tags,
+            { Key: OWNERSHIP_TAGS.managed, Value: MANAGED_TAG_VALUE },
+            { Key: OWNERSHIP_TAGS.sourceArn, Value: input.sourceArn },
+            { Key: OWNERSHIP_TAGS.sourceCluster, Value: input.sourceCluster },
+            { Key: OWNERSHIP_TAGS.workflowId, Value: input.workflowId },
+          ],
+          copy: {
+            startedAt: now,
+            queueMs: this.copyQueueMs,
+            durationMs: this.copyDurationMs,
+            sourceKey: key(source.region, source.identifier),
+          },
+        });
+        return { adopted: false, snapshot: await this.view(created) };
+      },
+      describeTargetSnapshot: async (input: DescribeTargetInput) => {
+        record('describeTargetSnapshot', input);
+        const s = this.get(input.region, input.identifier);
+        return s ? this.view(s) : null;
+      },
+      deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
+        record('deleteOwnedSnapshot', input);
+        const s = this.get(input.region, input.identifier);
+        if (!s) return { result: 'absent' as const };
+        const wf = s.tags.find((t) => t.Key === OWNERSHIP_TAGS.workflowId)?.Value;
+        if (!this.owned(s) || (input.workflowId !== undefined && wf !== input.workflowId)) {
+          throw fail('SnapshotNotOwnedBySnapcopy', `${s.identifier} is not owned by snapcopy`);
+        }
+        this.snapshots.delete(key(s.region, s.identifier));
+        return { result: 'deleted' as const };
+      },
+      listOwnedCopies: async (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => {
+        record('listOwnedCopies', input);
+        const out: OwnedCopy[] = [];
+        for (const s of this.snapshots.values()) {
+          if (s.region !== input.region || !this.owned(s)) continue;
+          const cluster = s.tags.find((t) => t.Key === OWNERSHIP_TAGS.sourceCluster)?.Value;
+          if (input.sourceCluster && cluster !== input.sourceCluster) continue;
+          await this.refresh(s);
+          out.push({
+            identifier: s.identifier,
+            arn: arnOf(s),
+            status: s.status,
+            createTime: new Date(s.createdAt).toISOString(),
+            sourceCluster: cluster,
+            workflowId: s.tags.find((t) => t.Key === OWNERSHIP_TAGS.workflowId)?.Value,
+            tags: s.tags,
+          });
+        }
+        return out;
+      },
+    };
+  }
+}
