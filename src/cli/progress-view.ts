@@ -1,0 +1,57 @@
+// Shows a copy's `progress` query live: a progress bar on a terminal, one line per change otherwise.
+import { SingleBar } from 'cli-progress';
+import type { Progress } from '../shared/types';
+
+export function formatSeconds(seconds: number | undefined): string {
+  if (seconds === undefined) return '--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+export function describePhase(p: Progress): string {
+  if (p.phase === 'copying' && p.status && p.status !== 'copying') return `copying (${p.status})`;
+  if (p.phase === 'waiting-for-slot') return `waiting for a copy slot (${p.slotWaits})`;
+  return p.phase;
+}
+
+export interface ProgressView {
+  update(p: Progress): void;
+  stop(): void;
+}
+
+export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
+  if (!stream.isTTY) {
+    let last = '';
+    return {
+      update(p) {
+        const line = `${describePhase(p)} ${p.percent}%${p.etaSeconds !== undefined ? ` eta ${formatSeconds(p.etaSeconds)}` : ''}`;
+        if (line !== last) stream.write(`${line}\n`);
+        last = line;
+      },
+      stop() {},
+    };
+  }
+  const bar = new SingleBar({
+    stream,
+    format: '{phase} |{bar}| {percentage}% | eta {eta_text} | {target}',
+    barsize: 30,
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  let started = false;
+  return {
+    update(p) {
+      const payload = { phase: describePhase(p).padEnd(16), eta_text: formatSeconds(p.etaSeconds), target: p.targetIdentifier };
+      if (!started) {
+        bar.start(100, p.percent, payload);
+        started = true;
+      } else bar.update(p.percent, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
