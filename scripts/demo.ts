@@ -14,7 +14,15 @@ import { createProgressView } from '../src/cli/progress-view';
 import { watchCopy } from '../src/cli/watch';
 import { defaultWorkflowId, WORKFLOW_TYPE } from '../src/shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../src/shared/types';
-import { EMULATOR_ENDPOINT, stackAwsEnv, stackDown, stackUp, TEMPORAL_ADDRESS, UI_URL, STACK } from './lib/stack';
+import {
+  EMULATOR_ENDPOINT,
+  stackAwsEnv,
+  stackDown,
+  stackUp,
+  TEMPORAL_ADDRESS,
+  UI_URL,
+  STACK,
+} from './lib/stack';
 
 // The machines run Node 20 (the Temporal SDK's floor); the AWS SDK's notice that its 2027 releases need
 // Node 22 is for maintainers, not for someone watching the demo (README, "Node versions").
@@ -79,7 +87,9 @@ async function main(): Promise<void> {
   const started = await stackUp();
   try {
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    console.log(`creating an encrypted Aurora cluster snapshot in ${SOURCE_REGION} and ${ALIAS} in ${TARGET_REGION}`);
+    console.log(
+      `creating an encrypted Aurora cluster snapshot in ${SOURCE_REGION} and ${ALIAS} in ${TARGET_REGION}`,
+    );
     const sourceArn = await makeSource(stamp);
     await makeDestinationKey();
 
@@ -94,10 +104,17 @@ async function main(): Promise<void> {
       options: { minPollSeconds: 2, maxPollSeconds: 5 },
     };
     const workflowId = defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier);
-    const { client, close } = await connectClient({ ...process.env, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: STACK.namespace });
+    const connected = await connectClient({
+      ...process.env,
+      TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: STACK.namespace,
+    });
+    const { client } = connected;
     try {
       await client.workflow.start(WORKFLOW_TYPE, { taskQueue: STACK.taskQueue, workflowId, args: [input] });
-      console.log(`copying ${sourceArn}\n     to ${input.TargetDBClusterSnapshotIdentifier} in ${TARGET_REGION} (workflow ${workflowId})`);
+      console.log(
+        `copying ${sourceArn}\n     to ${input.TargetDBClusterSnapshotIdentifier} in ${TARGET_REGION} (workflow ${workflowId})`,
+      );
       const result = await watchCopy<CopyDbClusterSnapshotResult>(client, workflowId, createProgressView());
       const s = result.DBClusterSnapshot;
       console.log(
@@ -111,7 +128,7 @@ async function main(): Promise<void> {
         ].join('\n'),
       );
     } finally {
-      await close();
+      await connected.close();
     }
   } finally {
     if (keepStack) console.log('stack left running (--keep-stack); stop it with: npm run stack:down');

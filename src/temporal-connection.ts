@@ -11,7 +11,9 @@ export interface TemporalSettings {
 }
 
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const loaded = loadClientConnectConfig({ ...(env.TEMPORAL_PROFILE ? { profile: env.TEMPORAL_PROFILE } : {}) });
+  const loaded = loadClientConnectConfig({
+    ...(env.TEMPORAL_PROFILE ? { profile: env.TEMPORAL_PROFILE } : {}),
+  });
   return {
     connectionOptions: {
       ...loaded.connectionOptions,

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const connection = await NativeConnection.connect(settings.connectionOptions);
   try {
-    const worker = await createWorker(connection, { namespace: settings.namespace, taskQueue: settings.taskQueue });
+    const worker = await createWorker(connection, {
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+    });
     console.log(
       JSON.stringify({
         level: 'info',

@@ -50,12 +50,6 @@ export interface StartCopyInput {
   copyTags?: boolean;
   /** The user's tags; the activity adds the ownership tags. */
   tags: Tag[];
-  /**
-   * The source's tags (SourceSnapshotInfo.tags). With copyTags they are sent in Tags as well, because AWS
-   * ignores CopyTags when Tags is given (moto documents this as verified against AWS), and snapcopy always
-   * gives Tags (its ownership tags).
-   */
-  sourceTags?: Tag[];
   workflowId: string;
   preSignedUrl?: string;
 }

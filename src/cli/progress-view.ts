@@ -8,7 +8,11 @@ export function formatSeconds(seconds: number | undefined): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(sec).padStart(2, '0')}s`
+      : `${sec}s`;
 }
 
 export function describePhase(p: Progress): string {
@@ -44,7 +48,11 @@ export function createProgressView(stream: NodeJS.WriteStream = process.stderr):
   let started = false;
   return {
     update(p) {
-      const payload = { phase: describePhase(p).padEnd(16), eta_text: formatSeconds(p.etaSeconds), target: p.targetIdentifier };
+      const payload = {
+        phase: describePhase(p).padEnd(16),
+        eta_text: formatSeconds(p.etaSeconds),
+        target: p.targetIdentifier,
+      };
       if (!started) {
         bar.start(100, p.percent, payload);
         started = true;

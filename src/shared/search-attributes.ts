@@ -4,11 +4,20 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const SA_SOURCE_REGION = defineSearchAttributeKey('SnapcopySourceRegion', SearchAttributeType.KEYWORD);
 export const SA_TARGET_REGION = defineSearchAttributeKey('SnapcopyTargetRegion', SearchAttributeType.KEYWORD);
-export const SA_SOURCE_CLUSTER = defineSearchAttributeKey('SnapcopySourceCluster', SearchAttributeType.KEYWORD);
+export const SA_SOURCE_CLUSTER = defineSearchAttributeKey(
+  'SnapcopySourceCluster',
+  SearchAttributeType.KEYWORD,
+);
 export const SA_PHASE = defineSearchAttributeKey('SnapcopyPhase', SearchAttributeType.KEYWORD);
 export const SA_PERCENT = defineSearchAttributeKey('SnapcopyPercent', SearchAttributeType.INT);
 
-export const SEARCH_ATTRIBUTES = [SA_SOURCE_REGION, SA_TARGET_REGION, SA_SOURCE_CLUSTER, SA_PHASE, SA_PERCENT];
+export const SEARCH_ATTRIBUTES = [
+  SA_SOURCE_REGION,
+  SA_TARGET_REGION,
+  SA_SOURCE_CLUSTER,
+  SA_PHASE,
+  SA_PERCENT,
+];
 
 /** `temporal` CLI spelling of a search attribute type (`--search-attribute Name=Keyword`). */
 export function cliTypeName(type: SearchAttributeType): string {

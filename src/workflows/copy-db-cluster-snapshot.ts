@@ -35,7 +35,12 @@ import type {
   Progress,
   Tag,
 } from '../shared/types';
-import { InputError, validateAgainstSource, validateCopyInput, type ValidatedInput } from '../shared/validation';
+import {
+  InputError,
+  validateAgainstSource,
+  validateCopyInput,
+  type ValidatedInput,
+} from '../shared/validation';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -185,7 +190,10 @@ export async function copyDbClusterSnapshot(
   const deleteTargetAndConfirm = async (): Promise<void> => {
     await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier, workflowId });
     for (let i = 0; i < CONFIRM_GONE_MAX_POLLS; i++) {
-      const seen = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+      const seen = await aws.describeTargetSnapshot({
+        region: v.targetRegion,
+        identifier: v.targetIdentifier,
+      });
       if (!seen) return;
       if (seen.Status === 'available' || seen.Status === 'copying' || seen.Status === 'failed') {
         // Still listed in a deletable state: the delete was accepted or raced with the copy finishing.
@@ -203,7 +211,10 @@ export async function copyDbClusterSnapshot(
   const cancelCleanup = async (): Promise<CopyDbClusterSnapshotResult> => {
     if (!copyIssued) return finishCancelled(undefined);
     progress.phase = 'cancelling';
-    const current = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+    const current = await aws.describeTargetSnapshot({
+      region: v.targetRegion,
+      identifier: v.targetIdentifier,
+    });
     if (!current) return finishCancelled(true);
     const mine = current.TagList?.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === workflowId);
     if (!mine) return finishCancelled(false, current);
@@ -308,10 +319,16 @@ export async function copyDbClusterSnapshot(
           continue;
         }
         if (!v.options.pruneOnQuota) {
-          throw failure(FailureType.QuotaExceeded, `${cause.message} (pruning is off: options.pruneOnQuota=false)`);
+          throw failure(
+            FailureType.QuotaExceeded,
+            `${cause.message} (pruning is off: options.pruneOnQuota=false)`,
+          );
         }
         progress.phase = 'pruning';
-        const owned = await aws.listOwnedCopies({ region: v.targetRegion, sourceCluster: source.clusterIdentifier });
+        const owned = await aws.listOwnedCopies({
+          region: v.targetRegion,
+          sourceCluster: source.clusterIdentifier,
+        });
         const selection = selectSnapshotsToPrune({
           copies: owned,
           sourceCluster: source.clusterIdentifier,
@@ -326,7 +343,10 @@ export async function copyDbClusterSnapshot(
             `${cause.message}; nothing can be pruned to make room in ${v.targetRegion}: ${selection.blockedReason}`,
           );
         }
-        const deleted = await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: victim.identifier });
+        const deleted = await aws.deleteOwnedSnapshot({
+          region: v.targetRegion,
+          identifier: victim.identifier,
+        });
         if (deleted.result === 'deleted') {
           progress.pruned.push({
             DBClusterSnapshotIdentifier: victim.identifier,
@@ -347,7 +367,9 @@ export async function copyDbClusterSnapshot(
     let queuedPolls = resume?.queuedPolls ?? 0;
     let pollsThisRun = 0;
     const deadlineMs =
-      v.options.deadlineSeconds !== undefined ? Date.parse(startedAt) + v.options.deadlineSeconds * 1000 : undefined;
+      v.options.deadlineSeconds !== undefined
+        ? Date.parse(startedAt) + v.options.deadlineSeconds * 1000
+        : undefined;
 
     while (!view || view.Status !== 'available') {
       if (view) {
@@ -413,7 +435,10 @@ export async function copyDbClusterSnapshot(
         );
         if (progress.cancelRequested) return await cancelCleanup();
       }
-      const polled = await aws.describeTargetSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier });
+      const polled = await aws.describeTargetSnapshot({
+        region: v.targetRegion,
+        identifier: v.targetIdentifier,
+      });
       progress.polls++;
       pollsThisRun++;
       if (!polled) {
@@ -460,7 +485,9 @@ export async function copyDbClusterSnapshot(
     progress.phase = 'failed';
     progress.error ??= { type: app.type ?? 'Error', message: app.message };
     // Callers tell failures apart by type: surface the activity's typed failure as the workflow's own.
-    throw err instanceof ApplicationFailure ? err : failure(app.type ?? 'Error', app.message, app.details?.[0]);
+    throw err instanceof ApplicationFailure
+      ? err
+      : failure(app.type ?? 'Error', app.message, app.details?.[0]);
   }
 
   async function sourceMissing(region: string, arn: string): Promise<boolean> {

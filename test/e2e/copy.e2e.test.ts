@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBClusterSnapshotNotFoundFault, DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultWorkflowId, OWNERSHIP_TAGS, WORKFLOW_TYPE } from '../../src/shared/names';
-import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult, Progress } from '../../src/shared/types';
+import type {
+  CopyDbClusterSnapshotInput,
+  CopyDbClusterSnapshotResult,
+  Progress,
+} from '../../src/shared/types';
 import { cancelSignal, progressQuery } from '../../src/workflows';
 import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
@@ -16,7 +20,12 @@ const FAST = { minPollSeconds: 1, maxPollSeconds: 2 };
 beforeAll(async () => {
   stack = await startLocalStack({ copySeconds: 4 });
   const sourceKey = await createKey(stack.kms('us-east-1'));
-  sourceArn = await createClusterSnapshot(stack.rds('us-east-1'), 'e2e-aurora', 'e2e-aurora-snap', sourceKey.keyArn);
+  sourceArn = await createClusterSnapshot(
+    stack.rds('us-east-1'),
+    'e2e-aurora',
+    'e2e-aurora-snap',
+    sourceKey.keyArn,
+  );
 });
 
 afterAll(async () => {
@@ -41,7 +50,9 @@ async function until(handle: WorkflowHandle, predicate: (p: Progress) => boolean
 }
 
 async function describeTarget(identifier: string) {
-  const out = await stack.rds('us-west-2').send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }));
+  const out = await stack
+    .rds('us-west-2')
+    .send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }));
   return out.DBClusterSnapshots?.[0];
 }
 
@@ -69,7 +80,10 @@ describe('copy end to end', () => {
     expect(target?.Status).toBe('available');
     expect(target?.KmsKeyId).toBe(destKey.keyArn);
     expect(target?.StorageEncrypted).toBe(true);
-    const tags = Object.fromEntries((target?.TagList ?? []).map((t) => [t.Key, t.Value]));
+    const tags = Object.fromEntries((target?.TagList ?? []).map((t) => [t.Key, t.Value])) as Record<
+      string,
+      string
+    >;
     expect(tags).toMatchObject({
       purpose: 'dr',
       team: 'databases',
@@ -98,7 +112,9 @@ describe('copy end to end', () => {
       const result = (await handle.result()) as CopyDbClusterSnapshotResult;
       expect(result.summary.outcome).toBe('cancelled');
       expect(result.summary.targetDeleted).toBe(true);
-      await expect(describeTarget('e2e-aurora-snap-cancel')).rejects.toBeInstanceOf(DBClusterSnapshotNotFoundFault);
+      await expect(describeTarget('e2e-aurora-snap-cancel')).rejects.toBeInstanceOf(
+        DBClusterSnapshotNotFoundFault,
+      );
     } finally {
       await stack.emulator.configure({ copySeconds: 4 });
     }

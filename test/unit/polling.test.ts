@@ -18,7 +18,10 @@ describe('estimateEtaSeconds', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 98 }), fc.integer({ min: 1, max: 10_000 }), (pct, secsPerPct) => {
         const a = estimateEtaSeconds({ at: 0, percent: 0 }, { at: pct * secsPerPct * 1000, percent: pct })!;
-        const b = estimateEtaSeconds({ at: 0, percent: 0 }, { at: (pct + 1) * secsPerPct * 1000, percent: pct + 1 })!;
+        const b = estimateEtaSeconds(
+          { at: 0, percent: 0 },
+          { at: (pct + 1) * secsPerPct * 1000, percent: pct + 1 },
+        )!;
         expect(a).toBeGreaterThan(0);
         expect(b).toBeLessThan(a);
       }),
@@ -30,7 +33,9 @@ describe('nextPollDelaySeconds', () => {
   const base = { minPollSeconds: 15, maxPollSeconds: 300 };
 
   it('backs off exponentially while queued at 0%', () => {
-    const delays = [0, 1, 2, 3, 4, 5].map((q) => nextPollDelaySeconds({ ...base, percent: 0, queuedPolls: q }));
+    const delays = [0, 1, 2, 3, 4, 5].map((q) =>
+      nextPollDelaySeconds({ ...base, percent: 0, queuedPolls: q }),
+    );
     expect(delays).toEqual([15, 30, 60, 120, 240, 300]);
   });
 
@@ -50,7 +55,13 @@ describe('nextPollDelaySeconds', () => {
         fc.option(fc.integer({ min: 0, max: 10 ** 7 }), { nil: undefined }),
         fc.integer({ min: 0, max: 1000 }),
         (min, extra, percent, etaSeconds, queuedPolls) => {
-          const d = nextPollDelaySeconds({ minPollSeconds: min, maxPollSeconds: min + extra, percent, etaSeconds, queuedPolls });
+          const d = nextPollDelaySeconds({
+            minPollSeconds: min,
+            maxPollSeconds: min + extra,
+            percent,
+            etaSeconds,
+            queuedPolls,
+          });
           expect(d).toBeGreaterThanOrEqual(min);
           expect(d).toBeLessThanOrEqual(min + extra);
         },

@@ -4,7 +4,11 @@ import { selectSnapshotsToPrune } from '../../src/shared/prune';
 import type { OwnedCopy } from '../../src/activities/types';
 import { OWNERSHIP_TAGS } from '../../src/shared/names';
 
-function copy(identifier: string, day: number, opts: Partial<OwnedCopy> & { owned?: boolean } = {}): OwnedCopy {
+function copy(
+  identifier: string,
+  day: number,
+  opts: Partial<OwnedCopy> & { owned?: boolean } = {},
+): OwnedCopy {
   const { owned = true, ...rest } = opts;
   return {
     identifier,
@@ -58,14 +62,24 @@ describe('selectSnapshotsToPrune', () => {
   it('property: selection is owned, outside the newest keep, and oldest-first', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ day: fc.integer({ min: 1, max: 300 }), owned: fc.boolean(), available: fc.boolean() }), {
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.record({ day: fc.integer({ min: 1, max: 300 }), owned: fc.boolean(), available: fc.boolean() }),
+          {
+            maxLength: 30,
+          },
+        ),
         fc.integer({ min: 0, max: 10 }),
         fc.integer({ min: 0, max: 10 }),
         (specs, keep, count) => {
-          const all = specs.map((s, i) => copy(`s${i}`, s.day, { owned: s.owned, status: s.available ? 'available' : 'copying' }));
-          const { selected, candidates } = selectSnapshotsToPrune({ copies: all, sourceCluster: 'prod', keep, count });
+          const all = specs.map((s, i) =>
+            copy(`s${i}`, s.day, { owned: s.owned, status: s.available ? 'available' : 'copying' }),
+          );
+          const { selected, candidates } = selectSnapshotsToPrune({
+            copies: all,
+            sourceCluster: 'prod',
+            keep,
+            count,
+          });
           const protectedIds = new Set(candidates.slice(0, keep).map((c) => c.identifier));
           expect(selected.length).toBeLessThanOrEqual(count);
           for (const c of selected) {

@@ -17,8 +17,8 @@ describe('tagsForCopy', () => {
   });
 
   it("takes only the user's tags when CopyTags is off", () => {
-    expect(tagsForCopy({ copyTags: false, sourceTags, userTags: [{ Key: 'purpose', Value: 'dr' }] })).toEqual([
-      { Key: 'purpose', Value: 'dr' },
-    ]);
+    expect(tagsForCopy({ copyTags: false, sourceTags, userTags: [{ Key: 'purpose', Value: 'dr' }] })).toEqual(
+      [{ Key: 'purpose', Value: 'dr' }],
+    );
   });
 });

@@ -1,0 +1,47 @@
+// Activity implementations; the workflow uses `proxyActivities<ReturnType<typeof createActivities>>`.
+import { createAwsClients, type AwsClients } from './clients';
+import { resolveKmsKey } from './kms-key';
+import { listOwnedCopies } from './owned-copies';
+import { describeSourceSnapshot } from './source-snapshot';
+import { startCopy } from './start-copy';
+import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
+import type {
+  DeleteOwnedSnapshotInput,
+  DeleteOwnedSnapshotResult,
+  DescribeSourceInput,
+  DescribeTargetInput,
+  ListOwnedCopiesInput,
+  OwnedCopy,
+  ResolvedKmsKey,
+  ResolveKmsKeyInput,
+  SourceSnapshotInfo,
+  StartCopyInput,
+  StartCopyResult,
+} from './types';
+import type { DBClusterSnapshotView } from '../shared/types';
+
+export function createActivities(clients: AwsClients = createAwsClients()) {
+  return {
+    describeSourceSnapshot: (input: DescribeSourceInput): Promise<SourceSnapshotInfo> =>
+      describeSourceSnapshot(clients, input),
+    resolveKmsKey: (input: ResolveKmsKeyInput): Promise<ResolvedKmsKey> => resolveKmsKey(clients, input),
+    startCopy: (input: StartCopyInput): Promise<StartCopyResult> => startCopy(clients, input),
+    describeTargetSnapshot: (input: DescribeTargetInput): Promise<DBClusterSnapshotView | null> =>
+      describeTargetSnapshot(clients, input),
+    deleteOwnedSnapshot: (input: DeleteOwnedSnapshotInput): Promise<DeleteOwnedSnapshotResult> =>
+      deleteOwnedSnapshot(clients, input),
+    listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+export { createAwsClients, activityAbortSignal, type AwsClients, type AwsClientsOptions } from './clients';
+export {
+  ActivityFailureType,
+  classifyAwsError,
+  classifyQuotaMessage,
+  toActivityFailure,
+  type AwsErrorClassification,
+} from './errors';
+export type * from './types';

@@ -1,0 +1,73 @@
+// List the manual cluster snapshots in a Region that snapcopy made (for pruning on the snapshot quota).
+import {
+  DescribeDBClusterSnapshotsCommand,
+  type DBClusterSnapshot,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import { OWNERSHIP_TAGS } from '../shared/names';
+import type { Tag } from '../shared/types';
+import { sendOptions, type AwsClients } from './clients';
+import { toActivityFailure } from './errors';
+import { isManaged, tagValue, toIso, toTags } from './snapshot-view';
+import { readTags } from './target-snapshot';
+import type { ListOwnedCopiesInput, OwnedCopy } from './types';
+
+const PAGE_SIZE = 100;
+
+/**
+ * Tags for each snapshot of a page. AWS and moto 5.2 return TagList in DescribeDBClusterSnapshots; only
+ * when no snapshot of the page carries one (an API or emulator without it) is ListTagsForResource asked,
+ * once per snapshot, so a page of untagged snapshots from a TagList-aware API costs nothing extra.
+ */
+async function pageTags(rds: RDSClient, page: DBClusterSnapshot[]): Promise<Tag[][]> {
+  if (page.some((s) => s.TagList !== undefined)) return page.map((s) => toTags(s.TagList));
+  const tags: Tag[][] = [];
+  for (const s of page) tags.push(await readTags(rds, s)); // sequential: describe calls are throttled account-wide
+  return tags;
+}
+
+/** snapcopy-owned manual copies in the Region, oldest first. */
+export async function listOwnedCopies(
+  clients: AwsClients,
+  input: ListOwnedCopiesInput,
+): Promise<OwnedCopy[]> {
+  const rds = clients.rds(input.region);
+  const owned: OwnedCopy[] = [];
+  let marker: string | undefined;
+  try {
+    do {
+      const out = await rds.send(
+        new DescribeDBClusterSnapshotsCommand({
+          SnapshotType: 'manual',
+          MaxRecords: PAGE_SIZE,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+        sendOptions(),
+      );
+      const page = out.DBClusterSnapshots ?? [];
+      const tagsOfPage = await pageTags(rds, page);
+      page.forEach((s, i) => {
+        const tags = tagsOfPage[i] ?? [];
+        if (!isManaged(tags) || !s.DBClusterSnapshotIdentifier || !s.DBClusterSnapshotArn) return;
+        const sourceCluster = tagValue(tags, OWNERSHIP_TAGS.sourceCluster);
+        if (input.sourceCluster !== undefined && sourceCluster !== input.sourceCluster) return;
+        const workflowId = tagValue(tags, OWNERSHIP_TAGS.workflowId);
+        const createTime = toIso(s.SnapshotCreateTime);
+        owned.push({
+          identifier: s.DBClusterSnapshotIdentifier,
+          arn: s.DBClusterSnapshotArn,
+          status: s.Status ?? 'unknown',
+          ...(createTime ? { createTime } : {}),
+          ...(sourceCluster !== undefined ? { sourceCluster } : {}),
+          ...(workflowId !== undefined ? { workflowId } : {}),
+          tags,
+        });
+      });
+      marker = out.Marker || undefined;
+    } while (marker);
+  } catch (err) {
+    throw toActivityFailure(err, `Listing snapcopy-owned DB cluster snapshots in ${input.region}`);
+  }
+  // Oldest first (what pruning wants); copies without a create time sort last.
+  return owned.sort((a, b) => (a.createTime ?? '\uffff').localeCompare(b.createTime ?? '\uffff'));
+}

@@ -1,0 +1,123 @@
+// Describe the target snapshot, and delete a snapshot only when snapcopy's ownership tags say it may.
+import {
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  ListTagsForResourceCommand,
+  type DBClusterSnapshot,
+  type DescribeDBClusterSnapshotsCommandInput,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../shared/names';
+import type { DBClusterSnapshotView, Tag } from '../shared/types';
+import { sendOptions, type AwsClients } from './clients';
+import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
+import { isManaged, tagValue, toSnapshotView, toTags } from './snapshot-view';
+import type { DeleteOwnedSnapshotInput, DeleteOwnedSnapshotResult, DescribeTargetInput } from './types';
+
+function awsName(err: unknown): string | undefined {
+  return err instanceof Error ? err.name : undefined;
+}
+
+/** One snapshot by identifier, or null when AWS says it does not exist. Other errors are thrown raw. */
+export async function describeClusterSnapshot(
+  rds: RDSClient,
+  identifier: string,
+  extra: Omit<DescribeDBClusterSnapshotsCommandInput, 'DBClusterSnapshotIdentifier'> = {},
+): Promise<DBClusterSnapshot | null> {
+  try {
+    const out = await rds.send(
+      new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier, ...extra }),
+      sendOptions(),
+    );
+    return out.DBClusterSnapshots?.[0] ?? null;
+  } catch (err) {
+    if (awsName(err) === 'DBClusterSnapshotNotFoundFault') return null;
+    throw err;
+  }
+}
+
+/**
+ * The snapshot's tags: TagList from the describe (AWS and moto 5.2 both return it), else ListTagsForResource.
+ */
+export async function readTags(rds: RDSClient, snapshot: DBClusterSnapshot): Promise<Tag[]> {
+  if (snapshot.TagList !== undefined) return toTags(snapshot.TagList);
+  if (!snapshot.DBClusterSnapshotArn) return [];
+  const out = await rds.send(
+    new ListTagsForResourceCommand({ ResourceName: snapshot.DBClusterSnapshotArn }),
+    sendOptions(),
+  );
+  return toTags(out.TagList);
+}
+
+export async function describeTargetSnapshot(
+  clients: AwsClients,
+  input: DescribeTargetInput,
+): Promise<DBClusterSnapshotView | null> {
+  const rds = clients.rds(input.region);
+  try {
+    const snapshot = await describeClusterSnapshot(rds, input.identifier);
+    if (!snapshot) return null;
+    return toSnapshotView(snapshot, await readTags(rds, snapshot));
+  } catch (err) {
+    throw toActivityFailure(err, `Describing DB cluster snapshot '${input.identifier}' in ${input.region}`);
+  }
+}
+
+/** Why snapcopy may not delete a snapshot with these tags, or undefined when it may. */
+export function ownershipRefusal(tags: Tag[], workflowId?: string): string | undefined {
+  if (!isManaged(tags)) {
+    const actual = tagValue(tags, OWNERSHIP_TAGS.managed);
+    return actual === undefined
+      ? `it lacks the tag ${OWNERSHIP_TAGS.managed}=${MANAGED_TAG_VALUE}`
+      : `its tag ${OWNERSHIP_TAGS.managed} is '${actual}', not '${MANAGED_TAG_VALUE}'`;
+  }
+  if (workflowId !== undefined) {
+    const owner = tagValue(tags, OWNERSHIP_TAGS.workflowId);
+    if (owner !== workflowId) {
+      return owner === undefined
+        ? `it lacks the tag ${OWNERSHIP_TAGS.workflowId}=${workflowId}`
+        : `its tag ${OWNERSHIP_TAGS.workflowId} is '${owner}', not '${workflowId}'`;
+    }
+  }
+  return undefined;
+}
+
+export async function deleteOwnedSnapshot(
+  clients: AwsClients,
+  input: DeleteOwnedSnapshotInput,
+): Promise<DeleteOwnedSnapshotResult> {
+  const rds = clients.rds(input.region);
+  const what = `DB cluster snapshot '${input.identifier}' in ${input.region}`;
+  let tags: Tag[];
+  try {
+    const snapshot = await describeClusterSnapshot(rds, input.identifier);
+    if (!snapshot) return { result: 'absent' };
+    tags = await readTags(rds, snapshot);
+  } catch (err) {
+    throw toActivityFailure(err, `Describing ${what} before deleting it`);
+  }
+
+  // Never delete what snapcopy did not make (or what another workflow owns).
+  const refusal = ownershipRefusal(tags, input.workflowId);
+  if (refusal) throw fault(ActivityFailureType.NotOwned, `Refusing to delete ${what}: ${refusal}`);
+
+  try {
+    await rds.send(
+      new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: input.identifier }),
+      sendOptions(),
+    );
+    return { result: 'deleted' };
+  } catch (err) {
+    const name = awsName(err);
+    if (name === 'DBClusterSnapshotNotFoundFault') return { result: 'absent' };
+    if (name === 'InvalidDBClusterSnapshotStateFault') {
+      // A snapshot in transition (e.g. just created, being shared) becomes deletable: let Temporal retry.
+      throw retryableFailure(
+        ActivityFailureType.SnapshotBusy,
+        `Deleting ${what}: ${err instanceof Error ? err.message : String(err)} [${name}]`,
+        err,
+      );
+    }
+    throw toActivityFailure(err, `Deleting ${what}`);
+  }
+}

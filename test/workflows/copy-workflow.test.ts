@@ -1,0 +1,428 @@
+// The copyDbClusterSnapshot workflow on the real time-skipping Temporal test server, with activities
+// backed by an in-memory AWS (test/helpers/fake-aws.ts).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
+import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
+import type {
+  CopyDbClusterSnapshotInput,
+  CopyDbClusterSnapshotResult,
+  Progress,
+} from '../../src/shared/types';
+import type { StartCopyInput } from '../../src/activities/types';
+import { cancelSignal, copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const HOUR = 60 * 60 * 1000;
+
+function newAws(): FakeAws {
+  return new FakeAws(() => env.currentTimeMs());
+}
+
+/** Runs `fn` with a worker on a fresh task queue whose activities are `aws`'s. */
+async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: aws.activities(),
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+function start(
+  taskQueue: string,
+  input: CopyDbClusterSnapshotInput,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof copyDbClusterSnapshot>> {
+  return env.client.workflow.start(copyDbClusterSnapshot, {
+    taskQueue,
+    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+    args: [input],
+  });
+}
+
+/** Queries until `predicate` holds (the workflow advances by itself; time only skips while awaiting a result). */
+async function waitForProgress(
+  handle: WorkflowHandle,
+  predicate: (p: Progress) => boolean,
+  attempts = 200,
+): Promise<Progress> {
+  let last: Progress | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await handle.query(progressQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error(`progress never matched; last: ${JSON.stringify(last)}`);
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+function crossRegionSetup(aws: FakeAws) {
+  aws.addSnapshot({
+    region: 'us-east-1',
+    identifier: 'prod-2026-11-20',
+    cluster: 'prod',
+    encrypted: true,
+    kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/source-key`,
+    tags: [{ Key: 'team', Value: 'db' }],
+  });
+  aws.keys.push({
+    region: 'us-west-2',
+    keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    aliases: ['alias/snapcopy'],
+  });
+}
+
+const crossRegionInput = (target = 'prod-2026-11-20-copy'): CopyDbClusterSnapshotInput => ({
+  SourceDBClusterSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-2026-11-20`,
+  TargetDBClusterSnapshotIdentifier: target,
+  SourceRegion: 'us-east-1',
+  TargetRegion: 'us-west-2',
+  KmsKeyId: 'alias/snapcopy',
+  CopyTags: true,
+  Tags: [{ Key: 'purpose', Value: 'dr' }],
+});
+
+describe('copyDbClusterSnapshot', () => {
+  it('copies an encrypted snapshot across Regions with the resolved key, reporting progress', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 2 * HOUR;
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      const copying = await waitForProgress(
+        handle,
+        (p) => p.phase === 'copying' && p.lastPolledAt !== undefined,
+      );
+      expect(copying.kmsKeyArn).toBe(
+        `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      );
+      expect(copying.status).toBe('copying');
+      await env.sleep('1h');
+      const half = await waitForProgress(handle, (p) => p.percent >= 40);
+      expect(half.percent).toBeLessThan(100);
+      expect(half.etaSeconds).toBeGreaterThan(0);
+      const result = await handle.result();
+      await recordHistory(handle, 'cross-region-copy');
+      return result;
+    });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.DBClusterSnapshot?.Status).toBe('available');
+    expect(result.DBClusterSnapshot?.KmsKeyId).toBe(
+      `arn:aws:kms:us-west-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    );
+    const started = aws.callsOf('startCopy')[0] as StartCopyInput;
+    expect(started.sourceIdentifier).toBe(
+      `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-2026-11-20`,
+    );
+    const tags = Object.fromEntries((result.DBClusterSnapshot?.TagList ?? []).map((t) => [t.Key, t.Value]));
+    expect(tags).toMatchObject({
+      team: 'db',
+      purpose: 'dr',
+      [OWNERSHIP_TAGS.managed]: 'true',
+      [OWNERSHIP_TAGS.sourceCluster]: 'prod',
+      [OWNERSHIP_TAGS.workflowId]: 'snapcopy-us-west-2-prod-2026-11-20-copy',
+    });
+    expect(result.summary.copySeconds).toBeGreaterThanOrEqual(2 * 3600);
+    expect(result.summary.polls).toBeGreaterThan(2);
+  });
+
+  it("copies the seed's automated snapshot to a manual one in the same Region", async () => {
+    const aws = newAws();
+    aws.addSnapshot({
+      region: 'us-east-1',
+      identifier: 'rds:sample-cluster-2016-09-14-10-38',
+      cluster: 'sample-cluster',
+    });
+    aws.copyDurationMs = 10 * 60 * 1000;
+    const result = await withWorker(aws, async (tq) =>
+      (
+        await start(tq, {
+          SourceDBClusterSnapshotIdentifier: 'rds:sample-cluster-2016-09-14-10-38',
+          TargetDBClusterSnapshotIdentifier: 'cluster-snapshot-copy-1',
+          TargetRegion: 'us-east-1',
+        })
+      ).result(),
+    );
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe('cluster-snapshot-copy-1');
+    expect((aws.callsOf('startCopy')[0] as StartCopyInput).sourceIdentifier).toBe(
+      'rds:sample-cluster-2016-09-14-10-38',
+    );
+    expect(aws.callsOf('resolveKmsKey')).toHaveLength(0);
+  });
+
+  it('prunes only the oldest snapcopy-owned copy on the manual-snapshot quota, then copies', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 5 * 60 * 1000;
+    aws.addSnapshot({ region: 'us-west-2', identifier: 'hand-made-oldest', cluster: 'prod', createdAt: 1 });
+    aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-2', 'prod', 20);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-3', 'prod', 30);
+    aws.addOwnedCopy('us-west-2', 'other-copy-0', 'other', 0);
+    aws.manualQuota = 5;
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      const result = await handle.result();
+      await recordHistory(handle, 'quota-prune-copy');
+      return result;
+    });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.pruned.map((p) => p.DBClusterSnapshotIdentifier)).toEqual(['prod-copy-1']);
+    expect(aws.get('us-west-2', 'hand-made-oldest')).toBeDefined();
+    expect(aws.get('us-west-2', 'other-copy-0')).toBeDefined();
+    expect(aws.get('us-west-2', 'prod-copy-2')).toBeDefined();
+  });
+
+  it('fails with what blocks it when nothing may be pruned, never touching unowned snapshots', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.addSnapshot({ region: 'us-west-2', identifier: 'hand-made', cluster: 'prod' });
+    aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
+    aws.manualQuota = 2;
+    const err = await withWorker(aws, async (tq) =>
+      failureOf((await start(tq, crossRegionInput())).result()),
+    );
+    expect(err.type).toBe('SnapshotQuotaExceededFault');
+    expect(err.message).toMatch(/keep=1 protects the newest 1/);
+    expect(aws.callsOf('deleteOwnedSnapshot')).toHaveLength(0);
+  });
+
+  it('waits for a slot on the copies-in-flight limit and never prunes for it', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 30 * 60 * 1000;
+    for (let i = 0; i < 5; i++) {
+      aws.addSnapshot({
+        region: 'us-west-2',
+        identifier: `busy-${i}`,
+        cluster: 'other',
+        status: 'copying',
+        copy: {
+          startedAt: 0,
+          queueMs: 0,
+          durationMs: (await env.currentTimeMs()) + 20 * 60 * 1000,
+          sourceKey: 'us-east-1/prod-2026-11-20',
+        },
+      });
+    }
+    aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-2', 'prod', 20);
+    const result = await withWorker(aws, async (tq) => (await start(tq, crossRegionInput())).result());
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.slotWaits).toBeGreaterThan(0);
+    expect(result.summary.pruned).toEqual([]);
+    expect(aws.callsOf('deleteOwnedSnapshot')).toHaveLength(0);
+    expect(aws.callsOf('listOwnedCopies')).toHaveLength(0);
+  });
+
+  it('deletes the target when cancelled while copying, and confirms it is gone', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      await waitForProgress(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
+      expect(aws.get('us-west-2', 'prod-2026-11-20-copy')?.status).toBe('copying');
+      await handle.signal(cancelSignal, { reason: 'wrong snapshot' });
+      const result = await handle.result();
+      await recordHistory(handle, 'cancel-while-copying');
+      return result;
+    });
+    expect(result.summary.outcome).toBe('cancelled');
+    expect(result.summary.cancelReason).toBe('wrong snapshot');
+    expect(result.summary.targetDeleted).toBe(true);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+    const lastDescribe = aws.calls.filter((c) => c.name === 'describeTargetSnapshot').at(-1);
+    expect(aws.calls.at(-1)).toBe(lastDescribe); // the last word was a describe that found nothing
+  });
+
+  it('ends cancelled without touching AWS when cancelled before the copy started', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    const result = await withWorker(aws, async (tq) => {
+      const input = crossRegionInput();
+      const handle = await env.client.workflow.signalWithStart(copyDbClusterSnapshot, {
+        taskQueue: tq,
+        workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+        args: [input],
+        signal: cancelSignal,
+        signalArgs: [{ reason: 'changed my mind' }],
+      });
+      return handle.result();
+    });
+    expect(result.summary.outcome).toBe('cancelled');
+    expect(result.summary.targetDeleted).toBeUndefined();
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('keeps the copy when the cancel arrives after it became available', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 1000; // available by the first poll, which is at least 15 s away
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      await waitForProgress(handle, (p) => p.phase === 'copying' && p.nextPollAt !== undefined);
+      await env.sleep('5s'); // the copy turns available while the workflow waits for its next poll
+      await handle.signal(cancelSignal, {});
+      return handle.result();
+    });
+    expect(result.summary.outcome).toBe('cancelled');
+    expect(result.summary.targetDeleted).toBe(false);
+    expect(result.DBClusterSnapshot?.Status).toBe('available');
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')?.status).toBe('available');
+    expect(aws.callsOf('deleteOwnedSnapshot')).toHaveLength(0);
+  });
+
+  it('deletes an available copy on cancel when options.onCancelAfterAvailable is delete', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 1000;
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, {
+        ...crossRegionInput(),
+        options: { onCancelAfterAvailable: 'delete' },
+      });
+      await waitForProgress(handle, (p) => p.phase === 'copying' && p.nextPollAt !== undefined);
+      await env.sleep('5s'); // the copy turns available while the workflow waits for its next poll
+      await handle.signal(cancelSignal, {});
+      return handle.result();
+    });
+    expect(result.summary.targetDeleted).toBe(true);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+  });
+
+  it('cleans up on Temporal workflow cancellation and ends Cancelled', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    const err = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      await waitForProgress(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
+      await handle.cancel();
+      return handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+  });
+
+  it('keeps the history of a 30-hour copy bounded by continuing as new', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyQueueMs = 6 * HOUR;
+    aws.copyDurationMs = 24 * HOUR;
+    const { result, lengths } = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, { ...crossRegionInput(), options: { maxPollSeconds: 60 } });
+      const result = await handle.result();
+      // Walk the chain of runs and measure each run's history.
+      const lengths: number[] = [];
+      let runId: string | undefined = handle.firstExecutionRunId;
+      while (runId) {
+        const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        lengths.push(history.events?.length ?? 0);
+        const last = history.events?.at(-1);
+        runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      }
+      return { result, lengths };
+    });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.copySeconds).toBeGreaterThanOrEqual(30 * 3600);
+    expect(result.summary.runs).toBeGreaterThan(1);
+    expect(lengths).toHaveLength(result.summary.runs);
+    // Temporal warns at 10,240 events per run; every run stays far below it.
+    for (const n of lengths) expect(n).toBeLessThan(5_000);
+  });
+
+  it('fails at once on bad input with InvalidParameterValue and calls no AWS API', async () => {
+    const aws = newAws();
+    const err = await withWorker(aws, async (tq) =>
+      failureOf(
+        (await start(tq, { ...crossRegionInput(), TargetDBClusterSnapshotIdentifier: 'bad--name' })).result(),
+      ),
+    );
+    expect(err.type).toBe('InvalidParameterValue');
+    expect(err.message).toMatch(/TargetDBClusterSnapshotIdentifier/);
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('refuses an encrypted cross-Region copy without a destination key before any change', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    const { KmsKeyId: _omit, ...input } = crossRegionInput();
+    const err = await withWorker(aws, async (tq) => failureOf((await start(tq, input)).result()));
+    expect(err.type).toBe('InvalidParameterCombination');
+    expect(aws.mutations()).toEqual([]);
+  });
+
+  it('fails with KMSKeyNotAccessibleFault for a disabled key and creates nothing', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.keys[0]!.enabled = false;
+    const err = await withWorker(aws, async (tq) =>
+      failureOf((await start(tq, crossRegionInput())).result()),
+    );
+    expect(err.type).toBe('KMSKeyNotAccessibleFault');
+    expect(err.message).toMatch(/Disabled/);
+    expect(aws.mutations()).toEqual([]);
+  });
+
+  it('refuses a target that exists and is not its own, touching nothing', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.addSnapshot({ region: 'us-west-2', identifier: 'prod-2026-11-20-copy', cluster: 'prod' });
+    const err = await withWorker(aws, async (tq) =>
+      failureOf((await start(tq, crossRegionInput())).result()),
+    );
+    expect(err.type).toBe('DBClusterSnapshotAlreadyExistsFault');
+    expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([]);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeDefined();
+  });
+
+  it('fails clearly and leaves no orphan when the source disappears mid-copy', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    const err = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      await waitForProgress(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
+      aws.snapshots.delete('us-east-1/prod-2026-11-20');
+      return failureOf(handle.result());
+    });
+    expect(err.type).toBe('InvalidDBClusterSnapshotStateFault');
+    expect(err.message).toMatch(/disappeared/);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+  });
+});

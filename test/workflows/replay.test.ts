@@ -1,0 +1,24 @@
+// Replays recorded histories against today's workflow code: a change that would break running
+// workflows (non-determinism) fails here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { HISTORIES_DIR, type RecordedHistory } from '../helpers/histories';
+import { workflowBundle } from '../helpers/temporal';
+
+const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+
+describe('replay of recorded histories', () => {
+  it('has recorded histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(files)('%s replays deterministically', async (file) => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as RecordedHistory;
+    const history = historyFromJSON(fixture.history);
+    expect(history.events?.length).toBeGreaterThan(10);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, fixture.workflowId);
+  });
+});
