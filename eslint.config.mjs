@@ -27,13 +27,18 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...builtinModules.flatMap((m) => [m, `node:${m}`]).map((name) => ({
-              name,
-              message: 'Node built-ins are not allowed in workflow-safe code.',
-            })),
+            ...builtinModules
+              .flatMap((m) => [m, `node:${m}`])
+              .map((name) => ({
+                name,
+                message: 'Node built-ins are not allowed in workflow-safe code.',
+              })),
             { name: '@temporalio/worker', message: 'Worker code does not belong in the workflow sandbox.' },
             { name: '@temporalio/client', message: 'Client code does not belong in the workflow sandbox.' },
-            { name: '@temporalio/activity', message: 'Activity code does not belong in the workflow sandbox.' },
+            {
+              name: '@temporalio/activity',
+              message: 'Activity code does not belong in the workflow sandbox.',
+            },
           ],
           patterns: [
             { group: ['@aws-sdk/*'], message: 'AWS calls belong in activities.' },
@@ -53,8 +58,16 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Use the workflow clock (Date is deterministic in the sandbox) via workflow helpers.' },
-        { object: 'Math', property: 'random', message: 'Use uuid4() or deterministic values from @temporalio/workflow.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Use the workflow clock (Date is deterministic in the sandbox) via workflow helpers.',
+        },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use uuid4() or deterministic values from @temporalio/workflow.',
+        },
       ],
     },
   },

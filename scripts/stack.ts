@@ -19,7 +19,8 @@ async function main(command: string | undefined): Promise<void> {
     }
     case 'status': {
       const s = stackStatus();
-      for (const [part, up] of Object.entries(s)) console.log(`${part.padEnd(9)} ${up ? 'running' : 'stopped'}`);
+      for (const [part, up] of Object.entries(s))
+        console.log(`${part.padEnd(9)} ${up ? 'running' : 'stopped'}`);
       return;
     }
     default:

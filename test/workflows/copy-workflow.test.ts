@@ -14,11 +14,7 @@ import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
-import type {
-  CopyDbClusterSnapshotInput,
-  CopyDbClusterSnapshotResult,
-  Progress,
-} from '../../src/shared/types';
+import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import type { StartCopyInput } from '../../src/activities/types';
 import { cancelSignal, copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
 
