@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       Tags: [{ Key: 'purpose', Value: 'disaster-recovery' }],
       options: { minPollSeconds: 2, maxPollSeconds: 5 },
     };
-    const workflowId = defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier);
+    const workflowId = defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!);
     const connected = await connectClient({
       ...process.env,
       TEMPORAL_ADDRESS,

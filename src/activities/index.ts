@@ -3,6 +3,7 @@ import { createAwsClients, type AwsClients } from './clients';
 import { resolveKmsKey } from './kms-key';
 import { listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
+import { findLatestClusterSnapshot } from './latest-snapshot';
 import { startCopy } from './start-copy';
 import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
 import type {
@@ -10,6 +11,7 @@ import type {
   DeleteOwnedSnapshotResult,
   DescribeSourceInput,
   DescribeTargetInput,
+  FindLatestSnapshotInput,
   ListOwnedCopiesInput,
   OwnedCopy,
   ResolvedKmsKey,
@@ -24,6 +26,8 @@ export function createActivities(clients: AwsClients = createAwsClients()) {
   return {
     describeSourceSnapshot: (input: DescribeSourceInput): Promise<SourceSnapshotInfo> =>
       describeSourceSnapshot(clients, input),
+    findLatestClusterSnapshot: (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> =>
+      findLatestClusterSnapshot(clients, input),
     resolveKmsKey: (input: ResolveKmsKeyInput): Promise<ResolvedKmsKey> => resolveKmsKey(clients, input),
     startCopy: (input: StartCopyInput): Promise<StartCopyResult> => startCopy(clients, input),
     describeTargetSnapshot: (input: DescribeTargetInput): Promise<DBClusterSnapshotView | null> =>

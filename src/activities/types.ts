@@ -26,6 +26,11 @@ export interface DescribeSourceInput {
   identifier: string;
 }
 
+export interface FindLatestSnapshotInput {
+  region: string;
+  clusterIdentifier: string;
+}
+
 export interface ResolveKmsKeyInput {
   region: string;
   /** Key ID, key ARN, alias name or alias ARN. */

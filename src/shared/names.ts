@@ -32,5 +32,8 @@ export const FailureType = {
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
+/** An activity refused to delete a snapshot without snapcopy's ownership tags. */
+export const SNAPSHOT_NOT_OWNED = 'SnapshotNotOwnedBySnapcopy';
+
 /** Failure types no retry can fix: the workflow must not retry activities that fail with them. */
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);

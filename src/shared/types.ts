@@ -20,13 +20,26 @@ export interface CopyOptions {
   onCancelAfterAvailable?: 'keep' | 'delete';
   /** Wait between attempts while the copies-in-flight limit is reached, seconds (default 60). */
   slotWaitSeconds?: number;
+  /**
+   * Retention after a successful copy: keep the newest `retain` snapcopy-owned copies of the source cluster
+   * in the destination Region and delete older ones (only snapcopy-owned ones). Default: off.
+   */
+  retain?: number;
   /** Polls per workflow run before continuing as new, bounding the history (default 250, about 2,800 events). */
   pollsPerRun?: number;
 }
 
 export interface CopyDbClusterSnapshotInput {
-  SourceDBClusterSnapshotIdentifier: string;
-  TargetDBClusterSnapshotIdentifier: string;
+  /** Name, `rds:` automated name or ARN. Give either this or SourceDBClusterIdentifier. */
+  SourceDBClusterSnapshotIdentifier?: string;
+  /**
+   * snapcopy's extension for schedules: copy the newest `available` (automated or manual) snapshot of this
+   * cluster, in SourceRegion. Without a TargetDBClusterSnapshotIdentifier the target name is derived from
+   * the cluster and the scheduled (or start) time, so a retried or backfilled run finds its own copy.
+   */
+  SourceDBClusterIdentifier?: string;
+  /** Required unless SourceDBClusterIdentifier is given. */
+  TargetDBClusterSnapshotIdentifier?: string;
   KmsKeyId?: string;
   CopyTags?: boolean;
   Tags?: Tag[];
@@ -89,6 +102,8 @@ export interface CopySummary {
   polls: number;
   runs: number;
   pruned: PrunedSnapshot[];
+  /** Older copies deleted by retention (options.retain) after this copy succeeded. */
+  retired: PrunedSnapshot[];
   slotWaits: number;
   cancelReason?: string;
   /** After a cancel: whether the target was deleted (false = kept because it was already available). */
@@ -109,6 +124,7 @@ export type Phase =
   | 'starting'
   | 'copying'
   | 'pruning'
+  | 'retention'
   | 'cancelling'
   | 'completed'
   | 'cancelled'
@@ -133,6 +149,7 @@ export interface Progress {
   polls: number;
   runs: number;
   pruned: PrunedSnapshot[];
+  retired: PrunedSnapshot[];
   slotWaits: number;
   message?: string;
   outcome?: Outcome;

@@ -68,9 +68,10 @@ export const DEFAULT_OPTIONS = {
   onCancelAfterAvailable: 'keep',
   slotWaitSeconds: 60,
   pollsPerRun: 250,
-} as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds'>>;
+} as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain'>>;
 
-export type SourceForm = 'name' | 'automated' | 'arn';
+/** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
+export type SourceForm = 'name' | 'automated' | 'arn' | 'cluster';
 
 /** The normalized copy of a CopyDbClusterSnapshotInput. */
 export interface ValidatedInput {
@@ -92,7 +93,10 @@ export interface ValidatedInput {
   copyTags: boolean;
   tags: Tag[];
   preSignedUrl?: string;
-  options: Required<Omit<CopyOptions, 'deadlineSeconds'>> & { deadlineSeconds?: number };
+  options: Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain'>> & {
+    deadlineSeconds?: number;
+    retain?: number;
+  };
 }
 
 /** What the workflow learns by describing the source, for the rules that depend on it. */
@@ -141,13 +145,15 @@ const optionsSchema = z.strictObject(
     onCancelAfterAvailable: z.enum(['keep', 'delete'], { error: 'must be "keep" or "delete"' }).optional(),
     slotWaitSeconds: integer(1).optional(),
     pollsPerRun: integer(10, 5000).optional(),
+    retain: integer(1).optional(),
   },
   { error: 'must be an object' },
 );
 
 const inputSchema = z.strictObject(
   {
-    SourceDBClusterSnapshotIdentifier: requiredString,
+    SourceDBClusterSnapshotIdentifier: optionalString,
+    SourceDBClusterIdentifier: optionalString,
     TargetDBClusterSnapshotIdentifier: requiredString,
     KmsKeyId: optionalString,
     CopyTags: z.boolean({ error: 'must be true or false' }).optional(),
@@ -538,7 +544,7 @@ export function validateCopyInput(input: unknown): ValidatedInput {
   const givenSourceRegion =
     raw.SourceRegion === undefined ? undefined : validateRegion(raw.SourceRegion, 'SourceRegion');
   const targetIdentifier = validateTargetIdentifier(raw.TargetDBClusterSnapshotIdentifier);
-  const source = parseSource(raw.SourceDBClusterSnapshotIdentifier);
+  const source = parseSourceField(raw.SourceDBClusterSnapshotIdentifier, raw.SourceDBClusterIdentifier);
 
   const targetPartition = partitionOfRegion(targetRegion);
   if (source.arn !== undefined) {
@@ -594,6 +600,36 @@ export function validateCopyInput(input: unknown): ValidatedInput {
   return result;
 }
 
+/** Exactly one of the two source fields; a cluster identifier follows the DB identifier rules. */
+function parseSourceField(
+  snapshot: string | undefined,
+  cluster: string | undefined,
+): ValidatedInput['source'] {
+  if (snapshot !== undefined && cluster !== undefined) {
+    throw invalidCombination(
+      'SourceDBClusterIdentifier',
+      'give either SourceDBClusterSnapshotIdentifier (one snapshot) or SourceDBClusterIdentifier (the newest ' +
+        'snapshot of a cluster), not both',
+    );
+  }
+  if (cluster !== undefined) {
+    const problem = dbIdentifierProblem(cluster);
+    if (problem)
+      throw invalidValue(
+        'SourceDBClusterIdentifier',
+        `SourceDBClusterIdentifier ${show(cluster)} ${problem}`,
+      );
+    return { form: 'cluster', identifier: cluster.toLowerCase() };
+  }
+  if (snapshot === undefined) {
+    throw invalidValue(
+      'SourceDBClusterSnapshotIdentifier',
+      'SourceDBClusterSnapshotIdentifier is required (or SourceDBClusterIdentifier, to copy the newest snapshot of a cluster)',
+    );
+  }
+  return parseSource(snapshot);
+}
+
 function validateOptions(given: z.infer<typeof optionsSchema>): ValidatedInput['options'] {
   const options: ValidatedInput['options'] = {
     minPollSeconds: given.minPollSeconds ?? DEFAULT_OPTIONS.minPollSeconds,
@@ -605,6 +641,7 @@ function validateOptions(given: z.infer<typeof optionsSchema>): ValidatedInput['
     pollsPerRun: given.pollsPerRun ?? DEFAULT_OPTIONS.pollsPerRun,
   };
   if (given.deadlineSeconds !== undefined) options.deadlineSeconds = given.deadlineSeconds;
+  if (given.retain !== undefined) options.retain = given.retain;
   if (options.maxPollSeconds < options.minPollSeconds) {
     const min =
       given.minPollSeconds === undefined

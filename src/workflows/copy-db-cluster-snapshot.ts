@@ -11,28 +11,44 @@ import {
   defineSignal,
   isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
+  type ActivityFunctionWithOptions,
+  type ActivityOptions,
 } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { QuotaFailureDetails, SourceSnapshotInfo } from '../activities/types';
+import { deriveTargetIdentifier } from '../shared/derive';
 import {
   CANCEL_SIGNAL,
   FailureType,
   NON_RETRYABLE_FAILURE_TYPES,
   OWNERSHIP_TAGS,
   PROGRESS_QUERY,
+  SNAPSHOT_NOT_OWNED,
 } from '../shared/names';
 import { estimateEtaSeconds, nextPollDelaySeconds, type ProgressSample } from '../shared/polling';
 import { selectSnapshotsToPrune } from '../shared/prune';
+import {
+  SA_PERCENT,
+  SA_PHASE,
+  SA_SOURCE_CLUSTER,
+  SA_SOURCE_REGION,
+  SA_TARGET_REGION,
+} from '../shared/search-attributes';
 import { tagsForCopy } from '../shared/tags';
 import type {
   CancelSignalArgs,
   CopyDbClusterSnapshotInput,
   CopyDbClusterSnapshotResult,
   DBClusterSnapshotView,
+  Phase,
   Progress,
+  PrunedSnapshot,
   Tag,
 } from '../shared/types';
 import {
@@ -41,6 +57,7 @@ import {
   validateCopyInput,
   type ValidatedInput,
 } from '../shared/validation';
+import { formatDetails } from './details';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -59,7 +76,7 @@ export interface CopyRunState {
   polls: number;
   runs: number;
   slotWaits: number;
-  pruned: Progress['pruned'];
+  pruned: PrunedSnapshot[];
   anchor: ProgressSample;
   queuedPolls: number;
   lastPercent: number;
@@ -67,26 +84,43 @@ export interface CopyRunState {
   cancelReason?: string;
 }
 
-const retry = {
-  initialInterval: '2s',
-  backoffCoefficient: 2,
-  maximumInterval: '2m',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, 'SnapshotNotOwnedBySnapcopy'],
-};
-
 // Throttling, 5xx and network errors are retried with backoff for up to half an hour per call.
 // WAIT_CANCELLATION_COMPLETED: a cancelled start still reports whether it created the target, so the
 // cleanup that follows can find it.
-const aws = proxyActivities<Activities>({
+const activityOptions: ActivityOptions = {
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '30m',
-  retry,
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '2m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED],
+  },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+};
+const activities = proxyActivities<Activities>(activityOptions);
+
+/** Calls an activity with a one-line summary, so the Temporal UI's timeline reads as a story. */
+function call<K extends keyof Activities>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
+  const fn = activities[name] as ActivityFunctionWithOptions<Activities[K]>;
+  return fn.executeWithOptions({ ...activityOptions, summary }, args);
+}
+
+/** Set by Temporal Schedules on the runs they start: the slot's time, which names the target. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 
 /** Seconds between checks that a deleted target is gone. */
 const CONFIRM_GONE_POLL_SECONDS = 5;
 const CONFIRM_GONE_MAX_POLLS = 120;
+/** Percent steps at which the SnapcopyPercent search attribute is updated (each update is a history event). */
+const PERCENT_STEP = 5;
 
 // Date is replaced by Temporal's deterministic workflow clock inside the sandbox.
 const now = (): number => new Date().getTime();
@@ -102,11 +136,38 @@ function activityCause(err: unknown): ApplicationFailure | undefined {
   return undefined;
 }
 
+function validate(input: CopyDbClusterSnapshotInput): ValidatedInput {
+  try {
+    return validateCopyInput(input);
+  } catch (err) {
+    if (err instanceof InputError) throw failure(err.type, err.message, { field: err.field });
+    throw err;
+  }
+}
+
+/** A cluster source without a target name gets one from the schedule slot (or the start time). */
+function withDerivedTarget(input: CopyDbClusterSnapshotInput): CopyDbClusterSnapshotInput {
+  if (!input || typeof input !== 'object') return input;
+  if (
+    input.TargetDBClusterSnapshotIdentifier !== undefined ||
+    typeof input.SourceDBClusterIdentifier !== 'string'
+  ) {
+    return input;
+  }
+  const info = workflowInfo();
+  const at = info.typedSearchAttributes.get(SCHEDULED_START_TIME) ?? info.startTime;
+  return {
+    ...input,
+    TargetDBClusterSnapshotIdentifier: deriveTargetIdentifier(input.SourceDBClusterIdentifier, at),
+  };
+}
+
 export async function copyDbClusterSnapshot(
-  input: CopyDbClusterSnapshotInput,
+  rawInput: CopyDbClusterSnapshotInput,
   resume?: CopyRunState,
 ): Promise<CopyDbClusterSnapshotResult> {
   const { workflowId } = workflowInfo();
+  const input = withDerivedTarget(rawInput);
   const progress: Progress = {
     phase: resume ? 'copying' : 'validating',
     targetRegion: String(input?.TargetRegion ?? ''),
@@ -115,6 +176,7 @@ export async function copyDbClusterSnapshot(
     polls: resume?.polls ?? 0,
     runs: (resume?.runs ?? 0) + 1,
     pruned: resume?.pruned ?? [],
+    retired: [],
     slotWaits: resume?.slotWaits ?? 0,
     cancelRequested: resume?.cancelRequested ?? false,
     cancelReason: resume?.cancelReason,
@@ -129,7 +191,25 @@ export async function copyDbClusterSnapshot(
     if (progress.cancelRequested) return;
     progress.cancelRequested = true;
     progress.cancelReason = args?.reason;
+    setCurrentDetails(formatDetails(progress));
   });
+
+  // --- What the Temporal UI shows: search attributes for the list, markdown details for the page ---
+  let publishedPercentStep = -1;
+  const publish = () => {
+    const step = Math.floor(progress.percent / PERCENT_STEP);
+    upsertSearchAttributes([
+      { key: SA_PHASE, value: progress.phase },
+      ...(step !== publishedPercentStep ? [{ key: SA_PERCENT, value: progress.percent }] : []),
+    ]);
+    publishedPercentStep = step;
+    setCurrentDetails(formatDetails(progress));
+  };
+  const setPhase = (phase: Phase) => {
+    if (progress.phase === phase) return;
+    progress.phase = phase;
+    publish();
+  };
 
   const startedAt = resume?.startedAt ?? iso();
   // Set once CopyDBClusterSnapshot may have been sent: from then on, a cancel or failure cleans up.
@@ -137,18 +217,22 @@ export async function copyDbClusterSnapshot(
 
   let v: ValidatedInput;
   try {
-    v = validateCopyInput(input);
+    v = validate(input);
   } catch (err) {
-    if (err instanceof InputError) {
-      progress.phase = 'failed';
-      progress.error = { type: err.type, message: err.message };
-      throw failure(err.type, err.message, { field: err.field });
-    }
+    const app = err as ApplicationFailure;
+    progress.error = { type: app.type ?? 'Error', message: app.message };
+    setPhase('failed');
     throw err;
   }
   progress.targetIdentifier = v.targetIdentifier;
   progress.targetRegion = v.targetRegion;
   progress.sourceRegion = v.sourceRegion;
+  upsertSearchAttributes([
+    { key: SA_SOURCE_REGION, value: v.sourceRegion },
+    { key: SA_TARGET_REGION, value: v.targetRegion },
+    ...(resume ? [{ key: SA_SOURCE_CLUSTER, value: resume.sourceCluster }] : []),
+  ]);
+  publish();
 
   const summaryBase = () => ({
     workflowId,
@@ -162,6 +246,7 @@ export async function copyDbClusterSnapshot(
     polls: progress.polls,
     runs: progress.runs,
     pruned: progress.pruned,
+    retired: progress.retired,
     slotWaits: progress.slotWaits,
   });
 
@@ -172,9 +257,12 @@ export async function copyDbClusterSnapshot(
     progress.nextPollAt = undefined;
   };
 
+  const target = { region: v.targetRegion, identifier: v.targetIdentifier };
+  const targetName = `${v.targetIdentifier} in ${v.targetRegion}`;
+
   const finishCancelled = (targetDeleted: boolean | undefined, snapshot?: DBClusterSnapshotView) => {
-    progress.phase = 'cancelled';
     progress.outcome = 'cancelled';
+    setPhase('cancelled');
     return {
       ...(snapshot ? { DBClusterSnapshot: snapshot } : {}),
       summary: {
@@ -188,33 +276,28 @@ export async function copyDbClusterSnapshot(
 
   /** Deletes our target (guarded by its workflow-ID ownership tag) and waits until AWS no longer lists it. */
   const deleteTargetAndConfirm = async (): Promise<void> => {
-    await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier, workflowId });
+    const remove = () => call('deleteOwnedSnapshot', `delete ${targetName}`, { ...target, workflowId });
+    await remove();
     for (let i = 0; i < CONFIRM_GONE_MAX_POLLS; i++) {
-      const seen = await aws.describeTargetSnapshot({
-        region: v.targetRegion,
-        identifier: v.targetIdentifier,
-      });
+      const seen = await call('describeTargetSnapshot', `confirm ${targetName} is gone`, target);
       if (!seen) return;
       if (seen.Status === 'available' || seen.Status === 'copying' || seen.Status === 'failed') {
-        // Still listed in a deletable state: the delete was accepted or raced with the copy finishing.
-        await aws.deleteOwnedSnapshot({ region: v.targetRegion, identifier: v.targetIdentifier, workflowId });
+        // Still listed in a deletable state: the delete raced with the copy finishing; ask again.
+        await remove();
       }
       await sleep(CONFIRM_GONE_POLL_SECONDS * 1000);
     }
     throw failure(
       FailureType.InvalidSnapshotState,
-      `target ${v.targetIdentifier} in ${v.targetRegion} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
+      `target ${targetName} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
     );
   };
 
   /** Cancel handling, for the signal and for Temporal cancellation alike. */
   const cancelCleanup = async (): Promise<CopyDbClusterSnapshotResult> => {
     if (!copyIssued) return finishCancelled(undefined);
-    progress.phase = 'cancelling';
-    const current = await aws.describeTargetSnapshot({
-      region: v.targetRegion,
-      identifier: v.targetIdentifier,
-    });
+    setPhase('cancelling');
+    const current = await call('describeTargetSnapshot', `check ${targetName} before cancelling`, target);
     if (!current) return finishCancelled(true);
     const mine = current.TagList?.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === workflowId);
     if (!mine) return finishCancelled(false, current);
@@ -230,11 +313,23 @@ export async function copyDbClusterSnapshot(
   const failWithCleanup = async (err: ApplicationFailure): Promise<never> => {
     progress.error = { type: err.type ?? 'Error', message: err.message };
     if (copyIssued) {
-      progress.phase = 'cancelling';
+      setPhase('cancelling');
       await CancellationScope.nonCancellable(deleteTargetAndConfirm);
     }
-    progress.phase = 'failed';
+    setPhase('failed');
     throw err;
+  };
+
+  const sourceMissing = async (arn: string): Promise<boolean> => {
+    try {
+      await call('describeSourceSnapshot', `check the source ${arn} still exists`, {
+        region: v.sourceRegion,
+        identifier: arn,
+      });
+      return false;
+    } catch (err) {
+      return activityCause(err)?.type === FailureType.NotFound;
+    }
   };
 
   try {
@@ -246,12 +341,23 @@ export async function copyDbClusterSnapshot(
       source = { arn: resume.sourceArn, clusterIdentifier: resume.sourceCluster };
     } else {
       if (progress.cancelRequested) return finishCancelled(undefined);
-      progress.phase = 'describing-source';
-      const described = await aws.describeSourceSnapshot({
-        region: v.sourceRegion,
-        identifier: v.source.identifier,
-      });
-      // The source tags a copy would carry (its aws: and snapcopy: tags never travel).
+      setPhase('describing-source');
+      const described =
+        v.source.form === 'cluster'
+          ? await call(
+              'findLatestClusterSnapshot',
+              `find the newest snapshot of cluster ${v.source.identifier} in ${v.sourceRegion}`,
+              { region: v.sourceRegion, clusterIdentifier: v.source.identifier },
+            )
+          : await call(
+              'describeSourceSnapshot',
+              `describe source ${v.source.identifier} in ${v.sourceRegion}`,
+              {
+                region: v.sourceRegion,
+                identifier: v.source.identifier,
+              },
+            );
+      // The source tags a copy would carry (its aws:, rds: and snapcopy: tags never travel).
       const copiedSourceTags = tagsForCopy({ copyTags: true, sourceTags: described.tags, userTags: [] });
       try {
         validateAgainstSource(v, {
@@ -266,14 +372,18 @@ export async function copyDbClusterSnapshot(
       }
       source = described;
       progress.sourceArn = described.arn;
+      upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: described.clusterIdentifier }]);
       copyTags = tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags });
       // Another Region or another account: the ARN, from which the SDK presigns the request.
-      copySourceIdentifier = v.crossRegion || described.shared ? described.arn : v.source.identifier;
+      copySourceIdentifier = v.crossRegion || described.shared ? described.arn : described.identifier;
 
       if (v.kmsKey) {
         if (progress.cancelRequested) return finishCancelled(undefined);
-        progress.phase = 'resolving-key';
-        const key = await aws.resolveKmsKey({ region: v.targetRegion, keyId: v.kmsKey.value });
+        setPhase('resolving-key');
+        const key = await call('resolveKmsKey', `resolve KMS key ${v.kmsKey.value} in ${v.targetRegion}`, {
+          region: v.targetRegion,
+          keyId: v.kmsKey.value,
+        });
         progress.kmsKeyArn = key.keyArn;
       }
     }
@@ -284,10 +394,10 @@ export async function copyDbClusterSnapshot(
     let adopted = false;
     while (!resume && !view) {
       if (progress.cancelRequested) return await cancelCleanup();
-      progress.phase = 'starting';
+      setPhase('starting');
       copyIssued = true;
       try {
-        const started = await aws.startCopy({
+        const started = await call('startCopy', `copy ${source.arn} to ${targetName}`, {
           targetRegion: v.targetRegion,
           sourceIdentifier: copySourceIdentifier,
           sourceArn: source.arn,
@@ -303,18 +413,15 @@ export async function copyDbClusterSnapshot(
         adopted = started.adopted;
         copyStartedAt = iso();
       } catch (err) {
-        const cause = activityCause(err);
-        if (cause?.type !== FailureType.QuotaExceeded) {
-          // Nothing was created (already-exists-not-ours, bad key, ...): nothing to clean up.
-          copyIssued = false;
-          throw err;
-        }
+        // Nothing was created (already exists and not ours, bad key, quota, ...): nothing to clean up.
         copyIssued = false;
+        const cause = activityCause(err);
+        if (cause?.type !== FailureType.QuotaExceeded) throw err;
         const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
         if (reason === 'copies-in-flight') {
-          progress.phase = 'waiting-for-slot';
           progress.slotWaits++;
           progress.message = cause.message;
+          setPhase('waiting-for-slot');
           await pause(v.options.slotWaitSeconds);
           continue;
         }
@@ -324,11 +431,13 @@ export async function copyDbClusterSnapshot(
             `${cause.message} (pruning is off: options.pruneOnQuota=false)`,
           );
         }
-        progress.phase = 'pruning';
-        const owned = await aws.listOwnedCopies({
-          region: v.targetRegion,
-          sourceCluster: source.clusterIdentifier,
-        });
+        setPhase('pruning');
+        const owned = await call(
+          'listOwnedCopies',
+          `list snapcopy-owned copies of ${source.clusterIdentifier} in ${v.targetRegion}`,
+          { region: v.targetRegion, sourceCluster: source.clusterIdentifier },
+        );
+        // One at a time: only as many as needed to make room.
         const selection = selectSnapshotsToPrune({
           copies: owned,
           sourceCluster: source.clusterIdentifier,
@@ -343,7 +452,7 @@ export async function copyDbClusterSnapshot(
             `${cause.message}; nothing can be pruned to make room in ${v.targetRegion}: ${selection.blockedReason}`,
           );
         }
-        const deleted = await aws.deleteOwnedSnapshot({
+        const deleted = await call('deleteOwnedSnapshot', `prune ${victim.identifier} to make room`, {
           region: v.targetRegion,
           identifier: victim.identifier,
         });
@@ -359,9 +468,9 @@ export async function copyDbClusterSnapshot(
     }
 
     // --- Follow the copy to `available` ---
-    progress.phase = 'copying';
     progress.copyStartedAt = copyStartedAt;
     progress.targetArn = view?.DBClusterSnapshotArn ?? progress.targetArn;
+    setPhase('copying');
     const copyStartMs = Date.parse(copyStartedAt ?? startedAt);
     let anchor: ProgressSample = resume?.anchor ?? { at: copyStartMs, percent: view?.PercentProgress ?? 0 };
     let queuedPolls = resume?.queuedPolls ?? 0;
@@ -374,13 +483,13 @@ export async function copyDbClusterSnapshot(
     while (!view || view.Status !== 'available') {
       if (view) {
         if (view.Status !== 'copying' && view.Status !== 'creating') {
-          const sourceGone = await sourceMissing(v.sourceRegion, progress.sourceArn ?? source.arn);
+          const sourceGone = await sourceMissing(progress.sourceArn ?? source.arn);
           return await failWithCleanup(
             failure(
               FailureType.InvalidSnapshotState,
               sourceGone
                 ? `source ${source.arn} disappeared while it was being copied; the copy ended ${view.Status}`
-                : `copy ${v.targetIdentifier} in ${v.targetRegion} ended with status ${view.Status}`,
+                : `copy ${targetName} ended with status ${view.Status}`,
             ),
           );
         }
@@ -393,12 +502,13 @@ export async function copyDbClusterSnapshot(
         progress.percent = percent;
         progress.etaSeconds = estimateEtaSeconds(anchor, sample);
         progress.lastPolledAt = iso(sample.at);
+        publish();
         if (progress.cancelRequested) return await cancelCleanup();
         if (deadlineMs !== undefined && now() >= deadlineMs) {
           return await failWithCleanup(
             failure(
               'CopyDeadlineExceeded',
-              `copy ${v.targetIdentifier} was not available within options.deadlineSeconds=${v.options.deadlineSeconds} (at ${percent}%)`,
+              `copy ${targetName} was not available within options.deadlineSeconds=${v.options.deadlineSeconds} (at ${percent}%)`,
             ),
           );
         }
@@ -435,20 +545,17 @@ export async function copyDbClusterSnapshot(
         );
         if (progress.cancelRequested) return await cancelCleanup();
       }
-      const polled = await aws.describeTargetSnapshot({
-        region: v.targetRegion,
-        identifier: v.targetIdentifier,
-      });
+      const polled = await call('describeTargetSnapshot', `poll ${targetName}`, target);
       progress.polls++;
       pollsThisRun++;
       if (!polled) {
-        const sourceGone = await sourceMissing(v.sourceRegion, progress.sourceArn ?? source.arn);
+        const sourceGone = await sourceMissing(progress.sourceArn ?? source.arn);
         copyIssued = false; // nothing left to clean up
         throw failure(
           FailureType.NotFound,
           sourceGone
-            ? `source ${source.arn} disappeared while it was being copied, and the copy ${v.targetIdentifier} is gone`
-            : `copy ${v.targetIdentifier} disappeared from ${v.targetRegion} while copying (deleted outside snapcopy?)`,
+            ? `source ${source.arn} disappeared while it was being copied, and the copy ${targetName} is gone`
+            : `copy ${targetName} disappeared while copying (deleted outside snapcopy?)`,
         );
       }
       view = polled;
@@ -460,10 +567,45 @@ export async function copyDbClusterSnapshot(
     progress.percent = 100;
     progress.etaSeconds = 0;
     if (progress.cancelRequested) return await cancelCleanup();
-    const outcome = adopted && progress.polls === 0 ? 'already-present' : 'copied';
-    progress.phase = 'completed';
-    progress.outcome = outcome;
     const finishedMs = now();
+
+    // --- Retention: keep the newest `retain` snapcopy-owned copies of the cluster, this one included ---
+    if (v.options.retain !== undefined) {
+      setPhase('retention');
+      const owned = await call(
+        'listOwnedCopies',
+        `list snapcopy-owned copies of ${source.clusterIdentifier} in ${v.targetRegion} for retention`,
+        { region: v.targetRegion, sourceCluster: source.clusterIdentifier },
+      );
+      const { selected } = selectSnapshotsToPrune({
+        copies: owned,
+        sourceCluster: source.clusterIdentifier,
+        keep: v.options.retain - 1,
+        count: owned.length,
+        exclude: [v.targetIdentifier],
+      });
+      for (const old of selected) {
+        const deleted = await call(
+          'deleteOwnedSnapshot',
+          `retire ${old.identifier} (retain ${v.options.retain})`,
+          {
+            region: v.targetRegion,
+            identifier: old.identifier,
+          },
+        );
+        if (deleted.result === 'deleted') {
+          progress.retired.push({
+            DBClusterSnapshotIdentifier: old.identifier,
+            DBClusterSnapshotArn: old.arn,
+            SnapshotCreateTime: old.createTime,
+          });
+        }
+      }
+    }
+
+    const outcome = adopted && progress.polls === 0 ? 'already-present' : 'copied';
+    progress.outcome = outcome;
+    setPhase('completed');
     return {
       DBClusterSnapshot: view,
       summary: {
@@ -482,20 +624,11 @@ export async function copyDbClusterSnapshot(
     }
     const app = err instanceof ApplicationFailure ? err : activityCause(err);
     if (!app) throw err;
-    progress.phase = 'failed';
     progress.error ??= { type: app.type ?? 'Error', message: app.message };
+    setPhase('failed');
     // Callers tell failures apart by type: surface the activity's typed failure as the workflow's own.
     throw err instanceof ApplicationFailure
       ? err
       : failure(app.type ?? 'Error', app.message, app.details?.[0]);
-  }
-
-  async function sourceMissing(region: string, arn: string): Promise<boolean> {
-    try {
-      await aws.describeSourceSnapshot({ region, identifier: arn });
-      return false;
-    } catch (err) {
-      return activityCause(err)?.type === FailureType.NotFound;
-    }
   }
 }

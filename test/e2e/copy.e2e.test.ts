@@ -35,7 +35,7 @@ afterAll(async () => {
 async function start(input: CopyDbClusterSnapshotInput): Promise<WorkflowHandle> {
   return stack.env.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
-    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!),
     args: [input],
   });
 }

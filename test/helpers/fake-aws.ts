@@ -7,6 +7,7 @@ import type {
   DeleteOwnedSnapshotInput,
   DescribeSourceInput,
   DescribeTargetInput,
+  FindLatestSnapshotInput,
   ListOwnedCopiesInput,
   OwnedCopy,
   ResolveKmsKeyInput,
@@ -147,6 +148,27 @@ export class FakeAws {
     return s.tags.some((t) => t.Key === OWNERSHIP_TAGS.managed && t.Value === MANAGED_TAG_VALUE);
   }
 
+  private async sourceInfo(s: FakeSnapshot): Promise<SourceSnapshotInfo> {
+    await this.refresh(s);
+    if (s.status !== 'available') {
+      throw fail(FailureType.InvalidSnapshotState, `source ${s.identifier} is ${s.status}, not available`);
+    }
+    return {
+      arn: arnOf(s),
+      identifier: s.identifier,
+      region: s.region,
+      accountId: ACCOUNT,
+      status: s.status,
+      encrypted: s.encrypted,
+      kmsKeyId: s.kmsKeyId,
+      clusterIdentifier: s.cluster,
+      engine: 'aurora-postgresql',
+      snapshotType: s.type,
+      shared: s.type === 'shared',
+      tags: s.tags,
+    };
+  }
+
   activities(): Activities {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
     return {
@@ -154,27 +176,19 @@ export class FakeAws {
         record('describeSourceSnapshot', input);
         const s = this.find(input.region, input.identifier);
         if (!s) throw fail(FailureType.NotFound, `DBClusterSnapshot ${input.identifier} not found`);
-        await this.refresh(s);
-        if (s.status !== 'available') {
-          throw fail(
-            FailureType.InvalidSnapshotState,
-            `source ${s.identifier} is ${s.status}, not available`,
-          );
-        }
-        return {
-          arn: arnOf(s),
-          identifier: s.identifier,
-          region: s.region,
-          accountId: ACCOUNT,
-          status: s.status,
-          encrypted: s.encrypted,
-          kmsKeyId: s.kmsKeyId,
-          clusterIdentifier: s.cluster,
-          engine: 'aurora-postgresql',
-          snapshotType: s.type,
-          shared: s.type === 'shared',
-          tags: s.tags,
-        };
+        return this.sourceInfo(s);
+      },
+      findLatestClusterSnapshot: async (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> => {
+        record('findLatestClusterSnapshot', input);
+        const newest = [...this.snapshots.values()]
+          .filter(
+            (s) =>
+              s.region === input.region && s.cluster === input.clusterIdentifier && s.status === 'available',
+          )
+          .sort((a, b) => b.createdAt - a.createdAt)[0];
+        if (!newest)
+          throw fail(FailureType.NotFound, `cluster ${input.clusterIdentifier} has no available snapshot`);
+        return this.sourceInfo(newest);
       },
       resolveKmsKey: async (input: ResolveKmsKeyInput) => {
         await Promise.resolve();

@@ -161,21 +161,49 @@ describe('validateCopyInput: structure', () => {
     );
   });
 
-  it.each(['SourceDBClusterSnapshotIdentifier', 'TargetDBClusterSnapshotIdentifier', 'TargetRegion'])(
-    'requires %s',
-    (field) => {
-      const given: Record<string, unknown> = input();
-      delete given[field];
-      expectInputError(
-        () => validateCopyInput(given),
-        'InvalidParameterValue',
-        field,
-        `${field} is required`,
-      );
-      invalid({ [field]: '' }, field, `${field} must not be empty`);
-      invalid({ [field]: 7 }, field, `${field} must be a string (got 7)`);
-    },
-  );
+  it('requires a source: a snapshot, or a cluster whose newest snapshot is copied, but not both', () => {
+    const given: Record<string, unknown> = input();
+    delete given.SourceDBClusterSnapshotIdentifier;
+    expectInputError(
+      () => validateCopyInput(given),
+      'InvalidParameterValue',
+      'SourceDBClusterSnapshotIdentifier',
+      'SourceDBClusterSnapshotIdentifier is required (or SourceDBClusterIdentifier',
+    );
+    invalid(
+      { SourceDBClusterSnapshotIdentifier: '' },
+      'SourceDBClusterSnapshotIdentifier',
+      'must not be empty',
+    );
+    expectInputError(
+      () => validateCopyInput({ ...input(), SourceDBClusterIdentifier: 'prod' }),
+      'InvalidParameterCombination',
+      'SourceDBClusterIdentifier',
+      'not both',
+    );
+    const byCluster = validateCopyInput({ ...given, SourceDBClusterIdentifier: 'Prod-Cluster' });
+    expect(byCluster.source).toEqual({ form: 'cluster', identifier: 'prod-cluster' });
+    expectInputError(
+      () => validateCopyInput({ ...given, SourceDBClusterIdentifier: 'prod--x' }),
+      'InvalidParameterValue',
+      'SourceDBClusterIdentifier',
+      'two consecutive hyphens',
+    );
+  });
+
+  it('accepts options.retain of at least 1', () => {
+    expect(validateCopyInput({ ...input(), options: { retain: 7 } }).options.retain).toBe(7);
+    expect(validateCopyInput(input()).options.retain).toBeUndefined();
+    invalid({ options: { retain: 0 } }, 'options.retain', 'options.retain');
+  });
+
+  it.each(['TargetDBClusterSnapshotIdentifier', 'TargetRegion'])('requires %s', (field) => {
+    const given: Record<string, unknown> = input();
+    delete given[field];
+    expectInputError(() => validateCopyInput(given), 'InvalidParameterValue', field, `${field} is required`);
+    invalid({ [field]: '' }, field, `${field} must not be empty`);
+    invalid({ [field]: 7 }, field, `${field} must be a string (got 7)`);
+  });
 
   it.each(['KmsKeyId', 'SourceRegion', 'PreSignedUrl'])('refuses an empty or non-string %s', (field) => {
     invalid({ [field]: '' }, field, `${field} must not be empty (leave the field out instead)`);

@@ -53,7 +53,7 @@ function start(
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof copyDbClusterSnapshot>> {
   return env.client.workflow.start(copyDbClusterSnapshot, {
     taskQueue,
-    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+    workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!),
     args: [input],
   });
 }
@@ -271,7 +271,7 @@ describe('copyDbClusterSnapshot', () => {
       const input = crossRegionInput();
       const handle = await env.client.workflow.signalWithStart(copyDbClusterSnapshot, {
         taskQueue: tq,
-        workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier),
+        workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!),
         args: [input],
         signal: cancelSignal,
         signalArgs: [{ reason: 'changed my mind' }],
@@ -420,5 +420,78 @@ describe('copyDbClusterSnapshot', () => {
     expect(err.type).toBe('InvalidDBClusterSnapshotStateFault');
     expect(err.message).toMatch(/disappeared/);
     expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+  });
+});
+
+describe('copyDbClusterSnapshot for schedules', () => {
+  it('copies the newest available snapshot of a cluster to a target named from the cluster and the time', async () => {
+    const aws = newAws();
+    aws.keys.push({
+      region: 'us-west-2',
+      keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      aliases: ['alias/dr'],
+    });
+    aws.addSnapshot({
+      region: 'us-east-1',
+      identifier: 'rds:prod-2026-11-22-03-00',
+      cluster: 'prod',
+      createdAt: 2,
+    });
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'prod-manual-newest', cluster: 'prod', createdAt: 3 });
+    aws.addSnapshot({
+      region: 'us-east-1',
+      identifier: 'prod-still-copying',
+      cluster: 'prod',
+      createdAt: 4,
+      status: 'creating',
+    });
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'other-newer', cluster: 'other', createdAt: 9 });
+    aws.copyDurationMs = 5 * 60 * 1000;
+    const workflowId = `scheduled-${randomUUID()}`;
+    const result = await withWorker(aws, async (taskQueue) => {
+      const handle = await env.client.workflow.start(copyDbClusterSnapshot, {
+        taskQueue,
+        workflowId,
+        args: [
+          {
+            SourceDBClusterIdentifier: 'prod',
+            SourceRegion: 'us-east-1',
+            TargetRegion: 'us-west-2',
+            options: {},
+          },
+        ],
+      });
+      const started = (await handle.describe()).startTime;
+      return { result: await handle.result(), started };
+    });
+    const iso = result.started.toISOString();
+    const expected = `prod-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}`;
+    expect(result.result.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe(expected);
+    expect((aws.callsOf('startCopy')[0] as StartCopyInput).sourceArn).toBe(
+      `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-manual-newest`,
+    );
+  });
+
+  it('retains the newest N owned copies of the cluster after a successful copy, deleting only owned ones', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 5 * 60 * 1000;
+    aws.addSnapshot({ region: 'us-west-2', identifier: 'hand-made', cluster: 'prod', createdAt: 1 });
+    aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-2', 'prod', 20);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-3', 'prod', 30);
+    aws.addOwnedCopy('us-west-2', 'other-copy', 'other', 5);
+    const result = await withWorker(aws, async (tq) =>
+      (await start(tq, { ...crossRegionInput(), options: { retain: 2 } })).result(),
+    );
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.retired.map((s) => s.DBClusterSnapshotIdentifier).sort()).toEqual([
+      'prod-copy-1',
+      'prod-copy-2',
+    ]);
+    expect(aws.get('us-west-2', 'prod-copy-3')).toBeDefined();
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeDefined();
+    expect(aws.get('us-west-2', 'hand-made')).toBeDefined();
+    expect(aws.get('us-west-2', 'other-copy')).toBeDefined();
   });
 });

@@ -1,0 +1,49 @@
+// The newest `available` snapshot of a cluster (automated or manual), for schedules that name a cluster.
+import { DescribeDBClusterSnapshotsCommand, type DBClusterSnapshot } from '@aws-sdk/client-rds';
+import { FailureType } from '../shared/names';
+import { sendOptions, type AwsClients } from './clients';
+import { fault, toActivityFailure } from './errors';
+import { describeSourceSnapshot } from './source-snapshot';
+import type { FindLatestSnapshotInput, SourceSnapshotInfo } from './types';
+
+const PAGE_SIZE = 100;
+
+export async function findLatestClusterSnapshot(
+  clients: AwsClients,
+  input: FindLatestSnapshotInput,
+): Promise<SourceSnapshotInfo> {
+  const rds = clients.rds(input.region);
+  let newest: DBClusterSnapshot | undefined;
+  let marker: string | undefined;
+  try {
+    do {
+      // Without SnapshotType AWS lists both automated and manual snapshots of the cluster.
+      const out = await rds.send(
+        new DescribeDBClusterSnapshotsCommand({
+          DBClusterIdentifier: input.clusterIdentifier,
+          MaxRecords: PAGE_SIZE,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+        sendOptions(),
+      );
+      for (const s of out.DBClusterSnapshots ?? []) {
+        if (s.Status !== 'available' || !s.SnapshotCreateTime) continue;
+        if (!newest || s.SnapshotCreateTime > newest.SnapshotCreateTime!) newest = s;
+      }
+      marker = out.Marker;
+    } while (marker);
+  } catch (err) {
+    throw toActivityFailure(
+      err,
+      `Listing the snapshots of cluster '${input.clusterIdentifier}' in ${input.region}`,
+    );
+  }
+  if (!newest?.DBClusterSnapshotArn) {
+    throw fault(
+      FailureType.NotFound,
+      `Cluster '${input.clusterIdentifier}' in ${input.region} has no available snapshot to copy`,
+    );
+  }
+  // The full description (tags, sharing, encryption) the workflow needs, from the one place that makes it.
+  return describeSourceSnapshot(clients, { region: input.region, identifier: newest.DBClusterSnapshotArn });
+}
