@@ -1,0 +1,232 @@
+// Starts and stops the local AWS emulator (emulator/server.py: moto plus realistic cluster-snapshot copies)
+// for tests and the local stack, and changes its copy behaviour at run time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/** The emulator's run-time behaviour; see emulator/server.py. */
+export interface EmulatorConfig {
+  /** Seconds a copy takes from 0% to 100% (then `available`). */
+  copySeconds: number;
+  /** Seconds a copy sits at 0% before progressing. */
+  queueSeconds: number;
+  /** Copies in flight (`copying`) allowed per destination Region. */
+  copyLimit: number;
+  /** Manual cluster snapshots allowed per Region. */
+  snapshotQuota: number;
+}
+
+export interface EmulatorOptions extends Partial<EmulatorConfig> {
+  /** Port to listen on; 0 or omitted picks a free one. */
+  port?: number;
+  /** Append the emulator's output to this file (otherwise its last lines are kept in memory). */
+  logFile?: string;
+  /** How long to wait for the emulator to answer before giving up; default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface Emulator {
+  /** e.g. `http://127.0.0.1:5000`: the AWS endpoint for every service and Region. */
+  endpoint: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+  configure(cfg: Partial<EmulatorConfig>): Promise<void>;
+}
+
+// This file lives in <root>/scripts/lib and is only ever run from source (tsx, vitest).
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+const SERVER = path.join(PROJECT_ROOT, 'emulator', 'server.py');
+const CONFIG_PATH = '/snapcopy-emulator/config';
+const FLAGS: Record<keyof EmulatorConfig, string> = {
+  copySeconds: '--copy-seconds',
+  queueSeconds: '--queue-seconds',
+  copyLimit: '--copy-limit',
+  snapshotQuota: '--snapshot-quota',
+};
+const HOST = '127.0.0.1';
+const POLL_MS = 100;
+const STOP_GRACE_MS = 5_000;
+const LOG_TAIL_LINES = 40;
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  if (!existsSync(PYTHON)) {
+    throw new Error(`${PYTHON} not found: run \`npm run bootstrap\` to create the project's .venv`);
+  }
+  if (opts.port) return launch(opts.port, opts);
+  // A port found free can be taken before the emulator binds it: then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort(), opts);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.includes('Address already in use')) || attempt === 3) throw err;
+    }
+  }
+}
+
+async function launch(port: number, opts: EmulatorOptions): Promise<Emulator> {
+  const endpoint = `http://${HOST}:${port}`;
+  const args = [SERVER, '--host', HOST, '--port', String(port)];
+  for (const key of Object.keys(FLAGS) as (keyof EmulatorConfig)[]) {
+    const value = opts[key];
+    if (value !== undefined) args.push(FLAGS[key], String(value));
+  }
+
+  const log = opts.logFile ? fileLog(opts.logFile) : memoryLog();
+  const child = spawn(PYTHON, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    stdio: ['ignore', log.stdio, log.stdio],
+  });
+  log.attach(child);
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (err) => {
+      spawnError = err;
+      resolve();
+    });
+  });
+  const running = (): boolean => !spawnError && child.exitCode === null && child.signalCode === null;
+  // Never leave an orphaned emulator behind when this process ends without calling stop().
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+
+  const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
+    if (!running()) return;
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS);
+    });
+    if ((await Promise.race([exited, grace])) === 'timeout') {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    clearTimeout(timer);
+  };
+
+  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answers(endpoint, child.pid))) {
+    if (!running()) {
+      process.off('exit', killOnExit);
+      const how = spawnError?.message ?? `exit code ${child.exitCode ?? `signal ${child.signalCode}`}`;
+      throw new Error(`AWS emulator stopped (${how}) before it was ready on ${endpoint}\n${log.tail()}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`AWS emulator did not answer on ${endpoint} within ${timeoutMs} ms\n${log.tail()}`);
+    }
+    await delay(POLL_MS);
+  }
+
+  return {
+    endpoint,
+    port,
+    pid: child.pid ?? -1, // always set once the process answered
+    stop,
+    configure: async (cfg) => {
+      await emulatorConfigure(endpoint, cfg);
+    },
+  };
+}
+
+/** Changes a running emulator's behaviour (e.g. one another process started); answers the effective config. */
+export async function emulatorConfigure(
+  endpoint: string,
+  cfg: Partial<EmulatorConfig>,
+): Promise<EmulatorConfig> {
+  return configRequest(endpoint, { method: 'POST', body: JSON.stringify(cfg) });
+}
+
+/** Reads a running emulator's effective config. */
+export async function emulatorConfig(endpoint: string): Promise<EmulatorConfig> {
+  return configRequest(endpoint, { method: 'GET' });
+}
+
+async function configRequest(endpoint: string, init: RequestInit, pid?: number): Promise<EmulatorConfig> {
+  const res = await fetch(new URL(CONFIG_PATH, endpoint), {
+    ...init,
+    headers: { 'content-type': 'application/json' },
+  });
+  const body: unknown = await res.json();
+  if (!res.ok || !isConfig(body)) {
+    throw new Error(`AWS emulator config ${init.method ?? 'GET'} failed (${res.status}): ${JSON.stringify(body)}`);
+  }
+  if (pid !== undefined && res.headers.get('x-snapcopy-emulator-pid') !== String(pid)) {
+    throw new Error(`another process answers on ${endpoint}`);
+  }
+  return body;
+}
+
+function isConfig(value: unknown): value is EmulatorConfig {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return Object.keys(FLAGS).every((key) => typeof record[key] === 'number');
+}
+
+/** True once the emulator with this pid (not some other server on the port) answers its config endpoint. */
+async function answers(endpoint: string, pid: number | undefined): Promise<boolean> {
+  try {
+    await configRequest(endpoint, { method: 'GET', signal: AbortSignal.timeout(2_000) }, pid ?? -1);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
+  return address.port;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface Log {
+  stdio: 'pipe' | number;
+  attach(child: ChildProcess): void;
+  tail(): string;
+}
+
+function lastLines(text: string): string {
+  return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+}
+
+/** The child writes straight into the file; the tail is read back from it. */
+function fileLog(file: string): Log {
+  const fd = openSync(file, 'a');
+  return {
+    stdio: fd,
+    attach: () => closeSync(fd), // the child holds its own copy of the descriptor
+    tail: () => `--- last lines of ${file} ---\n${lastLines(readFileSync(file, 'utf8'))}`,
+  };
+}
+
+/** Keeps only the output's end, and keeps reading so the child never blocks on a full pipe. */
+function memoryLog(): Log {
+  let text = '';
+  const keep = (chunk: Buffer): void => {
+    text = (text + chunk.toString('utf8')).slice(-16_000);
+  };
+  return {
+    stdio: 'pipe',
+    attach: (child) => {
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+    },
+    tail: () => `--- last lines of the emulator's output ---\n${lastLines(text)}`,
+  };
+}
