@@ -19,16 +19,30 @@ export interface LocalStack {
   taskQueue: string;
   rds(region: string): RDSClient;
   kms(region: string): KMSClient;
+  /** The Temporal UI's base URL, when the stack was started with `ui` or `uiPort`. */
+  uiUrl?: string;
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(emulatorOptions: EmulatorOptions = {}): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** Start the dev server's web UI (default: only when `uiPort` is given). */
+  ui?: boolean;
+  /** The UI's port; with `ui` alone the dev server uses its gRPC port + 1000. */
+  uiPort?: number;
+}
+
+export async function startLocalStack(
+  emulatorOptions: EmulatorOptions = {},
+  { ui, uiPort }: LocalStackOptions = {},
+): Promise<LocalStack> {
+  const withUi = ui ?? uiPort !== undefined;
   const [emulator, env] = await Promise.all([
     startEmulator(emulatorOptions),
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: TEMPORAL_CLI },
         searchAttributes: SEARCH_ATTRIBUTES,
+        ...(withUi ? { ui: true, ...(uiPort !== undefined ? { uiPort } : {}) } : {}),
       },
     }),
   ]);
@@ -49,6 +63,7 @@ export async function startLocalStack(emulatorOptions: EmulatorOptions = {}): Pr
     taskQueue,
     rds: (region) => new RDSClient({ region, ...awsConfig }),
     kms: (region) => new KMSClient({ region, ...awsConfig }),
+    ...(withUi ? { uiUrl: uiBaseUrl(env.address, uiPort) } : {}),
     async stop() {
       worker.shutdown();
       await running;
@@ -57,4 +72,12 @@ export async function startLocalStack(emulatorOptions: EmulatorOptions = {}): Pr
       await emulator.stop();
     },
   };
+}
+
+/** The UI listens on the dev server's host, at `uiPort` or (the dev server's default) gRPC port + 1000. */
+function uiBaseUrl(grpcAddress: string, uiPort: number | undefined): string {
+  const at = grpcAddress.lastIndexOf(':');
+  const host = grpcAddress.slice(0, at);
+  const port = uiPort ?? Number(grpcAddress.slice(at + 1)) + 1000;
+  return `http://${host === 'localhost' ? '127.0.0.1' : host}:${port}`;
 }

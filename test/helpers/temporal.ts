@@ -41,5 +41,5 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
-// Workers log every state change at INFO: keep test output to warnings and errors.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Workers log every state change at INFO and every expected failure at WARN: keep test output to errors.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
