@@ -2,6 +2,12 @@
 import { SingleBar } from 'cli-progress';
 import type { Progress } from '../shared/types';
 
+/** Anything lines can be written to that is not a terminal (a pipe, a file, a test's buffer). */
+export interface LineStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
 export function formatSeconds(seconds: number | undefined): string {
   if (seconds === undefined) return '--';
   const s = Math.max(0, Math.round(seconds));
@@ -26,8 +32,12 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
-  if (!stream.isTTY) {
+function isTerminal(stream: NodeJS.WriteStream | LineStream): stream is NodeJS.WriteStream {
+  return stream.isTTY === true && 'columns' in stream;
+}
+
+export function createProgressView(stream: NodeJS.WriteStream | LineStream = process.stderr): ProgressView {
+  if (!isTerminal(stream)) {
     let last = '';
     return {
       update(p) {

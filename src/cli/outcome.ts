@@ -1,0 +1,136 @@
+// How a copy ended, as one line for people and as JSON for scripts; and waiting for it, with Ctrl-C detaching.
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  WorkflowFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { CopyDbClusterSnapshotResult } from '../shared/types';
+import { oneLine } from './errors';
+import type { StatusName } from './format';
+import { plural } from './format';
+import type { CliIo } from './io';
+import { createProgressView, type ProgressView } from './progress-view';
+import { watchCopy } from './watch';
+
+export interface FailureReport {
+  status: StatusName;
+  /** The ApplicationFailure type (a seed exception name such as KMSKeyNotAccessibleFault), or the close kind. */
+  type: string;
+  message: string;
+}
+
+/** What a workflow's result() threw, as status + type + message. */
+export function failureOf(err: unknown): FailureReport {
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause;
+    if (cause instanceof TerminatedFailure) {
+      return { status: 'Terminated', type: 'Terminated', message: oneLine(cause.message || err.message) };
+    }
+    if (cause instanceof CancelledFailure) {
+      return { status: 'Cancelled', type: 'Cancelled', message: oneLine(cause.message || err.message) };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return { status: 'TimedOut', type: 'TimedOut', message: oneLine(cause.message || err.message) };
+    }
+    if (cause instanceof ApplicationFailure) {
+      return { status: 'Failed', type: cause.type ?? 'ApplicationFailure', message: oneLine(cause.message) };
+    }
+    return {
+      status: 'Failed',
+      type: cause?.name ?? 'Error',
+      message: oneLine(cause?.message ?? err.message),
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'Failed', type: err instanceof Error ? err.name : 'Error', message: oneLine(message) };
+}
+
+export function failureLine(workflowId: string, f: FailureReport): string {
+  const verb = { Terminated: 'was terminated', Cancelled: 'was cancelled', TimedOut: 'timed out' }[
+    f.status as 'Terminated' | 'Cancelled' | 'TimedOut'
+  ];
+  return verb
+    ? `copy ${workflowId} ${verb}: ${f.message}`
+    : `copy ${workflowId} failed: ${f.type}: ${f.message}`;
+}
+
+/** True when the copy exists at the end (copied, or already there). */
+export function succeeded(result: CopyDbClusterSnapshotResult): boolean {
+  return result.summary.outcome === 'copied' || result.summary.outcome === 'already-present';
+}
+
+/** One line for a result. */
+export function resultLine(result: CopyDbClusterSnapshotResult): string {
+  const s = result.summary;
+  const snap = result.DBClusterSnapshot;
+  const extras: string[] = [];
+  if (s.pruned.length) extras.push(`pruned ${s.pruned.map((p) => p.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (s.retired.length)
+    extras.push(`retired ${s.retired.map((p) => p.DBClusterSnapshotIdentifier).join(', ')}`);
+  const tail = extras.length ? `; ${extras.join('; ')}` : '';
+  if (s.outcome === 'cancelled') {
+    const fate =
+      s.targetDeleted === true
+        ? 'the unfinished target was deleted'
+        : s.targetDeleted === false
+          ? `the target was kept${snap?.Status ? ` (${snap.Status})` : ''}`
+          : 'nothing had been created';
+    return `cancelled${s.cancelReason ? ` (${s.cancelReason})` : ''}: ${fate}${tail}`;
+  }
+  const what = snap?.DBClusterSnapshotArn ?? s.targetArn ?? snap?.DBClusterSnapshotIdentifier ?? 'the copy';
+  const state = snap ? ` (${snap.Status ?? 'unknown'}, ${snap.PercentProgress ?? '?'}%)` : '';
+  if (s.outcome === 'already-present') return `already present: ${what}${state}${tail}`;
+  const took = s.copySeconds !== undefined ? ` in ${s.copySeconds}s` : '';
+  return `copied: ${what}${state}${took}, ${plural(s.polls, 'poll')}${tail}`;
+}
+
+export type WaitOutcome =
+  | { kind: 'completed'; result: CopyDbClusterSnapshotResult }
+  | { kind: 'failed'; failure: FailureReport }
+  | { kind: 'detached' };
+
+const silentView: ProgressView = { update() {}, stop() {} };
+
+/**
+ * Follows a copy to its end (the live progress view on stderr unless `quiet`). Ctrl-C detaches: the calls in
+ * flight are abandoned and the workflow goes on untouched.
+ */
+export async function waitForCopy(
+  client: Client,
+  io: CliIo,
+  workflowId: string,
+  opts: { quiet?: boolean } = {},
+): Promise<WaitOutcome> {
+  const view = opts.quiet ? silentView : createProgressView(io.stderr);
+  const abort = new AbortController();
+  let detach: () => void = () => undefined;
+  const detached = new Promise<WaitOutcome>((resolve) => {
+    detach = () => {
+      abort.abort();
+      view.stop();
+      resolve({ kind: 'detached' });
+    };
+  });
+  const stopListening = io.onInterrupt(detach);
+  try {
+    const watching = client
+      .withAbortSignal(abort.signal, () => watchCopy<CopyDbClusterSnapshotResult>(client, workflowId, view))
+      .then(
+        (result): WaitOutcome => ({ kind: 'completed', result }),
+        (err: unknown): WaitOutcome => ({ kind: 'failed', failure: failureOf(err) }),
+      );
+    return await Promise.race([watching, detached]);
+  } finally {
+    stopListening();
+  }
+}
+
+export function detachedLine(workflowId: string): string {
+  return (
+    `detached from ${workflowId}: the copy goes on in Temporal (nothing was cancelled). ` +
+    `Reattach: snapcopy status ${workflowId}; stop it: snapcopy cancel ${workflowId}`
+  );
+}
