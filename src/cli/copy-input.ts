@@ -162,7 +162,7 @@ export function copyOptionsOf(flags: CopyFlags): CopyOptions | undefined {
 }
 
 /**
- * The target name for a cluster source without --target: `<cluster>-<yyyymmdd>-<hhmm>` (UTC) of `at`, as the
+ * The target name for a cluster source without --target: `<cluster>-<yyyymmdd>-<hhmmss>` (UTC) of `at`, as the
  * workflow derives it. An invalid cluster name is reported as such (not as the name derived from it).
  */
 export function derivedTarget(cluster: string, at: Date): string {

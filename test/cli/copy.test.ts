@@ -165,7 +165,7 @@ describe('snapcopy copy', () => {
     const after = new Date();
     const out = json<CopyJson>(r);
     const id = out.workflowId.replace(/^snapcopy-us-west-2-/, '');
-    expect(id).toMatch(/^cli-aurora-\d{8}-\d{4}$/);
+    expect(id).toMatch(/^cli-aurora-\d{8}-\d{6}$/);
     // Named from the CLI's clock when it started (the minute may have turned during the run).
     expect([
       deriveTargetIdentifier('cli-aurora', before),

@@ -251,7 +251,7 @@ describe('snapcopy schedule', () => {
     const slot = (await handle.describe()).typedSearchAttributes.get(SCHEDULED_START_TIME);
     expect(slot).toBeInstanceOf(Date);
     const name = deriveTargetIdentifier('sched-aurora', slot ?? new Date(0));
-    expect(name).toMatch(/^sched-aurora-\d{8}-\d{4}$/);
+    expect(name).toMatch(/^sched-aurora-\d{8}-\d{6}$/);
     expect(result.summary.outcome).toBe('copied');
     expect(result.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe(name);
     expect(result.summary.retired.map((p) => p.DBClusterSnapshotIdentifier).sort()).toEqual([

@@ -4,9 +4,9 @@ import { deriveTargetIdentifier } from '../../src/shared/derive';
 import { validateTargetIdentifier } from '../../src/shared/validation';
 
 describe('deriveTargetIdentifier', () => {
-  it('names the copy after the cluster and the scheduled minute (UTC)', () => {
+  it('names the copy after the cluster and the scheduled second (UTC)', () => {
     expect(deriveTargetIdentifier('Prod-Aurora', new Date('2026-11-24T03:00:59Z'))).toBe(
-      'prod-aurora-20261124-0300',
+      'prod-aurora-20261124-030059',
     );
   });
 

@@ -465,7 +465,7 @@ describe('copyDbClusterSnapshot for schedules', () => {
       return { result: await handle.result(), started };
     });
     const iso = result.started.toISOString();
-    const expected = `prod-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 16).replace(':', '')}`;
+    const expected = `prod-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
     expect(result.result.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe(expected);
     expect((aws.callsOf('startCopy')[0] as StartCopyInput).sourceArn).toBe(
       `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-manual-newest`,

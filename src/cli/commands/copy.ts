@@ -176,7 +176,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     )
     .option(
       '--target <name>',
-      'name of the copy (with --source-cluster, default <cluster>-<yyyymmdd>-<hhmm> of the current UTC time)',
+      'name of the copy (with --source-cluster, default <cluster>-<yyyymmdd>-<hhmmss> of the current UTC time)',
     );
   addWhereOptions(cmd).option(
     '--presigned-url <url>',

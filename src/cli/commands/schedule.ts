@@ -1,7 +1,7 @@
 // `snapcopy schedule ...`: Temporal Schedules that copy the newest snapshot of a cluster on a timetable.
 //
 // The action starts copyDbClusterSnapshot with SourceDBClusterIdentifier and no target name: the workflow
-// names the copy <cluster>-<yyyymmdd>-<hhmm> from the slot's scheduled time, so a retried or backfilled slot
+// names the copy <cluster>-<yyyymmdd>-<hhmmss> from the slot's scheduled time, so a retried or backfilled slot
 // finds its own copy instead of making a second one. Temporal appends the slot time to the workflow ID prefix
 // snapcopy-sched-<schedule-id>, so each slot is one workflow.
 //
@@ -319,7 +319,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .description(
       prose(
         'Temporal Schedules that copy the newest available snapshot of a DB cluster on a timetable. Each slot starts\n' +
-          'a copy named <cluster>-<yyyymmdd>-<hhmm> after its scheduled time (UTC), as workflow\n' +
+          'a copy named <cluster>-<yyyymmdd>-<hhmmss> after its scheduled time (UTC), as workflow\n' +
           'snapcopy-sched-<schedule-id>-<scheduled time>.',
       ),
     )
