@@ -58,6 +58,7 @@ import {
   type ValidatedInput,
 } from '../shared/validation';
 import { formatDetails } from './details';
+import { recordCopyCancelled, recordCopyCompleted, recordCopyFailed, recordCopyStarted } from './metrics';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -222,6 +223,7 @@ export async function copyDbClusterSnapshot(
     const app = err as ApplicationFailure;
     progress.error = { type: app.type ?? 'Error', message: app.message };
     setPhase('failed');
+    recordCopyFailed(undefined, err);
     throw err;
   }
   progress.targetIdentifier = v.targetIdentifier;
@@ -263,6 +265,7 @@ export async function copyDbClusterSnapshot(
   const finishCancelled = (targetDeleted: boolean | undefined, snapshot?: DBClusterSnapshotView) => {
     progress.outcome = 'cancelled';
     setPhase('cancelled');
+    recordCopyCancelled(v, targetDeleted);
     return {
       ...(snapshot ? { DBClusterSnapshot: snapshot } : {}),
       summary: {
@@ -412,6 +415,8 @@ export async function copyDbClusterSnapshot(
         view = started.snapshot;
         adopted = started.adopted;
         copyStartedAt = iso();
+        // Adopting a finished copy (already-present) started nothing.
+        if (!adopted || view.Status !== 'available') recordCopyStarted(v, view);
       } catch (err) {
         // Nothing was created (already exists and not ours, bad key, quota, ...): nothing to clean up.
         copyIssued = false;
@@ -606,6 +611,7 @@ export async function copyDbClusterSnapshot(
     const outcome = adopted && progress.polls === 0 ? 'already-present' : 'copied';
     progress.outcome = outcome;
     setPhase('completed');
+    recordCopyCompleted(v, outcome, view, copyStartedAt ? finishedMs - Date.parse(copyStartedAt) : undefined);
     return {
       DBClusterSnapshot: view,
       summary: {
@@ -622,6 +628,7 @@ export async function copyDbClusterSnapshot(
       await CancellationScope.nonCancellable(cancelCleanup);
       throw err;
     }
+    recordCopyFailed(v, err);
     const app = err instanceof ApplicationFailure ? err : activityCause(err);
     if (!app) throw err;
     progress.error ??= { type: app.type ?? 'Error', message: app.message };

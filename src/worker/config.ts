@@ -1,0 +1,84 @@
+// The worker's own settings, from the environment (Temporal's connection settings live in
+// ../temporal-connection.ts). Read once at start-up; a bad value stops the worker with a clear message
+// instead of running half-configured.
+import type { LogLevel } from '@temporalio/common';
+
+/** Prometheus scrape port (DESIGN.md: worker metrics 9464). */
+export const DEFAULT_METRICS_PORT = 9464;
+/** All interfaces: in a container the scraper is on another host. */
+export const DEFAULT_METRICS_HOST = '0.0.0.0';
+/** How long in-flight activities may run on after SIGTERM before they are cancelled (and retried elsewhere). */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
+
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+const METRICS_OFF = new Set(['0', 'off', 'false', 'no', 'none', 'disabled']);
+
+export interface WorkerConfig {
+  logLevel: LogLevel;
+  /** Where Prometheus metrics are served, or undefined when metrics are off. */
+  metrics?: { host: string; port: number };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Unset and empty count as "use the default": compose files often pass `VAR=` through. */
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function parseLogLevel(value: string | undefined, variable = 'SNAPCOPY_LOG_LEVEL'): LogLevel {
+  if (value === undefined) return DEFAULT_LOG_LEVEL;
+  const upper = value.toUpperCase();
+  const level = upper === 'WARNING' ? 'WARN' : upper;
+  const known = LOG_LEVELS.find((l) => l === level);
+  if (!known) throw new ConfigError(variable, `"${value}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return known;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `30` (seconds), `30s`, `1500ms`, `2m`, `1h` → milliseconds. */
+export function parseDuration(value: string, variable: string): number {
+  const match = DURATION.exec(value);
+  if (!match) throw new ConfigError(variable, `"${value}" is not a duration (e.g. 30, 30s, 1500ms, 2m)`);
+  const unit = (match[2] ?? 's').toLowerCase();
+  return Math.round(Number(match[1]) * (UNIT_MS[unit] ?? 1000));
+}
+
+export function parseMetricsPort(
+  value: string | undefined,
+  variable = 'SNAPCOPY_METRICS_PORT',
+): number | undefined {
+  if (value === undefined) return DEFAULT_METRICS_PORT;
+  if (METRICS_OFF.has(value.toLowerCase())) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(variable, `"${value}" is not a port (1-65535), or 0/off to disable metrics`);
+  }
+  return port;
+}
+
+export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const port = parseMetricsPort(read(env, 'SNAPCOPY_METRICS_PORT'));
+  const grace = read(env, 'SNAPCOPY_SHUTDOWN_GRACE');
+  return {
+    logLevel: parseLogLevel(read(env, 'SNAPCOPY_LOG_LEVEL')),
+    ...(port !== undefined
+      ? { metrics: { host: read(env, 'SNAPCOPY_METRICS_HOST') ?? DEFAULT_METRICS_HOST, port } }
+      : {}),
+    shutdownGraceMs:
+      grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
+  };
+}

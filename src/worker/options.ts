@@ -1,0 +1,59 @@
+// Worker options: where the workflow code comes from, the activities, and the shutdown grace time.
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+
+/**
+ * `npm run build` writes the prebuilt workflow bundle here (scripts/bundle-workflows.js). This module is
+ * src/worker/options.ts under tsx and lib/worker/options.js once compiled: both are two levels below the
+ * project root.
+ */
+export const PREBUILT_BUNDLE = path.resolve(__dirname, '..', '..', 'lib', 'workflow-bundle.js');
+
+/** Running the compiled worker (lib/), not the TypeScript sources through tsx or vitest. */
+const COMPILED = path.extname(__filename) === '.js';
+
+/**
+ * The workflow code. SNAPCOPY_WORKFLOW_BUNDLE: unset or `auto` uses the prebuilt bundle when running the
+ * compiled worker (from sources, a bundle left by an earlier build could be stale, so the sources are
+ * bundled at start-up); `off` always bundles at start-up; any other value is the path of a bundle to use.
+ */
+export function workflowSource(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const choice = env.SNAPCOPY_WORKFLOW_BUNDLE?.trim() || 'auto';
+  if (choice !== 'auto' && choice !== 'off') {
+    const codePath = path.resolve(choice);
+    if (!fs.existsSync(codePath)) {
+      throw new Error(`SNAPCOPY_WORKFLOW_BUNDLE: ${codePath} does not exist (run \`npm run build\`?)`);
+    }
+    return { workflowBundle: { codePath } };
+  }
+  if (choice === 'auto' && COMPILED && fs.existsSync(PREBUILT_BUNDLE)) {
+    return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
+  }
+  // A plain path rather than require.resolve: under vitest, Node's resolver does not know .ts files.
+  return { workflowsPath: path.join(__dirname, '..', 'workflows', COMPILED ? 'index.js' : 'index.ts') };
+}
+
+/** For the start-up log line: which workflow code this worker runs. */
+export function describeWorkflowSource(
+  code: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
+): string {
+  if (code.workflowBundle && 'codePath' in code.workflowBundle) return code.workflowBundle.codePath;
+  return code.workflowsPath ? `bundled at start-up from ${code.workflowsPath}` : 'in-memory bundle';
+}
+
+export type CreateWorkerOptions = { namespace: string; taskQueue: string } & Partial<WorkerOptions>;
+
+/** The snapcopy worker: the real AWS activities and workflow code unless given (tests). */
+export async function createWorker(connection: NativeConnection, opts: CreateWorkerOptions): Promise<Worker> {
+  const code = opts.workflowBundle || opts.workflowsPath ? {} : workflowSource();
+  return Worker.create({
+    connection,
+    ...code,
+    ...opts,
+    activities: opts.activities ?? createActivities(),
+  });
+}

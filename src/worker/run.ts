@@ -1,0 +1,51 @@
+// The worker's life: configure the Runtime, connect, poll until a shutdown signal, then release
+// everything (AWS sockets, the Temporal connection).
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities, createAwsClients } from '../activities';
+import { temporalSettings } from '../temporal-connection';
+import { workerConfig } from './config';
+import { createJsonLogger } from './logging';
+import { createWorker, describeWorkflowSource, workflowSource } from './options';
+import { logShutdownSignals } from './shutdown';
+import { installRuntime } from './telemetry';
+
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = workerConfig(env);
+  const logger = createJsonLogger(config.logLevel);
+  installRuntime(config, logger);
+  const settings = temporalSettings(env);
+  const aws = createAwsClients();
+  const code = workflowSource(env);
+  const connection = await NativeConnection.connect(settings.connectionOptions);
+  try {
+    const worker = await createWorker(connection, {
+      ...code,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      activities: createActivities(aws),
+      shutdownGraceTime: config.shutdownGraceMs,
+    });
+    const stopLogging = logShutdownSignals(logger, config.shutdownGraceMs);
+    logger.info('snapcopy worker started', {
+      address: settings.connectionOptions.address,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      tls: Boolean(settings.connectionOptions.tls),
+      apiKey: settings.connectionOptions.apiKey !== undefined,
+      metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
+      workflowCode: describeWorkflowSource(code),
+      identity: worker.options.identity,
+      pid: process.pid,
+    });
+    try {
+      // Resolves once a shutdown signal has drained the worker (in-flight tasks done or handed back).
+      await worker.run();
+    } finally {
+      stopLogging();
+    }
+    logger.info('snapcopy worker stopped', { taskQueue: settings.taskQueue });
+  } finally {
+    aws.destroy?.();
+    await connection.close();
+  }
+}

@@ -1,0 +1,123 @@
+// snapcopy's own metrics and lifecycle log lines, emitted from the workflow. Both go through the SDK
+// (`metricMeter` and `log` from @temporalio/workflow), which drops them while a history is replayed, so a
+// copy is counted once however often its workflow is replayed, and the workflow stays deterministic
+// (neither adds history events). The worker serves the metrics on its Prometheus endpoint beside
+// Temporal's own, tagged with namespace, task_queue and workflow_type by the SDK.
+import { ActivityFailure, ApplicationFailure, log, metricMeter, TemporalFailure } from '@temporalio/workflow';
+import type { MetricTags } from '@temporalio/common';
+import type { DBClusterSnapshotView, Outcome } from '../shared/types';
+
+export const METRICS = {
+  copiesStarted: 'snapcopy_copies_started',
+  copiesCompleted: 'snapcopy_copies_completed',
+  copiesFailed: 'snapcopy_copies_failed',
+  copiesCancelled: 'snapcopy_copies_cancelled',
+  bytesCopied: 'snapcopy_bytes_copied',
+  copyDuration: 'snapcopy_copy_duration_seconds',
+} as const;
+
+/** Copies take minutes to many hours: the SDK's default buckets are made for milliseconds. */
+export const COPY_DURATION_BUCKETS_SECONDS = [
+  30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 172_800,
+];
+
+const GIB = 1024 ** 3;
+
+export interface CopyRegions {
+  sourceRegion: string;
+  targetRegion: string;
+}
+
+function tags(regions: CopyRegions, extra: MetricTags = {}): MetricTags {
+  return { source_region: regions.sourceRegion, target_region: regions.targetRegion, ...extra };
+}
+
+/** A copy was issued (or one this workflow issued earlier is adopted while still running). */
+export function recordCopyStarted(regions: CopyRegions, target: DBClusterSnapshotView | undefined): void {
+  metricMeter
+    .createCounter(METRICS.copiesStarted, 'copies', 'Cluster snapshot copies started')
+    .add(1, tags(regions));
+  log.info('copy started', {
+    ...regions,
+    targetIdentifier: target?.DBClusterSnapshotIdentifier,
+    status: target?.Status,
+  });
+}
+
+/**
+ * The workflow completed. Bytes and duration are only counted for copies this workflow made:
+ * `already-present` found the copy done and transferred nothing.
+ */
+export function recordCopyCompleted(
+  regions: CopyRegions,
+  outcome: Outcome,
+  target: DBClusterSnapshotView | undefined,
+  copyMs: number | undefined,
+): void {
+  metricMeter
+    .createCounter(METRICS.copiesCompleted, 'copies', 'Cluster snapshot copies completed (available)')
+    .add(1, tags(regions, { outcome }));
+  const allocatedGiB = target?.AllocatedStorage;
+  if (outcome === 'copied') {
+    if (allocatedGiB !== undefined && allocatedGiB > 0) {
+      metricMeter
+        .createCounter(
+          METRICS.bytesCopied,
+          'bytes',
+          'Allocated storage of the completed copies (AllocatedStorage GiB in bytes)',
+        )
+        .add(Math.round(allocatedGiB * GIB), tags(regions));
+    }
+    if (copyMs !== undefined && copyMs >= 0) {
+      metricMeter
+        .createHistogram(
+          METRICS.copyDuration,
+          'float',
+          's',
+          'Time from CopyDBClusterSnapshot to the copy being available',
+        )
+        .record(copyMs / 1000, tags(regions));
+    }
+  }
+  log.info('copy completed', {
+    ...regions,
+    outcome,
+    targetIdentifier: target?.DBClusterSnapshotIdentifier,
+    allocatedStorageGiB: allocatedGiB,
+    copySeconds: copyMs !== undefined ? Math.round(copyMs / 1000) : undefined,
+  });
+}
+
+/** The workflow ends cancelled (cancel signal or Temporal cancellation). */
+export function recordCopyCancelled(regions: CopyRegions, targetDeleted: boolean | undefined): void {
+  metricMeter
+    .createCounter(METRICS.copiesCancelled, 'copies', 'Cluster snapshot copies cancelled')
+    .add(1, tags(regions));
+  log.info('copy cancelled', { ...regions, targetDeleted });
+}
+
+/** The failure type callers see (the seed's exception names), or the failure class for others. */
+function failureType(err: TemporalFailure): string {
+  if (err instanceof ApplicationFailure) return err.type ?? 'Error';
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) return cause.type ?? 'Error';
+    return cause?.name ?? err.name;
+  }
+  return err.name;
+}
+
+/**
+ * The workflow is about to fail with `err`. Anything that is not a Temporal failure (continue-as-new, a
+ * bug that fails the workflow task and is retried) does not end the workflow and is not counted.
+ * `regions` is undefined when the input itself was invalid (its Regions are not trustworthy labels).
+ */
+export function recordCopyFailed(regions: CopyRegions | undefined, err: unknown): void {
+  if (!(err instanceof TemporalFailure)) return;
+  const type = failureType(err);
+  const labels = regions ?? { sourceRegion: 'unknown', targetRegion: 'unknown' };
+  metricMeter
+    .createCounter(METRICS.copiesFailed, 'copies', 'Cluster snapshot copies failed, by failure type')
+    .add(1, tags(labels, { failure_type: type }));
+  log.warn('copy failed', { ...labels, failureType: type, error: err.message });
+}
