@@ -11,7 +11,12 @@ export interface TemporalSettings {
 }
 
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+  // envconfig reads the environment it is given (not always process.env), so callers can pass their own.
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const loaded = loadClientConnectConfig({
+    overrideEnvVars,
     ...(env.TEMPORAL_PROFILE ? { profile: env.TEMPORAL_PROFILE } : {}),
   });
   return {

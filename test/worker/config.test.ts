@@ -268,3 +268,18 @@ describe('temporalSettings (the connection the worker and CLI make)', () => {
     expect(() => temporalSettings()).toThrow(/Profile 'nope' not found/);
   });
 });
+
+describe('temporalSettings with an explicit environment', () => {
+  it('reads address, namespace, API key and task queue from the environment it is given', () => {
+    const s = temporalSettings({
+      TEMPORAL_ADDRESS: 'temporal.example:7233',
+      TEMPORAL_NAMESPACE: 'ops',
+      TEMPORAL_API_KEY: 'given-key',
+      SNAPCOPY_TASK_QUEUE: 'copies',
+      TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml',
+    });
+    expect(s.connectionOptions).toMatchObject({ address: 'temporal.example:7233', apiKey: 'given-key' });
+    expect(s.namespace).toBe('ops');
+    expect(s.taskQueue).toBe('copies');
+  });
+});
