@@ -380,6 +380,37 @@ export async function copyDbClusterSnapshot(
       // Another Region or another account: the ARN, from which the SDK presigns the request.
       copySourceIdentifier = v.crossRegion || described.shared ? described.arn : described.identifier;
 
+      if (v.source.form === 'cluster') {
+        // A schedule running more often than the cluster is snapshotted must not copy the same snapshot
+        // again: an available snapcopy copy of this very source in the target Region is the answer.
+        const owned = await call(
+          'listOwnedCopies',
+          `look for an existing copy of ${described.arn} in ${v.targetRegion}`,
+          { region: v.targetRegion, sourceCluster: described.clusterIdentifier },
+        );
+        const existing = owned.find(
+          (c) =>
+            c.status === 'available' &&
+            c.tags.some((t) => t.Key === OWNERSHIP_TAGS.sourceArn && t.Value === described.arn),
+        );
+        const present =
+          existing &&
+          (await call('describeTargetSnapshot', `read the existing copy ${existing.identifier}`, {
+            region: v.targetRegion,
+            identifier: existing.identifier,
+          }));
+        if (present) {
+          progress.targetArn = present.DBClusterSnapshotArn;
+          progress.status = present.Status;
+          progress.percent = 100;
+          progress.message = `${described.arn} was already copied to ${existing!.identifier}`;
+          progress.outcome = 'already-present';
+          setPhase('completed');
+          recordCopyCompleted(v, 'already-present', present, undefined);
+          return { DBClusterSnapshot: present, summary: { ...summaryBase(), outcome: 'already-present' } };
+        }
+      }
+
       if (v.kmsKey) {
         if (progress.cancelRequested) return finishCancelled(undefined);
         setPhase('resolving-key');

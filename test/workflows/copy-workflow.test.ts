@@ -472,6 +472,28 @@ describe('copyDbClusterSnapshot for schedules', () => {
     );
   });
 
+  it('does not copy the newest snapshot of a cluster again when snapcopy already copied it', async () => {
+    const aws = newAws();
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'prod-manual-newest', cluster: 'prod', createdAt: 3 });
+    const earlier = aws.addOwnedCopy('us-west-2', 'prod-20261124-030000', 'prod', 4);
+    earlier.tags.push({
+      Key: OWNERSHIP_TAGS.sourceArn,
+      Value: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-manual-newest`,
+    });
+    const result = await withWorker(aws, async (taskQueue) =>
+      (
+        await env.client.workflow.start(copyDbClusterSnapshot, {
+          taskQueue,
+          workflowId: `scheduled-${randomUUID()}`,
+          args: [{ SourceDBClusterIdentifier: 'prod', SourceRegion: 'us-east-1', TargetRegion: 'us-west-2' }],
+        })
+      ).result(),
+    );
+    expect(result.summary.outcome).toBe('already-present');
+    expect(result.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe('prod-20261124-030000');
+    expect(aws.callsOf('startCopy')).toEqual([]);
+  });
+
   it('retains the newest N owned copies of the cluster after a successful copy, deleting only owned ones', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
