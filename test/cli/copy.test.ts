@@ -2,7 +2,7 @@
 // AWS emulator and an in-process worker; the CLI runs as a real process where exit codes, one-line errors
 // and Ctrl-C matter, and in-process (same code, cheaper) where it is polled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
+import { CreateDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { StatusReport } from '../../src/cli/commands/status';
 import type { CopyRow } from '../../src/cli/commands/list';
@@ -146,6 +146,13 @@ describe('snapcopy copy', () => {
   });
 
   it('names the target of a cluster source from the current time when --target is left out', async () => {
+    // A fresh newest snapshot: the cluster's previous one was already copied (that would end already-present).
+    await stack.rds('us-east-1').send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: 'cli-aurora',
+        DBClusterSnapshotIdentifier: 'cli-aurora-snap-2',
+      }),
+    );
     const before = new Date();
     const r = await runInProcess([
       'copy',
@@ -166,11 +173,12 @@ describe('snapcopy copy', () => {
     const out = json<CopyJson>(r);
     const id = out.workflowId.replace(/^snapcopy-us-west-2-/, '');
     expect(id).toMatch(/^cli-aurora-\d{8}-\d{6}$/);
-    // Named from the CLI's clock when it started (the minute may have turned during the run).
-    expect([
-      deriveTargetIdentifier('cli-aurora', before),
-      deriveTargetIdentifier('cli-aurora', after),
-    ]).toContain(id);
+    // Named from the CLI's clock when it started: a second between `before` and `after`.
+    const candidates: string[] = [];
+    for (let t = Math.floor(before.getTime() / 1000); t <= Math.floor(after.getTime() / 1000); t++) {
+      candidates.push(deriveTargetIdentifier('cli-aurora', new Date(t * 1000)));
+    }
+    expect(candidates).toContain(id);
     expect(out.result?.DBClusterSnapshot?.DBClusterSnapshotIdentifier).toBe(id);
     expect(out.summary).toBe(`copy newest snapshot of cluster cli-aurora us-east-1 → us-west-2 as ${id}`);
     const desc = await stack.env.client.workflow.getHandle(out.workflowId).describe();
