@@ -44,7 +44,7 @@ Exit codes:
   0    success
   1    the operation failed (refused, not found, copy failed or cancelled, AWS or Temporal error)
   2    usage error: unknown command or option, missing or invalid value, including copy input that breaks
-       the CreateDBClusterSnapshot rules (checked locally before anything is started)
+       the CopyDBClusterSnapshot rules (checked locally before anything is started)
   130  Ctrl-C while waiting with --wait: detached, the copy goes on
 
 Errors are one line on stderr ("snapcopy: ..."); --debug adds the stack trace.`;
