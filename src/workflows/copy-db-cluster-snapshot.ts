@@ -403,7 +403,7 @@ export async function copyDbClusterSnapshot(
           progress.targetArn = present.DBClusterSnapshotArn;
           progress.status = present.Status;
           progress.percent = 100;
-          progress.message = `${described.arn} was already copied to ${existing!.identifier}`;
+          progress.message = `${described.arn} was already copied to ${existing.identifier}`;
           progress.outcome = 'already-present';
           setPhase('completed');
           recordCopyCompleted(v, 'already-present', present, undefined);
