@@ -3,6 +3,7 @@ import { DescribeDBClusterSnapshotsCommand, type DBClusterSnapshot } from '@aws-
 import { FailureType } from '../shared/names';
 import { sendOptions, type AwsClients } from './clients';
 import { fault, toActivityFailure } from './errors';
+import { isManaged, toTags } from './snapshot-view';
 import { describeSourceSnapshot } from './source-snapshot';
 import type { FindLatestSnapshotInput, SourceSnapshotInfo } from './types';
 
@@ -28,6 +29,9 @@ export async function findLatestClusterSnapshot(
       );
       for (const s of out.DBClusterSnapshots ?? []) {
         if (s.Status !== 'available' || !s.SnapshotCreateTime) continue;
+        // A copy keeps its source's cluster ID: in a same-Region schedule snapcopy's own previous copy
+        // would otherwise be "the newest snapshot", and copies of copies would pile up.
+        if (isManaged(toTags(s.TagList))) continue;
         if (!newest || s.SnapshotCreateTime > newest.SnapshotCreateTime!) newest = s;
       }
       marker = out.Marker;

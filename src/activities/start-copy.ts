@@ -5,7 +5,7 @@ import type { Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
 export { classifyQuotaMessage } from './errors';
-import { toSnapshotView } from './snapshot-view';
+import { tagValue, toSnapshotView } from './snapshot-view';
 import { describeClusterSnapshot, ownershipRefusal, readTags } from './target-snapshot';
 import type { StartCopyInput, StartCopyResult } from './types';
 
@@ -72,7 +72,14 @@ export async function startCopy(clients: AwsClients, input: StartCopyInput): Pro
       const existing = await describeClusterSnapshot(rds, input.targetIdentifier);
       if (!existing) continue;
       const tags = await readTags(rds, existing);
-      const refusal = ownershipRefusal(tags, input.workflowId);
+      const copiedFrom = tagValue(tags, OWNERSHIP_TAGS.sourceArn);
+      // Ours, and a copy of this very source: a rerun with the same workflow ID but another source must
+      // not report someone else's copy as its own.
+      const refusal =
+        ownershipRefusal(tags, input.workflowId) ??
+        (copiedFrom !== input.sourceArn
+          ? `it is a copy of ${copiedFrom ?? 'an unknown source'}, not of ${input.sourceArn}`
+          : undefined);
       if (!refusal) return { adopted: true, snapshot: toSnapshotView(existing, tags) };
       throw fault(
         FailureType.AlreadyExists,

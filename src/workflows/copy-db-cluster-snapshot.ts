@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -21,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { createActivities } from '../activities';
-import type { QuotaFailureDetails, SourceSnapshotInfo } from '../activities/types';
+import type { OwnedCopy, QuotaFailureDetails, SourceSnapshotInfo } from '../activities/types';
 import { deriveTargetIdentifier } from '../shared/derive';
 import {
   CANCEL_SIGNAL,
@@ -65,8 +66,22 @@ type Activities = ReturnType<typeof createActivities>;
 export const cancelSignal = defineSignal<[CancelSignalArgs?]>(CANCEL_SIGNAL);
 export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
 
+/** What a run hands to the next while it is still waiting to start the copy (copies-in-flight limit). */
+export interface PendingRunState {
+  stage: 'starting';
+  startedAt: string;
+  polls: number;
+  runs: number;
+  slotWaits: number;
+  pruned: PrunedSnapshot[];
+  cancelRequested: boolean;
+  cancelReason?: string;
+}
+
 /** What a run hands to the next when it continues as new while the copy is running. */
 export interface CopyRunState {
+  /** Absent in histories recorded before the pending stage existed: those were all copying. */
+  stage?: 'copying';
   sourceArn: string;
   sourceRegion: string;
   sourceCluster: string;
@@ -137,6 +152,14 @@ function activityCause(err: unknown): ApplicationFailure | undefined {
   return undefined;
 }
 
+function prunedEntry(c: OwnedCopy): PrunedSnapshot {
+  return {
+    DBClusterSnapshotIdentifier: c.identifier,
+    DBClusterSnapshotArn: c.arn,
+    SnapshotCreateTime: c.createTime,
+  };
+}
+
 function validate(input: CopyDbClusterSnapshotInput): ValidatedInput {
   try {
     return validateCopyInput(input);
@@ -163,24 +186,40 @@ function withDerivedTarget(input: CopyDbClusterSnapshotInput): CopyDbClusterSnap
   };
 }
 
+/** Failure types that mean CopyDBClusterSnapshot created nothing. */
+const NOTHING_CREATED = new Set<string>([
+  FailureType.AlreadyExists,
+  FailureType.KmsKeyNotAccessible,
+  FailureType.InvalidParameterValue,
+  FailureType.InvalidParameterCombination,
+  FailureType.NotFound,
+  FailureType.InvalidSnapshotState,
+  FailureType.InvalidClusterState,
+  FailureType.QuotaExceeded,
+]);
+
 export async function copyDbClusterSnapshot(
   rawInput: CopyDbClusterSnapshotInput,
-  resume?: CopyRunState,
+  carried?: CopyRunState | PendingRunState,
 ): Promise<CopyDbClusterSnapshotResult> {
   const { workflowId } = workflowInfo();
+  // `resume`: the copy is running and this run follows it; `pending`: still waiting to start it.
+  const resume = carried && carried.stage !== 'starting' ? carried : undefined;
+  const pending = carried?.stage === 'starting' ? carried : undefined;
+  const counters = resume ?? pending;
   const input = withDerivedTarget(rawInput);
   const progress: Progress = {
     phase: resume ? 'copying' : 'validating',
     targetRegion: String(input?.TargetRegion ?? ''),
     targetIdentifier: String(input?.TargetDBClusterSnapshotIdentifier ?? '').toLowerCase(),
     percent: resume?.lastPercent ?? 0,
-    polls: resume?.polls ?? 0,
-    runs: (resume?.runs ?? 0) + 1,
-    pruned: resume?.pruned ?? [],
+    polls: counters?.polls ?? 0,
+    runs: (counters?.runs ?? 0) + 1,
+    pruned: counters?.pruned ?? [],
     retired: [],
-    slotWaits: resume?.slotWaits ?? 0,
-    cancelRequested: resume?.cancelRequested ?? false,
-    cancelReason: resume?.cancelReason,
+    slotWaits: counters?.slotWaits ?? 0,
+    cancelRequested: counters?.cancelRequested ?? false,
+    cancelReason: counters?.cancelReason,
     sourceArn: resume?.sourceArn,
     sourceRegion: resume?.sourceRegion,
     targetArn: resume?.targetArn,
@@ -196,13 +235,17 @@ export async function copyDbClusterSnapshot(
   });
 
   // --- What the Temporal UI shows: search attributes for the list, markdown details for the page ---
+  // Each upsert is a history event: only what changed is sent.
   let publishedPercentStep = -1;
+  let publishedPhase: Phase | undefined;
   const publish = () => {
     const step = Math.floor(progress.percent / PERCENT_STEP);
-    upsertSearchAttributes([
-      { key: SA_PHASE, value: progress.phase },
+    const changes = [
+      ...(progress.phase !== publishedPhase ? [{ key: SA_PHASE, value: progress.phase }] : []),
       ...(step !== publishedPercentStep ? [{ key: SA_PERCENT, value: progress.percent }] : []),
-    ]);
+    ];
+    if (changes.length) upsertSearchAttributes(changes);
+    publishedPhase = progress.phase;
     publishedPercentStep = step;
     setCurrentDetails(formatDetails(progress));
   };
@@ -212,9 +255,11 @@ export async function copyDbClusterSnapshot(
     publish();
   };
 
-  const startedAt = resume?.startedAt ?? iso();
+  const startedAt = counters?.startedAt ?? iso();
   // Set once CopyDBClusterSnapshot may have been sent: from then on, a cancel or failure cleans up.
   let copyIssued = resume !== undefined;
+  // Set once the copy is `available`: a finished copy is never deleted by a later failure.
+  let copyDone = false;
 
   let v: ValidatedInput;
   try {
@@ -252,10 +297,25 @@ export async function copyDbClusterSnapshot(
     slotWaits: progress.slotWaits,
   });
 
-  /** Waits up to `seconds`, returning early when a cancel is requested. */
+  const deadlineMs =
+    v.options.deadlineSeconds !== undefined
+      ? Date.parse(startedAt) + v.options.deadlineSeconds * 1000
+      : undefined;
+  const deadlinePassed = () => deadlineMs !== undefined && now() >= deadlineMs;
+  const deadlineFailure = (where: string) =>
+    failure(
+      'CopyDeadlineExceeded',
+      `copy ${v.targetIdentifier} in ${v.targetRegion} was not available within options.deadlineSeconds=${v.options.deadlineSeconds} (${where})`,
+    );
+
+  /** Waits up to `seconds` (never past the deadline), returning early when a cancel is requested. */
   const pause = async (seconds: number): Promise<void> => {
-    progress.nextPollAt = iso(now() + seconds * 1000);
-    await condition(() => progress.cancelRequested, seconds * 1000);
+    const ms = Math.max(
+      1000,
+      Math.min(seconds * 1000, deadlineMs !== undefined ? deadlineMs - now() : Infinity),
+    );
+    progress.nextPollAt = iso(now() + ms);
+    await condition(() => progress.cancelRequested, ms);
     progress.nextPollAt = undefined;
   };
 
@@ -277,13 +337,25 @@ export async function copyDbClusterSnapshot(
     };
   };
 
-  /** Deletes our target (guarded by its workflow-ID ownership tag) and waits until AWS no longer lists it. */
-  const deleteTargetAndConfirm = async (): Promise<void> => {
-    const remove = () => call('deleteOwnedSnapshot', `delete ${targetName}`, { ...target, workflowId });
-    await remove();
+  /**
+   * Deletes a snapcopy-owned snapshot (the activity re-checks the ownership tags; with `owner`, also that
+   * workflow's ID) and waits until AWS no longer lists it, so what follows sees the room it made.
+   */
+  const deleteAndConfirm = async (
+    identifier: string,
+    why: string,
+    owner?: string,
+  ): Promise<'deleted' | 'absent'> => {
+    const where = { region: v.targetRegion, identifier };
+    const remove = () =>
+      call('deleteOwnedSnapshot', `${why}: delete ${identifier}`, {
+        ...where,
+        ...(owner ? { workflowId: owner } : {}),
+      });
+    const first = await remove();
     for (let i = 0; i < CONFIRM_GONE_MAX_POLLS; i++) {
-      const seen = await call('describeTargetSnapshot', `confirm ${targetName} is gone`, target);
-      if (!seen) return;
+      const seen = await call('describeTargetSnapshot', `confirm ${identifier} is gone`, where);
+      if (!seen) return first.result;
       if (seen.Status === 'available' || seen.Status === 'copying' || seen.Status === 'failed') {
         // Still listed in a deletable state: the delete raced with the copy finishing; ask again.
         await remove();
@@ -292,16 +364,17 @@ export async function copyDbClusterSnapshot(
     }
     throw failure(
       FailureType.InvalidSnapshotState,
-      `target ${targetName} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
+      `${identifier} in ${v.targetRegion} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
     );
   };
+  const deleteTargetAndConfirm = () => deleteAndConfirm(v.targetIdentifier, 'clean up the copy', workflowId);
 
   /** Cancel handling, for the signal and for Temporal cancellation alike. */
   const cancelCleanup = async (): Promise<CopyDbClusterSnapshotResult> => {
     if (!copyIssued) return finishCancelled(undefined);
     setPhase('cancelling');
     const current = await call('describeTargetSnapshot', `check ${targetName} before cancelling`, target);
-    if (!current) return finishCancelled(true);
+    if (!current) return finishCancelled(false);
     const mine = current.TagList?.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === workflowId);
     if (!mine) return finishCancelled(false, current);
     if (current.Status === 'available' && v.options.onCancelAfterAvailable === 'keep') {
@@ -318,6 +391,7 @@ export async function copyDbClusterSnapshot(
     if (copyIssued) {
       setPhase('cancelling');
       await CancellationScope.nonCancellable(deleteTargetAndConfirm);
+      copyIssued = false;
     }
     setPhase('failed');
     throw err;
@@ -331,6 +405,7 @@ export async function copyDbClusterSnapshot(
       });
       return false;
     } catch (err) {
+      if (isCancellation(err)) throw err;
       return activityCause(err)?.type === FailureType.NotFound;
     }
   };
@@ -343,6 +418,7 @@ export async function copyDbClusterSnapshot(
     if (resume) {
       source = { arn: resume.sourceArn, clusterIdentifier: resume.sourceCluster };
     } else {
+      if (deadlinePassed()) throw deadlineFailure('before the copy started');
       if (progress.cancelRequested) return finishCancelled(undefined);
       setPhase('describing-source');
       const described =
@@ -399,7 +475,9 @@ export async function copyDbClusterSnapshot(
             region: v.targetRegion,
             identifier: existing.identifier,
           }));
-        if (present) {
+        if (present && existing) {
+          if (progress.cancelRequested) return finishCancelled(undefined);
+          progress.targetIdentifier = existing.identifier;
           progress.targetArn = present.DBClusterSnapshotArn;
           progress.status = present.Status;
           progress.percent = 100;
@@ -426,8 +504,24 @@ export async function copyDbClusterSnapshot(
     let copyStartedAt = resume?.copyStartedAt;
     let view: DBClusterSnapshotView | undefined;
     let adopted = false;
+    let slotWaitsThisRun = 0;
     while (!resume && !view) {
       if (progress.cancelRequested) return await cancelCleanup();
+      if (deadlinePassed()) throw deadlineFailure('still waiting to start the copy');
+      if (slotWaitsThisRun >= v.options.pollsPerRun) {
+        // A long wait for a copy slot is bounded like polling: the next run starts over from the source.
+        const state: PendingRunState = {
+          stage: 'starting',
+          startedAt,
+          polls: progress.polls,
+          runs: progress.runs,
+          slotWaits: progress.slotWaits,
+          pruned: progress.pruned,
+          cancelRequested: progress.cancelRequested,
+          cancelReason: progress.cancelReason,
+        };
+        return await continueAsNew<typeof copyDbClusterSnapshot>(input, state);
+      }
       setPhase('starting');
       copyIssued = true;
       try {
@@ -449,13 +543,15 @@ export async function copyDbClusterSnapshot(
         // Adopting a finished copy (already-present) started nothing.
         if (!adopted || view.Status !== 'available') recordCopyStarted(v, view);
       } catch (err) {
-        // Nothing was created (already exists and not ours, bad key, quota, ...): nothing to clean up.
-        copyIssued = false;
         const cause = activityCause(err);
+        // Refusals (quota, exists and not ours, bad key, ...) created nothing. A timeout or cancellation may
+        // have: copyIssued stays set, and cleanup finds the target by this workflow's ID tag.
+        if (cause?.type && NOTHING_CREATED.has(cause.type)) copyIssued = false;
         if (cause?.type !== FailureType.QuotaExceeded) throw err;
         const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
         if (reason === 'copies-in-flight') {
           progress.slotWaits++;
+          slotWaitsThisRun++;
           progress.message = cause.message;
           setPhase('waiting-for-slot');
           await pause(v.options.slotWaitSeconds);
@@ -488,16 +584,9 @@ export async function copyDbClusterSnapshot(
             `${cause.message}; nothing can be pruned to make room in ${v.targetRegion}: ${selection.blockedReason}`,
           );
         }
-        const deleted = await call('deleteOwnedSnapshot', `prune ${victim.identifier} to make room`, {
-          region: v.targetRegion,
-          identifier: victim.identifier,
-        });
-        if (deleted.result === 'deleted') {
-          progress.pruned.push({
-            DBClusterSnapshotIdentifier: victim.identifier,
-            DBClusterSnapshotArn: victim.arn,
-            SnapshotCreateTime: victim.createTime,
-          });
+        // Wait until it is gone: retrying while AWS still counts it would prune a second one for nothing.
+        if ((await deleteAndConfirm(victim.identifier, 'prune to make room')) === 'deleted') {
+          progress.pruned.push(prunedEntry(victim));
         }
         progress.message = `pruned ${victim.identifier} to make room`;
       }
@@ -511,11 +600,6 @@ export async function copyDbClusterSnapshot(
     let anchor: ProgressSample = resume?.anchor ?? { at: copyStartMs, percent: view?.PercentProgress ?? 0 };
     let queuedPolls = resume?.queuedPolls ?? 0;
     let pollsThisRun = 0;
-    const deadlineMs =
-      v.options.deadlineSeconds !== undefined
-        ? Date.parse(startedAt) + v.options.deadlineSeconds * 1000
-        : undefined;
-
     while (!view || view.Status !== 'available') {
       if (view) {
         if (view.Status !== 'copying' && view.Status !== 'creating') {
@@ -540,17 +624,11 @@ export async function copyDbClusterSnapshot(
         progress.lastPolledAt = iso(sample.at);
         publish();
         if (progress.cancelRequested) return await cancelCleanup();
-        if (deadlineMs !== undefined && now() >= deadlineMs) {
-          return await failWithCleanup(
-            failure(
-              'CopyDeadlineExceeded',
-              `copy ${targetName} was not available within options.deadlineSeconds=${v.options.deadlineSeconds} (at ${percent}%)`,
-            ),
-          );
-        }
+        if (deadlinePassed()) return await failWithCleanup(deadlineFailure(`at ${percent}%`));
         if (pollsThisRun >= v.options.pollsPerRun) {
           // Keep each run's history bounded however long the copy takes.
           const state: CopyRunState = {
+            stage: 'copying',
             sourceArn: source.arn,
             sourceRegion: v.sourceRegion,
             sourceCluster: source.clusterIdentifier,
@@ -581,7 +659,18 @@ export async function copyDbClusterSnapshot(
         );
         if (progress.cancelRequested) return await cancelCleanup();
       }
-      const polled = await call('describeTargetSnapshot', `poll ${targetName}`, target);
+      let polled: DBClusterSnapshotView | null;
+      try {
+        polled = await call('describeTargetSnapshot', `poll ${targetName}`, target);
+      } catch (err) {
+        if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
+        // Retries ran out on throttling or an outage: a multi-hour copy outlives that, keep following it.
+        progress.message = `poll failed, trying again: ${activityCause(err)?.message ?? String(err)}`;
+        pollsThisRun++;
+        if (view) continue;
+        await pause(v.options.maxPollSeconds);
+        continue;
+      }
       progress.polls++;
       pollsThisRun++;
       if (!polled) {
@@ -599,6 +688,7 @@ export async function copyDbClusterSnapshot(
     }
 
     // --- Available ---
+    copyDone = true;
     progress.status = 'available';
     progress.percent = 100;
     progress.etaSeconds = 0;
@@ -621,20 +711,20 @@ export async function copyDbClusterSnapshot(
         exclude: [v.targetIdentifier],
       });
       for (const old of selected) {
-        const deleted = await call(
-          'deleteOwnedSnapshot',
-          `retire ${old.identifier} (retain ${v.options.retain})`,
-          {
-            region: v.targetRegion,
-            identifier: old.identifier,
-          },
-        );
-        if (deleted.result === 'deleted') {
-          progress.retired.push({
-            DBClusterSnapshotIdentifier: old.identifier,
-            DBClusterSnapshotArn: old.arn,
-            SnapshotCreateTime: old.createTime,
-          });
+        // Best effort: the copy succeeded; an old copy that cannot go now goes on a later run.
+        try {
+          const deleted = await call(
+            'deleteOwnedSnapshot',
+            `retire ${old.identifier} (retain ${v.options.retain})`,
+            {
+              region: v.targetRegion,
+              identifier: old.identifier,
+            },
+          );
+          if (deleted.result === 'deleted') progress.retired.push(prunedEntry(old));
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          progress.message = `retention could not delete ${old.identifier}: ${activityCause(err)?.message ?? String(err)}`;
         }
       }
     }
@@ -652,6 +742,8 @@ export async function copyDbClusterSnapshot(
       },
     };
   } catch (err) {
+    // Continuing as new is how a run hands over, not a failure.
+    if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
       // Temporal cancellation: clean up outside the cancelled scope, then end as Cancelled.
       progress.cancelRequested = true;
@@ -660,10 +752,19 @@ export async function copyDbClusterSnapshot(
       throw err;
     }
     recordCopyFailed(v, err);
+    if (copyIssued && !copyDone) {
+      // A failure with the copy possibly running (retries exhausted, a timeout): leave no orphan behind.
+      try {
+        setPhase('cancelling');
+        await CancellationScope.nonCancellable(deleteTargetAndConfirm);
+      } catch {
+        // The original failure is what the caller needs; the target keeps its ownership tags for pruning.
+      }
+    }
     const app = err instanceof ApplicationFailure ? err : activityCause(err);
+    setPhase('failed');
     if (!app) throw err;
     progress.error ??= { type: app.type ?? 'Error', message: app.message };
-    setPhase('failed');
     // Callers tell failures apart by type: surface the activity's typed failure as the workflow's own.
     throw err instanceof ApplicationFailure
       ? err

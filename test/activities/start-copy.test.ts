@@ -1,3 +1,4 @@
+import { OWNERSHIP_TAGS } from '../../src/shared/names';
 import {
   CopyDBClusterSnapshotCommand,
   DBClusterSnapshotAlreadyExistsFault,
@@ -145,6 +146,15 @@ describe('startCopy', () => {
   it.each([
     ['without the managed tag', [{ Key: 'team', Value: 'db' }], 'snapcopy:managed'],
     ['of another workflow', ownedTags('snapcopy-us-west-2-other'), 'snapcopy-us-west-2-other'],
+    [
+      'of this workflow but copied from another source',
+      ownedTags().map((t) =>
+        t.Key === OWNERSHIP_TAGS.sourceArn
+          ? { ...t, Value: 'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:other' }
+          : t,
+      ),
+      'cluster-snapshot:other',
+    ],
   ])('refuses an existing target %s, touching nothing', async (_label, tags, mention) => {
     rds
       .on(CopyDBClusterSnapshotCommand)

@@ -31,6 +31,8 @@ export interface FakeSnapshot {
   kmsKeyId?: string;
   tags: Tag[];
   createdAt: number;
+  /** Set when deleted: the snapshot stays listed as `deleting` for deleteDelayMs. */
+  deletedAt?: number;
   /** Set on copies: when the copy started and how long it queues and runs. */
   copy?: { startedAt: number; queueMs: number; durationMs: number; sourceKey: string };
 }
@@ -63,6 +65,10 @@ export class FakeAws {
   copyLimit = 5;
   /** Manual snapshots per Region beyond which CopyDBClusterSnapshot is refused. */
   manualQuota = 100;
+  /** How long a deleted snapshot stays listed as `deleting` (and still counts against the quota). */
+  deleteDelayMs = 0;
+  /** Until this time (ms), describing a target fails as AWS throttling does. */
+  describeOutageUntil = 0;
 
   constructor(private readonly clock: () => Promise<number>) {}
 
@@ -109,6 +115,11 @@ export class FakeAws {
   }
 
   private async refresh(s: FakeSnapshot): Promise<{ percent: number }> {
+    if (s.deletedAt !== undefined) {
+      if ((await this.clock()) >= s.deletedAt + this.deleteDelayMs)
+        this.snapshots.delete(key(s.region, s.identifier));
+      return { percent: 0 };
+    }
     if (!s.copy || s.status !== 'copying') return { percent: s.status === 'available' ? 100 : 0 };
     if (!this.snapshots.has(s.copy.sourceKey)) {
       s.status = 'failed';
@@ -223,8 +234,9 @@ export class FakeAws {
         }
         const source = this.find(input.targetRegion, input.sourceIdentifier);
         if (!source) throw fail(FailureType.NotFound, `source ${input.sourceIdentifier} not found`);
+        for (const s of [...this.snapshots.values()]) await this.refresh(s);
+        // Snapshots still being deleted count against the quota, as on AWS.
         const inRegion = [...this.snapshots.values()].filter((s) => s.region === input.targetRegion);
-        for (const s of inRegion) await this.refresh(s);
         if (inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
           throw fail(
             FailureType.QuotaExceeded,
@@ -269,8 +281,17 @@ export class FakeAws {
       },
       describeTargetSnapshot: async (input: DescribeTargetInput) => {
         record('describeTargetSnapshot', input);
+        if ((await this.clock()) < this.describeOutageUntil) {
+          throw ApplicationFailure.create({
+            type: 'Throttling',
+            message: 'Rate exceeded',
+            nonRetryable: false,
+          });
+        }
         const s = this.get(input.region, input.identifier);
-        return s ? this.view(s) : null;
+        if (s) await this.refresh(s);
+        const still = this.get(input.region, input.identifier);
+        return still ? this.view(still) : null;
       },
       deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
         await Promise.resolve();
@@ -281,7 +302,10 @@ export class FakeAws {
         if (!this.owned(s) || (input.workflowId !== undefined && wf !== input.workflowId)) {
           throw fail('SnapshotNotOwnedBySnapcopy', `${s.identifier} is not owned by snapcopy`);
         }
-        this.snapshots.delete(key(s.region, s.identifier));
+        if (s.deletedAt !== undefined) return { result: 'deleted' as const };
+        s.deletedAt = await this.clock();
+        s.status = 'deleting';
+        if (this.deleteDelayMs === 0) this.snapshots.delete(key(s.region, s.identifier));
         return { result: 'deleted' as const };
       },
       listOwnedCopies: async (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => {

@@ -58,17 +58,25 @@ function start(
   });
 }
 
-/** Queries until `predicate` holds (the workflow advances by itself; time only skips while awaiting a result). */
+/**
+ * Queries until `predicate` holds. The workflow advances by itself; time only skips while someone awaits
+ * a result. Bounded in wall-clock time: a condition that never comes fails the test.
+ */
 async function waitForProgress(
   handle: WorkflowHandle,
   predicate: (p: Progress) => boolean,
-  attempts = 200,
+  timeoutMs = 20_000,
 ): Promise<Progress> {
+  const deadline = Date.now() + timeoutMs;
   let last: Progress | undefined;
-  for (let i = 0; i < attempts; i++) {
-    last = await handle.query(progressQuery);
-    if (predicate(last)) return last;
-    await new Promise((r) => setImmediate(r));
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(progressQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // between two runs (continue-as-new) a query may find no open run: ask again
+    }
+    await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`progress never matched; last: ${JSON.stringify(last)}`);
 }
@@ -236,7 +244,12 @@ describe('copyDbClusterSnapshot', () => {
     }
     aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
     aws.addOwnedCopy('us-west-2', 'prod-copy-2', 'prod', 20);
-    const result = await withWorker(aws, async (tq) => (await start(tq, crossRegionInput())).result());
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      const result = await handle.result();
+      await recordHistory(handle, 'wait-for-slot-copy');
+      return result;
+    });
     expect(result.summary.outcome).toBe('copied');
     expect(result.summary.slotWaits).toBeGreaterThan(0);
     expect(result.summary.pruned).toEqual([]);
@@ -462,7 +475,9 @@ describe('copyDbClusterSnapshot for schedules', () => {
         ],
       });
       const started = (await handle.describe()).startTime;
-      return { result: await handle.result(), started };
+      const result = await handle.result();
+      await recordHistory(handle, 'cluster-source-copy');
+      return { result, started };
     });
     const iso = result.started.toISOString();
     const expected = `prod-${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
@@ -515,5 +530,65 @@ describe('copyDbClusterSnapshot for schedules', () => {
     expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeDefined();
     expect(aws.get('us-west-2', 'hand-made')).toBeDefined();
     expect(aws.get('us-west-2', 'other-copy')).toBeDefined();
+  });
+});
+
+describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
+  it('prunes one copy and waits for it to be gone instead of pruning a second one', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 5 * 60 * 1000;
+    aws.deleteDelayMs = 30_000; // AWS keeps listing (and counting) a snapshot for a while after the delete
+    aws.addOwnedCopy('us-west-2', 'prod-copy-1', 'prod', 10);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-2', 'prod', 20);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-3', 'prod', 30);
+    aws.manualQuota = 3;
+    const result = await withWorker(aws, async (tq) => (await start(tq, crossRegionInput())).result());
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.pruned.map((p) => p.DBClusterSnapshotIdentifier)).toEqual(['prod-copy-1']);
+    expect(aws.get('us-west-2', 'prod-copy-2')).toBeDefined();
+  });
+
+  it('keeps following a copy through a describe outage longer than the activity retries', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 3 * HOUR;
+    aws.describeOutageUntil = (await env.currentTimeMs()) + 50 * 60 * 1000;
+    const result = await withWorker(aws, async (tq) => (await start(tq, crossRegionInput())).result());
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.DBClusterSnapshot?.Status).toBe('available');
+  });
+
+  it('bounds a long wait for a copy slot by continuing as new, then copies', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 10 * 60 * 1000;
+    aws.copyLimit = 0; // no slot until the test opens one
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, {
+        ...crossRegionInput(),
+        options: { pollsPerRun: 10, slotWaitSeconds: 60 },
+      });
+      const result = handle.result(); // awaiting a result lets the test server skip time
+      await waitForProgress(handle, (p) => p.runs >= 2 && p.phase === 'waiting-for-slot');
+      aws.copyLimit = 5;
+      return result;
+    });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.runs).toBeGreaterThanOrEqual(2);
+    expect(result.summary.slotWaits).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives up at the deadline while still waiting for a slot, having created nothing', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyLimit = 0;
+    const err = await withWorker(aws, async (tq) =>
+      failureOf((await start(tq, { ...crossRegionInput(), options: { deadlineSeconds: 3600 } })).result()),
+    );
+    expect(err.type).toBe('CopyDeadlineExceeded');
+    expect(err.message).toMatch(/still waiting to start/);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+    expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([]);
   });
 });

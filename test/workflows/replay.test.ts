@@ -12,7 +12,7 @@ const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 describe('replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
