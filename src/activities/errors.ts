@@ -1,12 +1,12 @@
 // The one place that turns AWS SDK errors into Temporal ApplicationFailures (retryable or not).
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../shared/names';
+import { FailureType, SNAPSHOT_NOT_OWNED } from '../shared/names';
 import type { QuotaFailureDetails } from './types';
 
 /** Failure types the activities raise besides the seed's exception names (FailureType). */
 export const ActivityFailureType = {
   /** Deletion refused: the snapshot lacks snapcopy's ownership tag (or belongs to another workflow). */
-  NotOwned: 'SnapshotNotOwnedBySnapcopy',
+  NotOwned: SNAPSHOT_NOT_OWNED,
   /** Retryable: AWS asked us to slow down. */
   Throttling: 'Throttling',
   /** Retryable: HTTP 5xx / server fault. */

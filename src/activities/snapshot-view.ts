@@ -1,6 +1,5 @@
 // SDK DBClusterSnapshot → the workflow's DBClusterSnapshotView (plain JSON: dates as ISO strings).
 import type { DBClusterSnapshot, Tag as SdkTag } from '@aws-sdk/client-rds';
-import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../shared/names';
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 
 export function toIso(d: Date | string | undefined): string | undefined {
@@ -14,13 +13,7 @@ export function toTags(list: SdkTag[] | undefined): Tag[] {
   return (list ?? []).flatMap((t) => (t.Key === undefined ? [] : [{ Key: t.Key, Value: t.Value ?? '' }]));
 }
 
-export function tagValue(tags: Tag[], key: string): string | undefined {
-  return tags.find((t) => t.Key === key)?.Value;
-}
-
-export function isManaged(tags: Tag[]): boolean {
-  return tagValue(tags, OWNERSHIP_TAGS.managed) === MANAGED_TAG_VALUE;
-}
+export { isManaged, tagValue } from '../shared/ownership';
 
 /** Only fields that are present are copied, so the view stays small in workflow history. */
 export function toSnapshotView(s: DBClusterSnapshot, tags?: Tag[]): DBClusterSnapshotView {

@@ -1,6 +1,7 @@
 // Which snapcopy-owned copies may be deleted to make room. Pure, workflow-safe, shared with the CLI.
 import type { OwnedCopy } from '../activities/types';
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from './names';
+import { isManaged } from './ownership';
 
 export interface PruneSelectionInput {
   copies: OwnedCopy[];
@@ -21,10 +22,6 @@ export interface PruneSelection {
   blockedReason?: string;
 }
 
-function isOwned(copy: OwnedCopy): boolean {
-  return copy.tags.some((t) => t.Key === OWNERSHIP_TAGS.managed && t.Value === MANAGED_TAG_VALUE);
-}
-
 function createdAt(copy: OwnedCopy): number {
   const t = copy.createTime ? Date.parse(copy.createTime) : NaN;
   return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t; // unknown age: treat as newest, never prune first
@@ -32,10 +29,17 @@ function createdAt(copy: OwnedCopy): number {
 
 export function selectSnapshotsToPrune(input: PruneSelectionInput): PruneSelection {
   const exclude = new Set((input.exclude ?? []).map((id) => id.toLowerCase()));
+  if (input.sourceCluster === '') {
+    return {
+      selected: [],
+      candidates: [],
+      blockedReason: 'the source has no cluster identifier to match copies by',
+    };
+  }
   const candidates = input.copies
     .filter(
       (c) =>
-        isOwned(c) &&
+        isManaged(c.tags) &&
         c.sourceCluster === input.sourceCluster &&
         // A copy still copying is someone's work in progress, not an old copy.
         c.status === 'available' &&

@@ -33,6 +33,7 @@ import {
   SNAPSHOT_NOT_OWNED,
 } from '../shared/names';
 import { estimateEtaSeconds, nextPollDelaySeconds, type ProgressSample } from '../shared/polling';
+import { isOwnedBy, tagValue } from '../shared/ownership';
 import { selectSnapshotsToPrune } from '../shared/prune';
 import {
   SA_PERCENT,
@@ -375,8 +376,7 @@ export async function copyDbClusterSnapshot(
     setPhase('cancelling');
     const current = await call('describeTargetSnapshot', `check ${targetName} before cancelling`, target);
     if (!current) return finishCancelled(false);
-    const mine = current.TagList?.some((t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === workflowId);
-    if (!mine) return finishCancelled(false, current);
+    if (!isOwnedBy(current.TagList, workflowId)) return finishCancelled(false, current);
     if (current.Status === 'available' && v.options.onCancelAfterAvailable === 'keep') {
       progress.message = 'cancel arrived after the copy was available: kept';
       return finishCancelled(false, current);
@@ -465,9 +465,7 @@ export async function copyDbClusterSnapshot(
           { region: v.targetRegion, sourceCluster: described.clusterIdentifier },
         );
         const existing = owned.find(
-          (c) =>
-            c.status === 'available' &&
-            c.tags.some((t) => t.Key === OWNERSHIP_TAGS.sourceArn && t.Value === described.arn),
+          (c) => c.status === 'available' && tagValue(c.tags, OWNERSHIP_TAGS.sourceArn) === described.arn,
         );
         const present =
           existing &&

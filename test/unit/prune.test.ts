@@ -94,3 +94,16 @@ describe('selectSnapshotsToPrune', () => {
     );
   });
 });
+
+describe('selectSnapshotsToPrune without a source cluster', () => {
+  it('selects nothing when the source has no cluster identifier, even if copies carry an empty cluster tag', () => {
+    const s = selectSnapshotsToPrune({
+      copies: [copy('no-cluster', 1, { sourceCluster: '' })],
+      sourceCluster: '',
+      keep: 0,
+      count: 1,
+    });
+    expect(s.selected).toEqual([]);
+    expect(s.blockedReason).toMatch(/no cluster identifier/);
+  });
+});
