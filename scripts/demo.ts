@@ -9,7 +9,9 @@ import {
   DBClusterAlreadyExistsFault,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { copySummary, initialSearchAttributes } from '../src/cli/commands/copy';
 import { connectClient } from '../src/cli/connect';
+import { validateCopyInput } from '../src/shared/validation';
 import { createProgressView } from '../src/cli/progress-view';
 import { watchCopy } from '../src/cli/watch';
 import { defaultWorkflowId, WORKFLOW_TYPE } from '../src/shared/names';
@@ -111,7 +113,15 @@ async function main(): Promise<void> {
     });
     const { client } = connected;
     try {
-      await client.workflow.start(WORKFLOW_TYPE, { taskQueue: STACK.taskQueue, workflowId, args: [input] });
+      // The same start options as `snapcopy copy`: a summary for the UI, filterable from the first second.
+      const validated = validateCopyInput(input);
+      await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: STACK.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: copySummary(validated),
+        typedSearchAttributes: initialSearchAttributes(validated),
+      });
       console.log(
         `copying ${sourceArn}\n     to ${input.TargetDBClusterSnapshotIdentifier} in ${TARGET_REGION} (workflow ${workflowId})`,
       );

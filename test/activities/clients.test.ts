@@ -134,13 +134,16 @@ describe('activity abort signal', () => {
 
   it('aborts an in-flight AWS call when the activity is cancelled', async () => {
     // A server that never answers: only the abort can end the call.
-    const hang = createServer(() => undefined);
+    let received!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (received = resolve));
+    const hang = createServer(() => received());
     await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
     useEnv({ AWS_ENDPOINT_URL: `http://127.0.0.1:${(hang.address() as AddressInfo).port}` });
     const acts = createActivities(createAwsClients());
     const env = new MockActivityEnvironment();
     const call = env.run(() => acts.describeTargetSnapshot({ region: 'us-west-2', identifier: 'copy1' }));
-    setTimeout(() => env.cancel(), 100);
+    await requestArrived; // cancel only once the request is on the wire
+    env.cancel();
     const err: unknown = await call.then(
       () => undefined,
       (e: unknown) => e,
