@@ -8,7 +8,8 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
-import { oneLine } from './errors';
+import type { CliContext } from './context';
+import { CliError, EXIT, oneLine } from './errors';
 import type { StatusName } from './format';
 import { plural } from './format';
 import type { CliIo } from './io';
@@ -133,4 +134,28 @@ export function detachedLine(workflowId: string): string {
     `detached from ${workflowId}: the copy goes on in Temporal (nothing was cancelled). ` +
     `Reattach: snapcopy status ${workflowId}; stop it: snapcopy cancel ${workflowId}`
   );
+}
+
+/**
+ * `--wait` as every command does it: Ctrl-C detaches (exit 130), a failure is reported (as JSON with
+ * `--json`) and thrown; a result is reported as JSON with `--json` and returned for the caller's own ending.
+ */
+export async function followCopy(
+  ctx: CliContext,
+  client: Client,
+  workflowId: string,
+  json: { enabled: boolean; base: object },
+): Promise<CopyDbClusterSnapshotResult | undefined> {
+  const outcome = await waitForCopy(client, ctx.io, workflowId);
+  if (outcome.kind === 'detached') {
+    ctx.note(detachedLine(workflowId));
+    ctx.exitCode = EXIT.interrupted;
+    return undefined;
+  }
+  if (outcome.kind === 'failed') {
+    if (json.enabled) ctx.json({ ...json.base, status: outcome.failure.status, failure: outcome.failure });
+    throw new CliError(failureLine(workflowId, outcome.failure));
+  }
+  if (json.enabled) ctx.json({ ...json.base, status: 'Completed', result: outcome.result });
+  return outcome.result;
 }

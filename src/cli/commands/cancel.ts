@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { CANCEL_SIGNAL } from '../../shared/names';
 import type { CancelSignalArgs } from '../../shared/types';
 import type { CliContext } from '../context';
-import { CliError, EXIT } from '../errors';
+import { CliError } from '../errors';
 import { formatTime, statusName, prose } from '../format';
-import { detachedLine, failureLine, resultLine, waitForCopy } from '../outcome';
+import { followCopy, resultLine } from '../outcome';
 import { describeCopy } from './status';
 
 interface CancelFlags {
@@ -40,19 +40,9 @@ async function cancel(ctx: CliContext, workflowId: string, flags: CancelFlags): 
     return;
   }
 
-  const outcome = await waitForCopy(client, ctx.io, workflowId);
-  if (outcome.kind === 'detached') {
-    ctx.note(detachedLine(workflowId));
-    ctx.exitCode = EXIT.interrupted;
-    return;
-  }
-  if (outcome.kind === 'failed') {
-    if (flags.json) ctx.json({ ...requested, status: outcome.failure.status, failure: outcome.failure });
-    throw new CliError(failureLine(workflowId, outcome.failure));
-  }
-  const { result } = outcome;
-  if (flags.json) ctx.json({ ...requested, status: 'Completed', result });
-  else ctx.out(`${workflowId}: ${resultLine(result)}`);
+  const result = await followCopy(ctx, client, workflowId, { enabled: flags.json === true, base: requested });
+  if (!result) return;
+  if (!flags.json) ctx.out(`${workflowId}: ${resultLine(result)}`);
   if (result.summary.outcome !== 'cancelled') {
     // The copy finished before the signal was handled.
     throw new CliError(

@@ -23,7 +23,7 @@ import {
 } from '../copy-input';
 import { CliError, EXIT } from '../errors';
 import { formatTime, statusName, prose } from '../format';
-import { detachedLine, failureLine, resultLine, succeeded, waitForCopy } from '../outcome';
+import { followCopy, resultLine, succeeded } from '../outcome';
 
 interface CopyCommandFlags extends CopyFlags, SnapshotSourceFlags {
   workflowId?: string;
@@ -140,19 +140,9 @@ async function copy(ctx: CliContext, flags: CopyCommandFlags): Promise<void> {
   const note = (line: string) => (flags.json ? ctx.note(line) : ctx.out(line));
   note(`started ${workflowId}: ${summary}`);
   if (url) note(`Temporal UI: ${url}`);
-  const outcome = await waitForCopy(client, ctx.io, workflowId);
-  if (outcome.kind === 'detached') {
-    ctx.note(detachedLine(workflowId));
-    ctx.exitCode = EXIT.interrupted;
-    return;
-  }
-  if (outcome.kind === 'failed') {
-    if (flags.json) ctx.json({ ...started, status: outcome.failure.status, failure: outcome.failure });
-    throw new CliError(failureLine(workflowId, outcome.failure));
-  }
-  const { result } = outcome;
-  if (flags.json) ctx.json({ ...started, status: 'Completed', result });
-  else ctx.out(resultLine(result));
+  const result = await followCopy(ctx, client, workflowId, { enabled: flags.json === true, base: started });
+  if (!result) return;
+  if (!flags.json) ctx.out(resultLine(result));
   // A copy cancelled on the way has not produced the copy that was asked for.
   if (!succeeded(result)) ctx.exitCode = EXIT.failed;
 }
