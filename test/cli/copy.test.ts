@@ -216,6 +216,23 @@ describe('snapcopy copy', () => {
     const last = errorLines(r).at(-1) ?? '';
     expect(last).toMatch(/^snapcopy: copy snapcopy-us-west-2-cli-nokey failed: KMSKeyNotAccessibleFault: /);
     expect(last).not.toContain('\n');
+
+    // A failed copy created nothing: starting it again needs no --allow-rerun (it runs, and fails the same way).
+    const again = await runInProcess([
+      'copy',
+      '--source',
+      sourceArn,
+      '--target',
+      'cli-nokey',
+      '--target-region',
+      'us-west-2',
+      '--kms-key',
+      'alias/does-not-exist',
+      ...FAST,
+      '--wait',
+    ]);
+    expect(again.code).toBe(1);
+    expect(errorLines(again).at(-1)).toMatch(/failed: KMSKeyNotAccessibleFault: /);
   });
 });
 

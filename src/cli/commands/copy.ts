@@ -113,7 +113,8 @@ async function copy(ctx: CliContext, flags: CopyCommandFlags): Promise<void> {
       args: [input],
       // A second start for the same target is refused, whether the first is running or closed.
       workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: flags.allowRerun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+      // A copy that failed or was cancelled left no target behind: starting it again is the fix, not a duplicate.
+      workflowIdReusePolicy: flags.allowRerun ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
       staticSummary: summary,
       typedSearchAttributes: initialSearchAttributes(v),
     });
@@ -156,7 +157,8 @@ export function registerCopy(program: Command, ctx: CliContext): void {
         'Copy a DB cluster snapshot, within a Region or across Regions, as a durable Temporal workflow.\n\n' +
           'The input is checked locally with the same rules the workflow applies, before anything starts. The\n' +
           'workflow ID is snapcopy-<target Region>-<target name> unless --workflow-id is given; a second copy to the\n' +
-          'same target is refused (while running, and after it closed unless --allow-rerun).',
+          'same target is refused while it runs and after it completed (unless --allow-rerun); one that failed,\n' +
+          'was cancelled through Temporal, terminated or timed out can simply be started again.',
       ),
     )
     .option('--source <snapshot>', 'source snapshot: name, rds:<automated name>, or DB cluster snapshot ARN')
