@@ -53,6 +53,18 @@ function expectOneLineError(result: CliResult, code: number, ...fragments: (stri
   for (const f of fragments) expect(lines[0]).toMatch(f);
 }
 
+/** `snapcopy copy` with valid required flags plus `extra`. */
+const copyWith = (...extra: string[]) => [
+  'copy',
+  '--source',
+  's',
+  '--target',
+  't',
+  '--target-region',
+  'us-west-2',
+  ...extra,
+];
+
 describe('help', () => {
   it.each(COMMANDS.map((c) => [c.join(' ') || '(program)', c] as const))(
     '%s --help exits 0',
@@ -104,37 +116,8 @@ describe('usage errors exit 2 with one line', () => {
 
   it('an invalid option value', async () => {
     expectOneLineError(await runInProcess(['list', '--state', 'sleeping']), 2, /--state/, /running/);
-    expectOneLineError(
-      await runInProcess([
-        'copy',
-        '--source',
-        's',
-        '--target',
-        't',
-        '--target-region',
-        'us-west-2',
-        '--tag',
-        'team',
-      ]),
-      2,
-      /--tag/,
-      /Key=Value/,
-    );
-    expectOneLineError(
-      await runInProcess([
-        'copy',
-        '--source',
-        's',
-        '--target',
-        't',
-        '--target-region',
-        'us-west-2',
-        '--keep',
-        'two',
-      ]),
-      2,
-      /--keep/,
-    );
+    expectOneLineError(await runInProcess(copyWith('--tag', 'team')), 2, /--tag/, /Key=Value/);
+    expectOneLineError(await runInProcess(copyWith('--keep', 'two')), 2, /--keep/);
   });
 });
 

@@ -199,7 +199,7 @@ describe('snapcopy copy', () => {
   });
 
   it('a failed copy with --wait exits 1 with its failure type in one line', async () => {
-    const r = await runInProcess([
+    const noKey = [
       'copy',
       '--source',
       sourceArn,
@@ -211,26 +211,15 @@ describe('snapcopy copy', () => {
       'alias/does-not-exist',
       ...FAST,
       '--wait',
-    ]);
+    ];
+    const r = await runInProcess(noKey);
     expect(r.code).toBe(1);
     const last = errorLines(r).at(-1) ?? '';
     expect(last).toMatch(/^snapcopy: copy snapcopy-us-west-2-cli-nokey failed: KMSKeyNotAccessibleFault: /);
     expect(last).not.toContain('\n');
 
     // A failed copy created nothing: starting it again needs no --allow-rerun (it runs, and fails the same way).
-    const again = await runInProcess([
-      'copy',
-      '--source',
-      sourceArn,
-      '--target',
-      'cli-nokey',
-      '--target-region',
-      'us-west-2',
-      '--kms-key',
-      'alias/does-not-exist',
-      ...FAST,
-      '--wait',
-    ]);
+    const again = await runInProcess(noKey);
     expect(again.code).toBe(1);
     expect(errorLines(again).at(-1)).toMatch(/failed: KMSKeyNotAccessibleFault: /);
   });
