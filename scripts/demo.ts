@@ -9,12 +9,12 @@ import {
   DBClusterAlreadyExistsFault,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { copySummary, initialSearchAttributes } from '../src/cli/commands/copy';
+import { copyStartOptions, type CopyWorkflow } from '../src/shared/contract';
 import { connectClient } from '../src/cli/connect';
 import { validateCopyInput } from '../src/shared/validation';
 import { createProgressView } from '../src/cli/progress-view';
 import { watchCopy } from '../src/cli/watch';
-import { defaultWorkflowId, WORKFLOW_TYPE } from '../src/shared/names';
+import { WORKFLOW_TYPE } from '../src/shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../src/shared/types';
 import {
   EMULATOR_ENDPOINT,
@@ -105,7 +105,6 @@ async function main(): Promise<void> {
       Tags: [{ Key: 'purpose', Value: 'disaster-recovery' }],
       options: { minPollSeconds: 2, maxPollSeconds: 5 },
     };
-    const workflowId = defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!);
     const connected = await connectClient({
       ...process.env,
       TEMPORAL_ADDRESS,
@@ -114,14 +113,9 @@ async function main(): Promise<void> {
     const { client } = connected;
     try {
       // The same start options as `snapcopy copy`: a summary for the UI, filterable from the first second.
-      const validated = validateCopyInput(input);
-      await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: STACK.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: copySummary(validated),
-        typedSearchAttributes: initialSearchAttributes(validated),
-      });
+      const start = copyStartOptions(input, validateCopyInput(input));
+      const { workflowId } = start;
+      await client.workflow.start<CopyWorkflow>(WORKFLOW_TYPE, { ...start, taskQueue: STACK.taskQueue });
       console.log(
         `copying ${sourceArn}\n     to ${input.TargetDBClusterSnapshotIdentifier} in ${TARGET_REGION} (workflow ${workflowId})`,
       );

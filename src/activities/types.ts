@@ -93,12 +93,5 @@ export interface ListOwnedCopiesInput {
   sourceCluster?: string;
 }
 
-export interface OwnedCopy {
-  identifier: string;
-  arn: string;
-  status: string;
-  createTime?: string;
-  sourceCluster?: string;
-  workflowId?: string;
-  tags: Tag[];
-}
+/** A snapshot listed with snapcopy's ownership tags (defined in src/shared: pruning is pure). */
+export type { OwnedCopy } from '../shared/types';

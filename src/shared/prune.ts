@@ -1,5 +1,5 @@
 // Which snapcopy-owned copies may be deleted to make room. Pure, workflow-safe, shared with the CLI.
-import type { OwnedCopy } from '../activities/types';
+import type { OwnedCopy } from './types';
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from './names';
 import { isManaged } from './ownership';
 

@@ -158,6 +158,17 @@ export interface Progress {
   cancelReason?: string;
 }
 
+/** A snapshot in a destination Region with snapcopy's ownership tags read out (listOwnedCopies). */
+export interface OwnedCopy {
+  identifier: string;
+  arn: string;
+  status: string;
+  createTime?: string;
+  sourceCluster?: string;
+  workflowId?: string;
+  tags: Tag[];
+}
+
 export interface CancelSignalArgs {
   reason?: string;
 }

@@ -2,7 +2,7 @@
 // is a singleton that must be installed before the first connection or worker is created.
 import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger, LogLevel } from '@temporalio/common';
-import { COPY_DURATION_BUCKETS_SECONDS, METRICS } from '../workflows/metrics';
+import { COPY_DURATION_BUCKETS_SECONDS, METRICS } from '../shared/metric-names';
 import type { WorkerConfig } from './config';
 
 /** Signals that start a graceful shutdown (the SDK's default list also has SIGQUIT and SIGUSR2). */

@@ -8,8 +8,6 @@ import {
   condition,
   ContinueAsNew,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
@@ -23,13 +21,12 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { OwnedCopy, QuotaFailureDetails, SourceSnapshotInfo } from '../activities/types';
+import { cancelSignal, progressQuery } from '../shared/contract';
 import { deriveTargetIdentifier } from '../shared/derive';
 import {
-  CANCEL_SIGNAL,
   FailureType,
   NON_RETRYABLE_FAILURE_TYPES,
   OWNERSHIP_TAGS,
-  PROGRESS_QUERY,
   SNAPSHOT_NOT_OWNED,
 } from '../shared/names';
 import { estimateEtaSeconds, nextPollDelaySeconds, type ProgressSample } from '../shared/polling';
@@ -44,7 +41,6 @@ import {
 } from '../shared/search-attributes';
 import { tagsForCopy } from '../shared/tags';
 import type {
-  CancelSignalArgs,
   CopyDbClusterSnapshotInput,
   CopyDbClusterSnapshotResult,
   DBClusterSnapshotView,
@@ -63,9 +59,6 @@ import { formatDetails } from './details';
 import { recordCopyCancelled, recordCopyCompleted, recordCopyFailed, recordCopyStarted } from './metrics';
 
 type Activities = ReturnType<typeof createActivities>;
-
-export const cancelSignal = defineSignal<[CancelSignalArgs?]>(CANCEL_SIGNAL);
-export const progressQuery = defineQuery<Progress>(PROGRESS_QUERY);
 
 /** What a run hands to the next while it is still waiting to start the copy (copies-in-flight limit). */
 export interface PendingRunState {

@@ -1,3 +1,4 @@
 // Everything the worker bundles into the workflow sandbox.
-export { copyDbClusterSnapshot, cancelSignal, progressQuery } from './copy-db-cluster-snapshot';
+export { copyDbClusterSnapshot } from './copy-db-cluster-snapshot';
+export { cancelSignal, progressQuery } from '../shared/contract';
 export type { CopyRunState } from './copy-db-cluster-snapshot';

@@ -5,21 +5,8 @@
 // Temporal's own, tagged with namespace, task_queue and workflow_type by the SDK.
 import { ActivityFailure, ApplicationFailure, log, metricMeter, TemporalFailure } from '@temporalio/workflow';
 import type { MetricTags } from '@temporalio/common';
+import { METRICS } from '../shared/metric-names';
 import type { DBClusterSnapshotView, Outcome } from '../shared/types';
-
-export const METRICS = {
-  copiesStarted: 'snapcopy_copies_started',
-  copiesCompleted: 'snapcopy_copies_completed',
-  copiesFailed: 'snapcopy_copies_failed',
-  copiesCancelled: 'snapcopy_copies_cancelled',
-  bytesCopied: 'snapcopy_bytes_copied',
-  copyDuration: 'snapcopy_copy_duration_seconds',
-} as const;
-
-/** Copies take minutes to many hours: the SDK's default buckets are made for milliseconds. */
-export const COPY_DURATION_BUCKETS_SECONDS = [
-  30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 172_800,
-];
 
 const GIB = 1024 ** 3;
 

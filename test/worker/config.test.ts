@@ -17,7 +17,7 @@ import { metricsBindAddress, runtimeOptions, SHUTDOWN_SIGNALS } from '../../src/
 import { createJsonLogger } from '../../src/worker/logging';
 import { temporalSettings } from '../../src/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
-import { METRICS } from '../../src/workflows/metrics';
+import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from './helpers';
 
 describe('workerConfig', () => {

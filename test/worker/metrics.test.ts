@@ -19,7 +19,7 @@ import { defaultWorkflowId } from '../../src/shared/names';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
-import { METRICS } from '../../src/workflows/metrics';
+import { METRICS } from '../../src/shared/metric-names';
 import { FakeAws } from '../helpers/fake-aws';
 import { freePort, ROOT, samples, scrape, TEMPORAL_TEST_SERVER, total } from './helpers';
 

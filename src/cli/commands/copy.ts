@@ -1,16 +1,9 @@
 // `snapcopy copy`: validate locally, start the copyDbClusterSnapshot workflow (refusing a second one for the
 // same target), optionally follow it to the end.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
 import type { Command } from 'commander';
 import { defaultWorkflowId, WORKFLOW_TYPE } from '../../shared/names';
-import {
-  SA_PHASE,
-  SA_SOURCE_CLUSTER,
-  SA_SOURCE_REGION,
-  SA_TARGET_REGION,
-} from '../../shared/search-attributes';
-import type { ValidatedInput } from '../../shared/validation';
+import { copyStartOptions, type CopyWorkflow } from '../../shared/contract';
 import type { CliContext } from '../context';
 import {
   addCopyOptionFlags,
@@ -30,23 +23,6 @@ interface CopyCommandFlags extends CopyFlags, SnapshotSourceFlags {
   allowRerun?: boolean;
   wait?: boolean;
   json?: boolean;
-}
-
-/** Search attributes set at start, so the copy is filterable from its first second. */
-export function initialSearchAttributes(v: ValidatedInput): SearchAttributePair[] {
-  return [
-    { key: SA_SOURCE_REGION, value: v.sourceRegion },
-    { key: SA_TARGET_REGION, value: v.targetRegion },
-    ...(v.source.form === 'cluster' ? [{ key: SA_SOURCE_CLUSTER, value: v.source.identifier }] : []),
-    { key: SA_PHASE, value: 'validating' },
-  ];
-}
-
-/** The one-line summary the Temporal UI shows for the copy. */
-export function copySummary(v: ValidatedInput): string {
-  const source =
-    v.source.form === 'cluster' ? `newest snapshot of cluster ${v.source.identifier}` : v.source.identifier;
-  return `copy ${source} ${v.sourceRegion} → ${v.targetRegion} as ${v.targetIdentifier}`;
 }
 
 /** Why a start was refused: a copy with this ID is running, or already ran. */
@@ -101,22 +77,23 @@ async function copy(ctx: CliContext, flags: CopyCommandFlags): Promise<void> {
       : undefined);
   const input = inputOf(flags, target);
   const v = validateForCli(input);
-  const workflowId = flags.workflowId ?? defaultWorkflowId(v.targetRegion, v.targetIdentifier);
-  const summary = copySummary(v);
+  const start = copyStartOptions(
+    input,
+    v,
+    flags.workflowId ?? defaultWorkflowId(v.targetRegion, v.targetIdentifier),
+  );
+  const { workflowId, staticSummary: summary } = start;
 
   const { client, settings } = await ctx.temporal();
   let runId: string;
   try {
-    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+    const handle = await client.workflow.start<CopyWorkflow>(WORKFLOW_TYPE, {
+      ...start,
       taskQueue: ctx.taskQueue,
-      workflowId,
-      args: [input],
       // A second start for the same target is refused, whether the first is running or closed.
       workflowIdConflictPolicy: 'FAIL',
       // A copy that failed or was cancelled left no target behind: starting it again is the fix, not a duplicate.
       workflowIdReusePolicy: flags.allowRerun ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
-      staticSummary: summary,
-      typedSearchAttributes: initialSearchAttributes(v),
     });
     runId = handle.firstExecutionRunId;
   } catch (err) {

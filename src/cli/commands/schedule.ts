@@ -36,7 +36,7 @@ import { CliError, GRPC_INVALID_ARGUMENT, UsageError, grpcCode, oneLine } from '
 import { fields, formatTime, table, prose } from '../format';
 import { parseDurationSeconds } from '../parse';
 import { MEMO_KEY, formatDuration, memoOf, scheduleSpecOf, type ScheduleMemo } from '../schedule-spec';
-import { copySummary, initialSearchAttributes } from './copy';
+import { copySummary, initialSearchAttributes } from '../../shared/contract';
 
 export const DEFAULT_OVERLAP = 'SKIP';
 export const DEFAULT_CATCHUP_SECONDS = 86_400;
