@@ -365,6 +365,13 @@ describe('copyDbClusterSnapshot', () => {
         lengths.push(history.events?.length ?? 0);
         const last = history.events?.at(-1);
         runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+        // A run that starts from carried state (continued while copying) replays against later code too.
+        if (lengths.length === 1 && runId) {
+          await recordHistory(
+            env.client.workflow.getHandle(handle.workflowId, runId),
+            'continued-while-copying',
+          );
+        }
       }
       return { result, lengths };
     });
@@ -572,7 +579,19 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
       const result = handle.result(); // awaiting a result lets the test server skip time
       await waitForProgress(handle, (p) => p.runs >= 2);
       aws.copyLimit = 5;
-      return result;
+      const done = await result;
+      // The second run started from the state carried while still waiting to start the copy.
+      const first = await env.client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .fetchHistory();
+      const second = first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      if (second) {
+        await recordHistory(
+          env.client.workflow.getHandle(handle.workflowId, second),
+          'continued-while-waiting-for-slot',
+        );
+      }
+      return done;
     });
     expect(result.summary.outcome).toBe('copied');
     expect(result.summary.runs).toBeGreaterThanOrEqual(2);
