@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `snapcopy` command. Runs the compiled CLI (lib/client.js, from `npm run build`) when it exists, otherwise
-// the TypeScript source through tsx, so `npx snapcopy --help` works in a checkout without a build.
+// The `snapcopy` command. Runs the compiled CLI (lib/client.js) when it exists: always in an installed
+// package (`npm pack` builds lib/ in its prepack script and ships only bin/ and lib/), and in a checkout after
+// `npm run build`. Otherwise, in a checkout without a build, it runs the TypeScript source through tsx (a
+// dev dependency), so `npx snapcopy --help` works there too.
 'use strict';
 
 const fs = require('node:fs');
@@ -8,12 +10,24 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const compiled = path.join(root, 'lib', 'client.js');
+const source = path.join(root, 'src', 'client.ts');
 
-let cli;
-if (fs.existsSync(compiled)) {
-  cli = require(compiled);
-} else {
-  require('tsx/cjs');
-  cli = require(path.join(root, 'src', 'client.ts'));
+function fail(message) {
+  console.error(`snapcopy: ${message}`);
+  process.exit(1);
 }
-cli.main();
+
+function load() {
+  if (fs.existsSync(compiled)) return require(compiled);
+  if (!fs.existsSync(source))
+    fail(`${compiled} is missing: reinstall the package (or run \`npm run build\`)`);
+  try {
+    require.resolve('tsx/cjs');
+  } catch {
+    fail('no lib/ build, and no tsx to run the sources: run `npm ci` or `npm run build`');
+  }
+  require('tsx/cjs');
+  return require(source);
+}
+
+load().main();
