@@ -1,13 +1,12 @@
 // The newest `available` snapshot of a cluster (automated or manual), for schedules that name a cluster.
-import { DescribeDBClusterSnapshotsCommand, type DBClusterSnapshot } from '@aws-sdk/client-rds';
+import type { DBClusterSnapshot } from '@aws-sdk/client-rds';
 import { FailureType } from '../shared/names';
-import { sendOptions, type AwsClients } from './clients';
+import type { AwsClients } from './clients';
+import { snapshotPages } from './snapshot-pages';
 import { fault, toActivityFailure } from './errors';
 import { isManaged, toTags } from './snapshot-view';
 import { describeSourceSnapshot } from './source-snapshot';
 import type { FindLatestSnapshotInput, SourceSnapshotInfo } from './types';
-
-const PAGE_SIZE = 100;
 
 export async function findLatestClusterSnapshot(
   clients: AwsClients,
@@ -15,27 +14,18 @@ export async function findLatestClusterSnapshot(
 ): Promise<SourceSnapshotInfo> {
   const rds = clients.rds(input.region);
   let newest: DBClusterSnapshot | undefined;
-  let marker: string | undefined;
   try {
-    do {
-      // Without SnapshotType AWS lists both automated and manual snapshots of the cluster.
-      const out = await rds.send(
-        new DescribeDBClusterSnapshotsCommand({
-          DBClusterIdentifier: input.clusterIdentifier,
-          MaxRecords: PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-        sendOptions(),
-      );
-      for (const s of out.DBClusterSnapshots ?? []) {
+    // Without SnapshotType AWS lists both automated and manual snapshots of the cluster.
+    const pages = snapshotPages(rds, { DBClusterIdentifier: input.clusterIdentifier });
+    for await (const page of pages) {
+      for (const s of page.DBClusterSnapshots ?? []) {
         if (s.Status !== 'available' || !s.SnapshotCreateTime) continue;
         // A copy keeps its source's cluster ID: in a same-Region schedule snapcopy's own previous copy
         // would otherwise be "the newest snapshot", and copies of copies would pile up.
         if (isManaged(toTags(s.TagList))) continue;
         if (!newest || s.SnapshotCreateTime > newest.SnapshotCreateTime!) newest = s;
       }
-      marker = out.Marker;
-    } while (marker);
+    }
   } catch (err) {
     throw toActivityFailure(
       err,

@@ -1,18 +1,13 @@
 // List the manual cluster snapshots in a Region that snapcopy made (for pruning on the snapshot quota).
-import {
-  DescribeDBClusterSnapshotsCommand,
-  type DBClusterSnapshot,
-  type RDSClient,
-} from '@aws-sdk/client-rds';
+import type { DBClusterSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { OWNERSHIP_TAGS } from '../shared/names';
 import type { Tag } from '../shared/types';
-import { sendOptions, type AwsClients } from './clients';
+import type { AwsClients } from './clients';
+import { snapshotPages } from './snapshot-pages';
 import { toActivityFailure } from './errors';
 import { isManaged, tagValue, toIso, toTags } from './snapshot-view';
 import { readTags } from './target-snapshot';
 import type { ListOwnedCopiesInput, OwnedCopy } from './types';
-
-const PAGE_SIZE = 100;
 
 /**
  * Tags for each snapshot of a page. AWS and moto 5.2 return TagList in DescribeDBClusterSnapshots; only
@@ -33,17 +28,9 @@ export async function listOwnedCopies(
 ): Promise<OwnedCopy[]> {
   const rds = clients.rds(input.region);
   const owned: OwnedCopy[] = [];
-  let marker: string | undefined;
   try {
-    do {
-      const out = await rds.send(
-        new DescribeDBClusterSnapshotsCommand({
-          SnapshotType: 'manual',
-          MaxRecords: PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-        sendOptions(),
-      );
+    const pages = snapshotPages(rds, { SnapshotType: 'manual' });
+    for await (const out of pages) {
       const page = out.DBClusterSnapshots ?? [];
       const tagsOfPage = await pageTags(rds, page);
       page.forEach((s, i) => {
@@ -63,8 +50,7 @@ export async function listOwnedCopies(
           tags,
         });
       });
-      marker = out.Marker || undefined;
-    } while (marker);
+    }
   } catch (err) {
     throw toActivityFailure(err, `Listing snapcopy-owned DB cluster snapshots in ${input.region}`);
   }

@@ -2,6 +2,7 @@
 // ../temporal-connection.ts). Read once at start-up; a bad value stops the worker with a clear message
 // instead of running half-configured.
 import type { LogLevel } from '@temporalio/common';
+import { DurationError, parseDurationMs } from '../shared/duration';
 
 /** Prometheus scrape port (DESIGN.md: worker metrics 9464). */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -46,15 +47,14 @@ export function parseLogLevel(value: string | undefined, variable = 'SNAPCOPY_LO
   return known;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `30` (seconds), `30s`, `1500ms`, `2m`, `1h` → milliseconds. */
+/** `30` (seconds), `30s`, `1500ms`, `2m`, `1h` → milliseconds (the shared duration syntax). */
 export function parseDuration(value: string, variable: string): number {
-  const match = DURATION.exec(value);
-  if (!match) throw new ConfigError(variable, `"${value}" is not a duration (e.g. 30, 30s, 1500ms, 2m)`);
-  const unit = (match[2] ?? 's').toLowerCase();
-  return Math.round(Number(match[1]) * (UNIT_MS[unit] ?? 1000));
+  try {
+    return Math.round(parseDurationMs(value));
+  } catch (err) {
+    if (err instanceof DurationError) throw new ConfigError(variable, err.message);
+    throw err;
+  }
 }
 
 export function parseMetricsPort(
