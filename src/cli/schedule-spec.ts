@@ -1,6 +1,7 @@
 // Schedule times from --cron / --every / --timezone, and the memo a snapcopy schedule carries (the spec as
 // written, and what it copies) so `schedule list` and `describe` can show them. Pure.
 import type { ScheduleSpec } from '@temporalio/client';
+import { formatDurationCompact } from '../shared/duration';
 import { UsageError } from './errors';
 
 export interface ScheduleMemo {
@@ -19,23 +20,6 @@ const CRON_SHORTHANDS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly
 
 /** Shortest interval: target names carry the minute, so two slots in one minute would name the same copy. */
 export const MIN_INTERVAL_SECONDS = 60;
-
-export function formatDuration(seconds: number): string {
-  const units: [number, string][] = [
-    [86400, 'd'],
-    [3600, 'h'],
-    [60, 'm'],
-    [1, 's'],
-  ];
-  let rest = seconds;
-  let text = '';
-  for (const [size, unit] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) text += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return text || '0s';
-}
 
 function checkTimezone(timezone: string): void {
   try {
@@ -72,12 +56,12 @@ export function scheduleSpecOf(flags: { cron?: string; every?: number; timezone:
   const every = flags.every ?? 0;
   if (every < MIN_INTERVAL_SECONDS) {
     throw new UsageError(
-      `--every must be at least ${formatDuration(MIN_INTERVAL_SECONDS)}: a copy's name carries the minute of its slot`,
+      `--every must be at least ${formatDurationCompact(MIN_INTERVAL_SECONDS)}: a copy's name carries the minute of its slot`,
     );
   }
   return {
     spec: { intervals: [{ every: every * 1000 }], timezone: flags.timezone },
-    text: `every ${formatDuration(every)}`,
+    text: `every ${formatDurationCompact(every)}`,
   };
 }
 

@@ -1,4 +1,4 @@
 // Everything the worker bundles into the workflow sandbox.
 export { copyDbClusterSnapshot } from './copy-db-cluster-snapshot';
+export type { CopyState } from './copy-db-cluster-snapshot';
 export { cancelSignal, progressQuery } from '../shared/contract';
-export type { CopyRunState } from './copy-db-cluster-snapshot';

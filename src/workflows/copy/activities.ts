@@ -1,0 +1,49 @@
+// The activities as the workflow calls them: one set of options (retries, timeouts, cancellation) and
+// a one-line summary on every call, so the Temporal UI's timeline reads as a story.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  type ActivityFunctionWithOptions,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED } from '../../shared/names';
+
+// Throttling, 5xx and network errors are retried with backoff for up to half an hour per call.
+// WAIT_CANCELLATION_COMPLETED: a cancelled start still reports whether it created the target, so the
+// cleanup that follows can find it.
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '30m',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '2m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED],
+  },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+const activities = proxyActivities<Activities>(activityOptions);
+
+/** Calls an activity with a one-line summary (see ui.ts for the wording). */
+export function call<K extends keyof Activities>(
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
+  const fn = activities[name] as ActivityFunctionWithOptions<Activities[K]>;
+  return fn.executeWithOptions({ ...activityOptions, summary }, args);
+}
+
+/** The typed ApplicationFailure an activity failed with, if any. */
+export function activityCause(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  return undefined;
+}
+
+/** A failure of the workflow itself, typed for callers (never retried). */
+export function failure(type: string, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
+}

@@ -1,0 +1,78 @@
+// How a copy ends: its result (the target as AWS describes it, plus snapcopy's summary), the final
+// phase, and the metrics and log line of the outcome.
+import type { CopyDbClusterSnapshotResult, CopySummary, DBClusterSnapshotView } from '../../shared/types';
+import { recordCopyCancelled, recordCopyCompleted } from '../metrics';
+import { iso, type CopyRun } from './run';
+
+function summaryBase(run: CopyRun): Omit<CopySummary, 'outcome'> {
+  const p = run.progress();
+  return {
+    workflowId: run.workflowId,
+    sourceArn: p.sourceArn ?? run.v.source.identifier,
+    targetArn: p.targetArn,
+    sourceRegion: run.v.sourceRegion,
+    targetRegion: run.v.targetRegion,
+    kmsKeyArn: p.kmsKeyArn,
+    startedAt: run.startedAt,
+    finishedAt: iso(),
+    polls: run.polls,
+    runs: run.runs,
+    pruned: run.pruned,
+    retired: run.retired,
+    slotWaits: run.slotWaits,
+  };
+}
+
+export function finishCancelled(
+  run: CopyRun,
+  targetDeleted: boolean | undefined,
+  snapshot?: DBClusterSnapshotView,
+): CopyDbClusterSnapshotResult {
+  run.view.outcome = 'cancelled';
+  run.setPhase('cancelled');
+  recordCopyCancelled(run.v, targetDeleted);
+  return {
+    ...(snapshot ? { DBClusterSnapshot: snapshot } : {}),
+    summary: { ...summaryBase(run), outcome: 'cancelled', cancelReason: run.cancel?.reason, targetDeleted },
+  };
+}
+
+/** A cluster's newest snapshot that snapcopy already copied to `identifier`: nothing to do. */
+export function finishAlreadyPresent(
+  run: CopyRun,
+  identifier: string,
+  present: DBClusterSnapshotView,
+): CopyDbClusterSnapshotResult {
+  run.view.targetIdentifier = identifier;
+  run.targetArn = present.DBClusterSnapshotArn;
+  run.view.status = present.Status;
+  run.view.percent = 100;
+  run.view.message = `${run.sourceArn} was already copied to ${identifier}`;
+  run.view.outcome = 'already-present';
+  run.setPhase('completed');
+  recordCopyCompleted(run.v, 'already-present', present, undefined);
+  return { DBClusterSnapshot: present, summary: { ...summaryBase(run), outcome: 'already-present' } };
+}
+
+/** The copy is `available` (`adopted`: the target was this workflow's from an earlier attempt). */
+export function finishCopied(
+  run: CopyRun,
+  snapshot: DBClusterSnapshotView,
+  adopted: boolean,
+  finishedMs: number,
+): CopyDbClusterSnapshotResult {
+  const outcome = adopted && run.polls === 0 ? 'already-present' : 'copied';
+  const copyStartedAt = run.copy?.startedAt;
+  const copyMs = copyStartedAt ? finishedMs - Date.parse(copyStartedAt) : undefined;
+  run.view.outcome = outcome;
+  run.setPhase('completed');
+  recordCopyCompleted(run.v, outcome, snapshot, copyMs);
+  return {
+    DBClusterSnapshot: snapshot,
+    summary: {
+      ...summaryBase(run),
+      outcome,
+      copySeconds: copyMs !== undefined ? Math.round(copyMs / 1000) : undefined,
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// One copy's run: its carried state, what it shows, and the thin handlers over both (the
+// safe-message-handlers shape: handlers only record, the phases act).
+import { workflowInfo } from '@temporalio/workflow';
+import type { ProgressSample } from '../../shared/polling';
+import type { CopyDbClusterSnapshotInput, Phase, Progress, PrunedSnapshot, Tag } from '../../shared/types';
+import type { ValidatedInput } from '../../shared/validation';
+import type { CopyRegions } from '../metrics';
+import { readCarriedState, type CopyInFlight, type CopyState, type LiveView } from './state';
+import { UiPublisher } from './ui';
+import type { UndoRecord } from './undo';
+
+// Date is replaced by Temporal's deterministic workflow clock inside the sandbox.
+export const now = (): number => new Date().getTime();
+export const iso = (ms: number = now()): string => new Date(ms).toISOString();
+
+/** The source as the copy needs it (from describe, or carried while copying). */
+export interface SourceRef {
+  arn: string;
+  region: string;
+  cluster: string;
+  /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
+  copyIdentifier: string;
+  tags: Tag[];
+}
+
+export class CopyRun {
+  readonly workflowId = workflowInfo().workflowId;
+  readonly startedAt: string;
+  readonly runs: number;
+  polls: number;
+  slotWaits: number;
+  readonly pruned: PrunedSnapshot[];
+  readonly retired: PrunedSnapshot[] = [];
+  cancel?: { reason?: string };
+  readonly undo: UndoRecord;
+  /** The copy AWS accepted, as carried; undefined until then. */
+  copy?: CopyInFlight;
+  /** Set by the validate phase; every later phase may rely on it. */
+  v!: ValidatedInput;
+  source?: SourceRef;
+  kmsKeyArn?: string;
+  targetArn?: string;
+  /** Polls and slot waits of this run: each run's history is bounded by options.pollsPerRun of each. */
+  readonly budget = { polls: 0, slotWaits: 0 };
+  readonly view: LiveView;
+  private readonly ui = new UiPublisher();
+
+  constructor(
+    readonly input: CopyDbClusterSnapshotInput,
+    carried: unknown,
+  ) {
+    const state = readCarriedState(carried, iso());
+    this.startedAt = state.startedAt;
+    this.runs = state.runs;
+    this.polls = state.polls;
+    this.slotWaits = state.slotWaits;
+    this.pruned = state.pruned;
+    this.cancel = state.cancel;
+    this.undo = state.undo;
+    this.copy = state.copy;
+    this.kmsKeyArn = state.copy?.kmsKeyArn;
+    this.targetArn = state.copy?.targetArn;
+    this.view = {
+      phase: state.copy ? 'copying' : 'validating',
+      targetRegion: String(input?.TargetRegion ?? ''),
+      targetIdentifier: String(input?.TargetDBClusterSnapshotIdentifier ?? '').toLowerCase(),
+      percent: state.copy?.lastPercent ?? 0,
+    };
+  }
+
+  /** Following a copy a previous run started: describing, keys and starting are behind it. */
+  get resuming(): boolean {
+    return this.copy !== undefined;
+  }
+
+  get cancelRequested(): boolean {
+    return this.cancel !== undefined;
+  }
+
+  /** The cancel signal's handler (and Temporal cancellation's): record it; the next checkpoint acts. */
+  requestCancel(reason: string | undefined): void {
+    if (this.cancel) return;
+    this.cancel = { reason };
+    this.ui.details(this.progress());
+  }
+
+  /** The copy was accepted by AWS: from now on a later run follows it. */
+  copyStarted(source: SourceRef, startedAt: string, first: ProgressSample): void {
+    this.copy = {
+      sourceArn: source.arn,
+      sourceRegion: source.region,
+      sourceCluster: source.cluster,
+      kmsKeyArn: this.kmsKeyArn,
+      targetArn: this.targetArn,
+      startedAt,
+      anchor: first,
+      queuedPolls: 0,
+      lastPercent: first.percent,
+    };
+  }
+
+  getState(): CopyState {
+    return {
+      startedAt: this.startedAt,
+      runs: this.runs,
+      polls: this.polls,
+      slotWaits: this.slotWaits,
+      pruned: this.pruned,
+      ...(this.cancel ? { cancel: this.cancel } : {}),
+      undo: this.undo,
+      ...(this.copy
+        ? {
+            copy: {
+              ...this.copy,
+              kmsKeyArn: this.kmsKeyArn,
+              targetArn: this.targetArn,
+              lastPercent: this.view.percent,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** The `progress` query's answer. */
+  progress(): Progress {
+    return {
+      ...this.view,
+      sourceArn: this.sourceArn,
+      sourceRegion: this.view.sourceRegion ?? this.copy?.sourceRegion,
+      targetArn: this.targetArn,
+      kmsKeyArn: this.kmsKeyArn,
+      copyStartedAt: this.copy?.startedAt,
+      polls: this.polls,
+      runs: this.runs,
+      pruned: this.pruned,
+      retired: this.retired,
+      slotWaits: this.slotWaits,
+      cancelRequested: this.cancelRequested,
+      cancelReason: this.cancel?.reason,
+    };
+  }
+
+  setPhase(phase: Phase): void {
+    if (this.view.phase === phase) return;
+    this.view.phase = phase;
+    this.publish();
+  }
+
+  /** Shows the current progress in the UI (search attributes only where they changed). */
+  publish(): void {
+    this.ui.publish(this.progress());
+  }
+
+  get sourceArn(): string | undefined {
+    return this.source?.arn ?? this.copy?.sourceArn;
+  }
+
+  get sourceCluster(): string {
+    return this.source?.cluster ?? this.copy?.sourceCluster ?? '';
+  }
+
+  /** The Regions as metric labels; undefined while the input is not validated (not trustworthy). */
+  get regions(): CopyRegions | undefined {
+    return this.validated ? this.v : undefined;
+  }
+
+  get validated(): boolean {
+    return (this.v as ValidatedInput | undefined) !== undefined;
+  }
+
+  /** `<target> in <Region>`, for messages and summaries. */
+  get targetName(): string {
+    return `${this.view.targetIdentifier} in ${this.view.targetRegion}`;
+  }
+}

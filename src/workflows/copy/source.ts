@@ -1,0 +1,73 @@
+// Phases 2–3: describe the source (or find a cluster's newest snapshot), check the rules that need it,
+// and see whether snapcopy already copied it.
+import { OWNERSHIP_TAGS } from '../../shared/names';
+import { tagValue } from '../../shared/ownership';
+import { tagsForCopy } from '../../shared/tags';
+import type { CopyDbClusterSnapshotResult } from '../../shared/types';
+import { validateAgainstSource } from '../../shared/validation';
+import { call } from './activities';
+import { checkpoint } from './checkpoint';
+import { finishAlreadyPresent } from './finish';
+import type { CopyRun } from './run';
+import { showSourceCluster, summaries } from './ui';
+import { checked } from './validate';
+
+export async function describeSource(run: CopyRun): Promise<void> {
+  const { v } = run;
+  await checkpoint(run, 'before the copy started');
+  run.setPhase('describing-source');
+  const described =
+    v.source.form === 'cluster'
+      ? await call('findLatestClusterSnapshot', summaries.findNewest(v.source.identifier, v.sourceRegion), {
+          region: v.sourceRegion,
+          clusterIdentifier: v.source.identifier,
+        })
+      : await call('describeSourceSnapshot', summaries.describeSource(v.source.identifier, v.sourceRegion), {
+          region: v.sourceRegion,
+          identifier: v.source.identifier,
+        });
+  // The source tags a copy would carry (its aws:, rds: and snapcopy: tags never travel).
+  const copiedSourceTags = tagsForCopy({ copyTags: true, sourceTags: described.tags, userTags: [] });
+  checked(() =>
+    validateAgainstSource(v, {
+      encrypted: described.encrypted,
+      shared: described.shared,
+      tagCount: copiedSourceTags.length,
+      tagKeys: copiedSourceTags.map((t) => t.Key),
+    }),
+  );
+  run.source = {
+    arn: described.arn,
+    region: v.sourceRegion,
+    cluster: described.clusterIdentifier,
+    // Another Region or another account: the ARN, from which the SDK presigns the request.
+    copyIdentifier: v.crossRegion || described.shared ? described.arn : described.identifier,
+    tags: tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags }),
+  };
+  showSourceCluster(described.clusterIdentifier);
+}
+
+/**
+ * A schedule running more often than the cluster is snapshotted must not copy the same snapshot again:
+ * an available snapcopy copy of this very source in the target Region is the answer.
+ */
+export async function findExistingCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult | undefined> {
+  const { v, source } = run;
+  if (v.source.form !== 'cluster' || !source) return undefined;
+  const owned = await call('listOwnedCopies', summaries.lookForExisting(source.arn, v.targetRegion), {
+    region: v.targetRegion,
+    sourceCluster: source.cluster,
+  });
+  const existing = owned.find(
+    (c) => c.status === 'available' && tagValue(c.tags, OWNERSHIP_TAGS.sourceArn) === source.arn,
+  );
+  const present =
+    existing &&
+    (await call('describeTargetSnapshot', summaries.readExisting(existing.identifier), {
+      region: v.targetRegion,
+      identifier: existing.identifier,
+    }));
+  if (!present || !existing) return undefined;
+  await checkpoint(run);
+  return finishAlreadyPresent(run, existing.identifier, present);
+}

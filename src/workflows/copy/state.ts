@@ -1,0 +1,114 @@
+// The copy's state: what one run carries whole to the next (CopyState) and what it only shows while it
+// runs. The stage follows from what the state holds: with `copy`, AWS accepted the copy and the next run
+// follows it; without, the next run starts over from the source (still waiting to start).
+import type { ProgressSample } from '../../shared/polling';
+import type { Phase, Progress, PrunedSnapshot } from '../../shared/types';
+import type { UndoRecord } from './undo';
+
+/** The copy AWS accepted: enough for a later run to follow it without describing the source again. */
+export interface CopyInFlight {
+  sourceArn: string;
+  sourceRegion: string;
+  sourceCluster: string;
+  kmsKeyArn?: string;
+  targetArn?: string;
+  /** When CopyDBClusterSnapshot was accepted (workflow time, ISO). */
+  startedAt: string;
+  /** The last sighting at the starting percentage: the rate is measured from there. */
+  anchor: ProgressSample;
+  /** Consecutive polls at 0% (queued copies back off). */
+  queuedPolls: number;
+  lastPercent: number;
+}
+
+/** Carried whole by continue-as-new. */
+export interface CopyState {
+  /** When the first run started (the deadline counts from here). */
+  startedAt: string;
+  /** Runs so far, this one included. */
+  runs: number;
+  polls: number;
+  slotWaits: number;
+  pruned: PrunedSnapshot[];
+  /** Set once a cancel was requested (signal or Temporal cancellation). */
+  cancel?: { reason?: string };
+  /** What must be undone if the copy is cancelled or fails (see undo.ts). */
+  undo: UndoRecord;
+  copy?: CopyInFlight;
+}
+
+/** What a run shows but does not carry: rebuilt by each run from AWS. */
+export interface LiveView {
+  phase: Phase;
+  targetRegion: string;
+  targetIdentifier: string;
+  sourceRegion?: string;
+  status?: string;
+  percent: number;
+  etaSeconds?: number;
+  lastPolledAt?: string;
+  nextPollAt?: string;
+  message?: string;
+  outcome?: Progress['outcome'];
+  error?: { type: string; message: string };
+}
+
+/** Shapes carried by runs recorded before CopyState existed (they are in running workflows' histories). */
+interface LegacyPendingState {
+  stage: 'starting';
+  startedAt: string;
+  polls: number;
+  runs: number;
+  slotWaits: number;
+  pruned: PrunedSnapshot[];
+  cancelRequested: boolean;
+  cancelReason?: string;
+}
+
+interface LegacyCopyingState extends Omit<LegacyPendingState, 'stage'>, Omit<CopyInFlight, 'startedAt'> {
+  /** Absent in the oldest histories: those were all copying. */
+  stage?: 'copying';
+  copyStartedAt: string;
+}
+
+function isLegacy(carried: object): carried is LegacyPendingState | LegacyCopyingState {
+  return !('undo' in carried);
+}
+
+/**
+ * The state a run starts from: fresh, carried by the previous run, or read from the flat shapes of
+ * earlier versions (a legacy copying state implies a target to undo).
+ */
+export function readCarriedState(carried: unknown, now: string): CopyState {
+  if (!carried || typeof carried !== 'object') {
+    return { startedAt: now, runs: 1, polls: 0, slotWaits: 0, pruned: [], undo: {} };
+  }
+  if (!isLegacy(carried)) {
+    const state = carried as CopyState;
+    return { ...state, runs: state.runs + 1 };
+  }
+  const common = {
+    startedAt: carried.startedAt,
+    runs: carried.runs + 1,
+    polls: carried.polls,
+    slotWaits: carried.slotWaits,
+    pruned: carried.pruned,
+    ...(carried.cancelRequested ? { cancel: { reason: carried.cancelReason } } : {}),
+  };
+  if (carried.stage === 'starting') return { ...common, undo: {} };
+  return {
+    ...common,
+    undo: { target: { available: false } },
+    copy: {
+      sourceArn: carried.sourceArn,
+      sourceRegion: carried.sourceRegion,
+      sourceCluster: carried.sourceCluster,
+      kmsKeyArn: carried.kmsKeyArn,
+      targetArn: carried.targetArn,
+      startedAt: carried.copyStartedAt,
+      anchor: carried.anchor,
+      queuedPolls: carried.queuedPolls,
+      lastPercent: carried.lastPercent,
+    },
+  };
+}

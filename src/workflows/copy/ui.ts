@@ -1,0 +1,105 @@
+// What the Temporal UI shows of a copy: search attributes for the workflow list, markdown "current
+// details" for its page, and the one-line summaries of its activities and timers, so every bar of the
+// timeline is named. Each search-attribute upsert is a history event: only what changed is sent.
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  SA_PERCENT,
+  SA_PHASE,
+  SA_SOURCE_CLUSTER,
+  SA_SOURCE_REGION,
+  SA_TARGET_REGION,
+} from '../../shared/search-attributes';
+import type { Phase, Progress } from '../../shared/types';
+
+/** Percent steps at which SnapcopyPercent is updated. */
+const PERCENT_STEP = 5;
+
+export class UiPublisher {
+  private phase?: Phase;
+  private percentStep = -1;
+
+  publish(p: Progress): void {
+    const step = Math.floor(p.percent / PERCENT_STEP);
+    const changes = [
+      ...(p.phase !== this.phase ? [{ key: SA_PHASE, value: p.phase }] : []),
+      ...(step !== this.percentStep ? [{ key: SA_PERCENT, value: p.percent }] : []),
+    ];
+    if (changes.length) upsertSearchAttributes(changes);
+    this.phase = p.phase;
+    this.percentStep = step;
+    this.details(p);
+  }
+
+  details(p: Progress): void {
+    setCurrentDetails(formatDetails(p));
+  }
+}
+
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined) return 'unknown';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`;
+}
+
+/** The "current details" markdown of a copy's page. Pure. */
+export function formatDetails(p: Progress): string {
+  const lines = [
+    `**${p.phase}**${p.phase === 'copying' ? ` — ${p.percent}%, about ${duration(p.etaSeconds)} left` : ''}`,
+    '',
+    `- target: \`${p.targetIdentifier}\` in ${p.targetRegion}${p.status ? ` (${p.status})` : ''}`,
+  ];
+  if (p.sourceArn) lines.push(`- source: \`${p.sourceArn}\``);
+  if (p.kmsKeyArn) lines.push(`- KMS key: \`${p.kmsKeyArn}\``);
+  if (p.polls) lines.push(`- polls: ${p.polls}${p.nextPollAt ? `, next at ${p.nextPollAt}` : ''}`);
+  if (p.slotWaits) lines.push(`- waited for a copy slot ${p.slotWaits} time(s)`);
+  if (p.pruned.length)
+    lines.push(`- pruned: ${p.pruned.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (p.retired.length)
+    lines.push(`- retired: ${p.retired.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (p.cancelRequested) lines.push(`- cancel requested${p.cancelReason ? `: ${p.cancelReason}` : ''}`);
+  if (p.error) lines.push(`- error (${p.error.type}): ${p.error.message}`);
+  else if (p.message) lines.push(`- ${p.message}`);
+  return lines.join('\n');
+}
+
+/** One-line summaries of the copy's activities and timers, as the UI's timeline shows them. */
+export const summaries = {
+  findNewest: (cluster: string, region: string) =>
+    `find the newest snapshot of cluster ${cluster} in ${region}`,
+  describeSource: (id: string, region: string) => `describe source ${id} in ${region}`,
+  checkSource: (arn: string) => `check the source ${arn} still exists`,
+  lookForExisting: (arn: string, region: string) => `look for an existing copy of ${arn} in ${region}`,
+  readExisting: (id: string) => `read the existing copy ${id}`,
+  resolveKey: (key: string, region: string) => `resolve KMS key ${key} in ${region}`,
+  startCopy: (sourceArn: string, target: string) => `copy ${sourceArn} to ${target}`,
+  listForPrune: (cluster: string, region: string) => `list snapcopy-owned copies of ${cluster} in ${region}`,
+  listForRetention: (cluster: string, region: string) =>
+    `list snapcopy-owned copies of ${cluster} in ${region} for retention`,
+  retire: (id: string, retain: number) => `retire ${id} (retain ${retain})`,
+  poll: (target: string) => `poll ${target}`,
+  checkBeforeCancel: (target: string) => `check ${target} before cancelling`,
+  delete: (why: string, id: string) => `${why}: delete ${id}`,
+  confirmGone: (id: string) => `confirm ${id} is gone`,
+  // Timers
+  nextPoll: (seconds: number) => `next poll in ${duration(Math.round(seconds))}`,
+  slotWait: (seconds: number) => `waiting for a copy slot (next try in ${duration(Math.round(seconds))})`,
+  pollRetry: (seconds: number) => `polls failing: next try in ${duration(Math.round(seconds))}`,
+  goneWait: (id: string, seconds: number) => `wait ${seconds}s for ${id} to be gone`,
+};
+
+/** The copy's Regions (and, once known, its source cluster) as search attributes for the list. */
+export function showIdentity(
+  regions: { sourceRegion: string; targetRegion: string },
+  sourceCluster?: string,
+): void {
+  upsertSearchAttributes([
+    { key: SA_SOURCE_REGION, value: regions.sourceRegion },
+    { key: SA_TARGET_REGION, value: regions.targetRegion },
+    ...(sourceCluster !== undefined ? [{ key: SA_SOURCE_CLUSTER, value: sourceCluster }] : []),
+  ]);
+}
+
+export function showSourceCluster(sourceCluster: string): void {
+  upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: sourceCluster }]);
+}

@@ -1,0 +1,81 @@
+// What must be undone when a copy is cancelled or fails — one record instead of scattered flags, in
+// the shape of the saga sample's compensation list — and the run's one exit path that acts on it.
+import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
+import { isOwnedBy } from '../../shared/ownership';
+import type { CopyDbClusterSnapshotResult } from '../../shared/types';
+import { recordCopyFailed } from '../metrics';
+import { activityCause, call, failure } from './activities';
+import { CancelRequested } from './checkpoint';
+import { deleteOwnTarget } from './delete';
+import { finishCancelled } from './finish';
+import type { CopyRun } from './run';
+import { summaries } from './ui';
+
+export interface UndoRecord {
+  /**
+   * CopyDBClusterSnapshot may have created the target (tagged with this workflow's ID): a cancel or a
+   * failure deletes it. Once it is `available`, a failure never deletes it and a cancel follows
+   * options.onCancelAfterAvailable.
+   */
+  target?: { available: boolean };
+}
+
+/** A cancel (signal or Temporal cancellation): delete the target while it is still ours to delete. */
+async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
+  if (!run.undo.target) return finishCancelled(run, undefined);
+  run.setPhase('cancelling');
+  const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
+  const current = await call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where);
+  if (!current) return finishCancelled(run, false);
+  if (!isOwnedBy(current.TagList, run.workflowId)) return finishCancelled(run, false, current);
+  if (current.Status === 'available' && run.v.options.onCancelAfterAvailable === 'keep') {
+    run.view.message = 'cancel arrived after the copy was available: kept';
+    return finishCancelled(run, false, current);
+  }
+  await deleteOwnTarget(run);
+  delete run.undo.target;
+  return finishCancelled(run, true);
+}
+
+/** A failure: leave no unfinished target behind. Best effort: the original failure is what callers need. */
+async function undoAfterFailure(run: CopyRun): Promise<void> {
+  if (!run.undo.target || run.undo.target.available) return;
+  run.setPhase('cancelling');
+  try {
+    await CancellationScope.nonCancellable(() => deleteOwnTarget(run));
+    delete run.undo.target;
+  } catch {
+    // The target keeps its ownership tags: a later prune or retention finds it.
+  }
+}
+
+/**
+ * Runs the phases; every way out goes through here. Continue-as-new passes; a cancel at a checkpoint
+ * ends `cancelled`; Temporal cancellation cleans up outside the cancelled scope and ends Cancelled; a
+ * failure undoes what it must and surfaces the activity's typed failure as the workflow's own.
+ */
+export async function withUndo(
+  run: CopyRun,
+  phases: () => Promise<CopyDbClusterSnapshotResult>,
+): Promise<CopyDbClusterSnapshotResult> {
+  try {
+    return await phases();
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    if (err instanceof CancelRequested) return await cancelCopy(run);
+    if (isCancellation(err)) {
+      run.cancel = { reason: run.cancel?.reason ?? 'workflow cancelled' };
+      await CancellationScope.nonCancellable(() => cancelCopy(run));
+      throw err;
+    }
+    recordCopyFailed(run.regions, err);
+    await undoAfterFailure(run);
+    const app = err instanceof ApplicationFailure ? err : activityCause(err);
+    if (app) run.view.error ??= { type: app.type ?? 'Error', message: app.message };
+    run.setPhase('failed');
+    if (!app) throw err;
+    throw err instanceof ApplicationFailure
+      ? err
+      : failure(app.type ?? 'Error', app.message, app.details?.[0]);
+  }
+}
