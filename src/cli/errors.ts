@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { InputError } from '../shared/validation';
+import { flagOf } from './copy-flags';
 
 /** snapcopy's exit codes (documented in `snapcopy --help`). */
 export const EXIT = {
@@ -49,7 +50,11 @@ const SEARCH_ATTRIBUTE_HINT =
 /** The one line printed for an error, and the exit code it ends with. */
 export function explain(err: unknown): { message: string; exitCode: number } {
   if (err instanceof CliError) return { message: oneLine(err.message), exitCode: err.exitCode };
-  if (err instanceof InputError) return { message: oneLine(err.message), exitCode: EXIT.usage };
+  if (err instanceof InputError) {
+    // The shared rule's message, plus the flag that sets the field (`... (--target)`).
+    const flag = flagOf(err.field);
+    return { message: oneLine(flag ? `${err.message} (${flag})` : err.message), exitCode: EXIT.usage };
+  }
   if (err instanceof WorkflowNotFoundError) {
     return {
       message: `no workflow with ID ${err.workflowId} (${oneLine(err.message)})`,

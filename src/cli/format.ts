@@ -1,5 +1,8 @@
 // Plain-text output helpers: tables, times, workflow status names, durations.
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
+import { formatDuration } from '../shared/duration';
+
+export { formatDuration, formatDurationCompact } from '../shared/duration';
 
 /** Workflow status as snapcopy prints it (and its JSON carries). */
 export type StatusName =
@@ -28,6 +31,11 @@ const STATUS_NAMES: Record<WorkflowExecutionStatusName, StatusName> = {
 
 export function statusName(name: WorkflowExecutionStatusName): StatusName {
   return STATUS_NAMES[name];
+}
+
+/** An estimate of time left, `1h 5m` / `3m 20s` / `45s`, or `--` when there is none. */
+export function formatEta(seconds: number | undefined): string {
+  return seconds === undefined ? '--' : formatDuration(seconds);
 }
 
 /** `2026-11-24 03:00:12Z` (UTC, second precision), or `-`. */

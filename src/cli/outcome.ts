@@ -1,20 +1,14 @@
-// How a copy ended, as one line for people and as JSON for scripts; and waiting for it, with Ctrl-C detaching.
+// How a copy ended: what its result() threw as status + type + message, and one line for people. Pure.
 import {
   ApplicationFailure,
   CancelledFailure,
   TerminatedFailure,
   TimeoutFailure,
   WorkflowFailedError,
-  type Client,
 } from '@temporalio/client';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
-import type { CliContext } from './context';
-import { CliError, EXIT, oneLine } from './errors';
-import type { StatusName } from './format';
-import { plural } from './format';
-import type { CliIo } from './io';
-import { createProgressView, type ProgressView } from './progress-view';
-import { watchCopy } from './watch';
+import { oneLine } from './errors';
+import { plural, type StatusName } from './format';
 
 export interface FailureReport {
   status: StatusName;
@@ -88,74 +82,9 @@ export function resultLine(result: CopyDbClusterSnapshotResult): string {
   return `copied: ${what}${state}${took}, ${plural(s.polls, 'poll')}${tail}`;
 }
 
-export type WaitOutcome =
-  | { kind: 'completed'; result: CopyDbClusterSnapshotResult }
-  | { kind: 'failed'; failure: FailureReport }
-  | { kind: 'detached' };
-
-const silentView: ProgressView = { update() {}, stop() {} };
-
-/**
- * Follows a copy to its end (the live progress view on stderr unless `quiet`). Ctrl-C detaches: the calls in
- * flight are abandoned and the workflow goes on untouched.
- */
-export async function waitForCopy(
-  client: Client,
-  io: CliIo,
-  workflowId: string,
-  opts: { quiet?: boolean } = {},
-): Promise<WaitOutcome> {
-  const view = opts.quiet ? silentView : createProgressView(io.stderr);
-  const abort = new AbortController();
-  let detach: () => void = () => undefined;
-  const detached = new Promise<WaitOutcome>((resolve) => {
-    detach = () => {
-      abort.abort();
-      view.stop();
-      resolve({ kind: 'detached' });
-    };
-  });
-  const stopListening = io.onInterrupt(detach);
-  try {
-    const watching = client
-      .withAbortSignal(abort.signal, () => watchCopy<CopyDbClusterSnapshotResult>(client, workflowId, view))
-      .then(
-        (result): WaitOutcome => ({ kind: 'completed', result }),
-        (err: unknown): WaitOutcome => ({ kind: 'failed', failure: failureOf(err) }),
-      );
-    return await Promise.race([watching, detached]);
-  } finally {
-    stopListening();
-  }
-}
-
 export function detachedLine(workflowId: string): string {
   return (
     `detached from ${workflowId}: the copy goes on in Temporal (nothing was cancelled). ` +
     `Reattach: snapcopy status ${workflowId}; stop it: snapcopy cancel ${workflowId}`
   );
-}
-
-/**
- * `--wait` as every command does it: Ctrl-C detaches (exit 130), a failure is reported (as JSON with
- * `--json`) and thrown; a result is reported as JSON with `--json` and returned for the caller's own ending.
- */
-export async function followCopy(
-  ctx: CliContext,
-  client: Client,
-  workflowId: string,
-  json: { enabled: boolean; base: object },
-): Promise<CopyDbClusterSnapshotResult | undefined> {
-  const outcome = await waitForCopy(client, ctx.io, workflowId);
-  if (outcome.kind === 'detached') {
-    ctx.note(detachedLine(workflowId));
-    ctx.exitCode = EXIT.interrupted;
-    return undefined;
-  }
-  if (outcome.kind === 'failed') {
-    if (json.enabled) ctx.json({ ...json.base, status: outcome.failure.status, failure: outcome.failure });
-    throw new CliError(failureLine(workflowId, outcome.failure));
-  }
-  if (json.enabled) ctx.json({ ...json.base, status: 'Completed', result: outcome.result });
-  return outcome.result;
 }

@@ -1,5 +1,6 @@
 // Parsers for option values: each throws commander's InvalidArgumentError, which exits with code 2.
 import { InvalidArgumentError } from 'commander';
+import { DURATION_EXAMPLES, DurationError, parseDurationSeconds as parseDuration } from '../shared/duration';
 import type { Tag } from '../shared/types';
 
 /** A whole number (the copy input rules then check its range and name the field). */
@@ -8,17 +9,16 @@ export function parseInteger(value: string): number {
   return Number(value);
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** Seconds, written `90`, `90s`, `15m`, `6h` or `1d` (combinations such as `1h30m` too). */
+/** Whole seconds, written `90`, `90s`, `15m`, `6h`, `1d` or `1h30m` (the shared duration syntax). */
 export function parseDurationSeconds(value: string): number {
-  const text = value.trim().toLowerCase();
-  if (/^\d+$/.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+)([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
-    throw new InvalidArgumentError('must be a duration such as 90, 90s, 15m, 6h, 1d or 1h30m.');
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    if (err instanceof DurationError) {
+      throw new InvalidArgumentError(`must be a duration such as ${DURATION_EXAMPLES} (whole seconds).`);
+    }
+    throw err;
   }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2] ?? 's'] ?? 1), 0);
 }
 
 /** `Key=Value`: the first `=` splits, so values may contain `=`; `Key=` is an empty value. */

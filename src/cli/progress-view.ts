@@ -1,24 +1,12 @@
 // Shows a copy's `progress` query live: a progress bar on a terminal, one line per change otherwise.
 import { SingleBar } from 'cli-progress';
 import type { Progress } from '../shared/types';
+import { formatEta } from './format';
 
 /** Anything lines can be written to that is not a terminal (a pipe, a file, a test's buffer). */
 export interface LineStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
-}
-
-export function formatSeconds(seconds: number | undefined): string {
-  if (seconds === undefined) return '--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0
-    ? `${h}h${String(m).padStart(2, '0')}m`
-    : m > 0
-      ? `${m}m${String(sec).padStart(2, '0')}s`
-      : `${sec}s`;
 }
 
 export function describePhase(p: Progress): string {
@@ -41,7 +29,7 @@ export function createProgressView(stream: NodeJS.WriteStream | LineStream = pro
     let last = '';
     return {
       update(p) {
-        const line = `${describePhase(p)} ${p.percent}%${p.etaSeconds !== undefined ? ` eta ${formatSeconds(p.etaSeconds)}` : ''}`;
+        const line = `${describePhase(p)} ${p.percent}%${p.etaSeconds !== undefined ? ` eta ${formatEta(p.etaSeconds)}` : ''}`;
         if (line !== last) stream.write(`${line}\n`);
         last = line;
       },
@@ -60,7 +48,7 @@ export function createProgressView(stream: NodeJS.WriteStream | LineStream = pro
     update(p) {
       const payload = {
         phase: describePhase(p).padEnd(16),
-        eta_text: formatSeconds(p.etaSeconds),
+        eta_text: formatEta(p.etaSeconds),
         target: p.targetIdentifier,
       };
       if (!started) {

@@ -166,8 +166,9 @@ const inputSchema = z.strictObject(
   { error: 'must be an object' },
 );
 
-const INPUT_FIELDS = Object.keys(inputSchema.shape);
-const OPTION_FIELDS = Object.keys(optionsSchema.shape);
+/** The input's fields and its options' fields, as the schema knows them. */
+export const INPUT_FIELDS = Object.keys(inputSchema.shape);
+export const OPTION_FIELDS = Object.keys(optionsSchema.shape);
 
 function fieldName(path: readonly PropertyKey[], root: string): string {
   let name = root;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { inputOf } from '../../src/cli/copy-input';
 import { parseTag } from '../../src/cli/parse';
-import type { PolicyDocument } from '../../src/cli/iam-policy';
+import type { PolicyDocument } from '../../src/cli/commands/iam-policy/policy';
 import { errorLines, json, ROOT, runCli, runInProcess, type CliResult } from '../helpers/cli';
 
 // Nothing listens here: a command that tried to connect would fail with exit 1, not the 2 of a usage error.

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { StatusReport } from '../../src/cli/commands/status';
-import type { CopyRow } from '../../src/cli/commands/list';
+import type { StatusReport } from '../../src/cli/commands/status/report';
+import type { CopyRow } from '../../src/cli/commands/list/report';
 import { deriveTargetIdentifier } from '../../src/shared/derive';
 import { CANCEL_SIGNAL } from '../../src/shared/names';
 import {

@@ -1,7 +1,7 @@
 // What `snapcopy prune` deletes and keeps: the workflow's own selection (selectSnapshotsToPrune), applied per
 // source cluster to the snapcopy-owned copies in a Region. Pure.
-import type { OwnedCopy } from '../activities/types';
-import { selectSnapshotsToPrune } from '../shared/prune';
+import type { OwnedCopy } from '../../../shared/types';
+import { selectSnapshotsToPrune } from '../../../shared/prune';
 
 export interface KeptCopy {
   copy: OwnedCopy;

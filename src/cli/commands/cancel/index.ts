@@ -1,12 +1,12 @@
 // `snapcopy cancel <workflow-id>`: the workflow's `cancel` signal (it deletes a target still copying).
 import type { Command } from 'commander';
-import { CANCEL_SIGNAL } from '../../shared/names';
-import type { CancelSignalArgs } from '../../shared/types';
-import type { CliContext } from '../context';
-import { CliError } from '../errors';
-import { formatTime, statusName, prose } from '../format';
-import { followCopy, resultLine } from '../outcome';
-import { describeCopy } from './status';
+import { CANCEL_SIGNAL } from '../../../shared/names';
+import type { CliContext } from '../../context';
+import { CliError } from '../../errors';
+import { followCopy } from '../../follow';
+import { prose } from '../../format';
+import { finishedFirstMessage, renderCancelled, renderRequested } from './render';
+import { requestCancel } from './report';
 
 interface CancelFlags {
   reason?: string;
@@ -16,39 +16,16 @@ interface CancelFlags {
 
 async function cancel(ctx: CliContext, workflowId: string, flags: CancelFlags): Promise<void> {
   const { client } = await ctx.temporal();
-  const desc = await describeCopy(client, workflowId);
-  const status = statusName(desc.status.name);
-  if (status !== 'Running') {
-    throw new CliError(
-      `copy ${workflowId} is already closed (${status} ${formatTime(desc.closeTime)}): there is nothing to cancel`,
-    );
-  }
-  const reason = flags.reason ?? 'cancelled with snapcopy cancel';
-  const args: CancelSignalArgs = { reason };
-  await client.workflow.getHandle(workflowId).signal(CANCEL_SIGNAL, args);
-  const requested = { workflowId, runId: desc.runId, cancelRequested: true, reason };
-
+  const requested = await requestCancel(client, workflowId, flags.reason);
   if (!flags.wait) {
     if (flags.json) ctx.json(requested);
-    else {
-      ctx.out(
-        `cancel requested for ${workflowId} (${reason}): a copy still copying is deleted, an available one is ` +
-          'kept unless the copy was started with --on-cancel-after-available delete',
-      );
-      ctx.out(`follow: snapcopy status ${workflowId}`);
-    }
+    else ctx.out(renderRequested(requested));
     return;
   }
-
   const result = await followCopy(ctx, client, workflowId, { enabled: flags.json === true, base: requested });
   if (!result) return;
-  if (!flags.json) ctx.out(`${workflowId}: ${resultLine(result)}`);
-  if (result.summary.outcome !== 'cancelled') {
-    // The copy finished before the signal was handled.
-    throw new CliError(
-      `copy ${workflowId} finished (${result.summary.outcome}) before the cancel took effect`,
-    );
-  }
+  if (!flags.json) ctx.out(renderCancelled(workflowId, result));
+  if (result.summary.outcome !== 'cancelled') throw new CliError(finishedFirstMessage(workflowId, result));
 }
 
 export function registerCancel(program: Command, ctx: CliContext): void {

@@ -1,8 +1,8 @@
 // Schedule times from --cron / --every / --timezone, and the memo a snapcopy schedule carries (the spec as
 // written, and what it copies) so `schedule list` and `describe` can show them. Pure.
 import type { ScheduleSpec } from '@temporalio/client';
-import { formatDurationCompact } from '../shared/duration';
-import { UsageError } from './errors';
+import { formatDurationCompact } from '../../../shared/duration';
+import { UsageError } from '../../errors';
 
 export interface ScheduleMemo {
   /** The spec as given: `cron "0 3 * * *" (UTC)` or `every 1d`. */

@@ -9,8 +9,8 @@
 // KMS: DescribeKey (snapcopy resolves the destination key), CreateGrant for AWS resources only (RDS creates
 // grants to copy encrypted snapshots), and the crypto operations only through RDS, on the destination key and
 // on the source key (a cross-Region copy of an encrypted snapshot reads it with the source key).
-import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../shared/names';
-import { partitionOfRegion } from '../shared/arn';
+import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../../shared/names';
+import { partitionOfRegion } from '../../../shared/arn';
 
 export interface IamPolicyInput {
   sourceRegions: string[];

@@ -1,0 +1,113 @@
+// `snapcopy copy`, the Temporal part: start the copyDbClusterSnapshot workflow with the contract's start
+// options (refusing a second one for the same target), and whether a worker polls its task queue.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WORKFLOW_TYPE, copyStartOptions, type CopyWorkflow } from '../../../shared/contract';
+import { defaultWorkflowId } from '../../../shared/names';
+import type { CopyDbClusterSnapshotInput } from '../../../shared/types';
+import { validateCopyInput } from '../../../shared/validation';
+import type { CliContext } from '../../context';
+import { derivedTarget, inputOf, type CopyFlags } from '../../copy-input';
+import { CliError } from '../../errors';
+import { statusName } from '../../format';
+import { duplicateMessage, noWorkerWarning } from './render';
+
+export interface CopyCommandFlags extends CopyFlags {
+  source?: string;
+  sourceCluster?: string;
+  target?: string;
+  workflowId?: string;
+  allowRerun?: boolean;
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** What was started (the --json output without --wait). */
+export interface StartedCopy {
+  workflowId: string;
+  runId: string;
+  taskQueue: string;
+  summary: string;
+  input: CopyDbClusterSnapshotInput;
+  url?: string;
+}
+
+/**
+ * The input the flags describe, checked locally with the workflow's own rules (an InputError is a usage error,
+ * errors.ts). A cluster source without --target gets its target named now, so the workflow ID is known.
+ */
+export function copyRequest(flags: CopyCommandFlags, now: Date = new Date()) {
+  const target =
+    flags.target ??
+    (flags.sourceCluster !== undefined && flags.source === undefined
+      ? derivedTarget(flags.sourceCluster, now)
+      : undefined);
+  const input = inputOf(flags, target);
+  const v = validateCopyInput(input);
+  return copyStartOptions(
+    input,
+    v,
+    flags.workflowId ?? defaultWorkflowId(v.targetRegion, v.targetIdentifier),
+  );
+}
+
+/** Why a start was refused: a copy with this ID is running, or already ran. */
+async function duplicateError(client: Client, workflowId: string): Promise<CliError> {
+  try {
+    const existing = await client.workflow.getHandle(workflowId).describe();
+    return new CliError(
+      duplicateMessage(workflowId, statusName(existing.status.name), existing.startTime, existing.closeTime),
+    );
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    return new CliError(duplicateMessage(workflowId));
+  }
+}
+
+export async function startCopy(
+  ctx: CliContext,
+  flags: CopyCommandFlags,
+): Promise<{ started: StartedCopy; client: Client; warning?: string }> {
+  const start = copyRequest(flags);
+  const { client, settings } = await ctx.temporal();
+  let runId: string;
+  try {
+    const handle = await client.workflow.start<CopyWorkflow>(WORKFLOW_TYPE, {
+      ...start,
+      taskQueue: ctx.taskQueue,
+      // A second start for the same target is refused, whether the first is running or closed.
+      workflowIdConflictPolicy: 'FAIL',
+      // A copy that failed or was cancelled left no target behind: starting it again is the fix, not a duplicate.
+      workflowIdReusePolicy: flags.allowRerun ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw await duplicateError(client, start.workflowId);
+    throw err;
+  }
+  const url = ctx.workflowUrl(settings, start.workflowId);
+  const started: StartedCopy = {
+    workflowId: start.workflowId,
+    runId,
+    taskQueue: ctx.taskQueue,
+    summary: start.staticSummary,
+    input: start.args[0],
+    ...(url ? { url } : {}),
+  };
+  if (await hasWorker(client, settings.namespace, ctx.taskQueue)) return { started, client };
+  return { started, client, warning: noWorkerWarning(settings.namespace, ctx.taskQueue) };
+}
+
+/** Whether a worker polls the task queue (true when the server will not say: no warning rather than a failure). */
+export async function hasWorker(client: Client, namespace: string, taskQueue: string): Promise<boolean> {
+  try {
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW (the default)
+    });
+    return (pollers?.length ?? 0) > 0;
+  } catch {
+    return true; // not allowed to ask, or an old server
+  }
+}
