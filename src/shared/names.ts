@@ -1,4 +1,5 @@
-// The fixed contract of ../shared/DESIGN.md: other tools depend on these names. Workflow-safe (no I/O).
+// snapcopy's fixed contract (README, "The fixed contract"): other tools depend on these names.
+// Workflow-safe (no I/O).
 
 export const WORKFLOW_TYPE = 'copyDbClusterSnapshot';
 export const DEFAULT_TASK_QUEUE = 'snapcopy';
@@ -19,7 +20,7 @@ export function defaultWorkflowId(targetRegion: string, targetIdentifier: string
   return `snapcopy-${targetRegion}-${targetIdentifier.toLowerCase()}`;
 }
 
-/** Failure types: the seed's exception names, used as ApplicationFailure types. */
+/** Failure types: the API's exception names (CopyDBClusterSnapshot reference) as ApplicationFailure types. */
 export const FailureType = {
   AlreadyExists: 'DBClusterSnapshotAlreadyExistsFault',
   NotFound: 'DBClusterSnapshotNotFoundFault',

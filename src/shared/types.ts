@@ -1,4 +1,4 @@
-// Input, result and progress shapes of the copyDbClusterSnapshot workflow (DESIGN.md). Workflow-safe.
+// Input, result and progress shapes of the copyDbClusterSnapshot workflow (README). Workflow-safe.
 
 export interface Tag {
   Key: string;
@@ -49,7 +49,7 @@ export interface CopyDbClusterSnapshotInput {
   options?: CopyOptions;
 }
 
-/** Fields of the seed's Response Syntax (DBClusterSnapshot), read back from AWS. */
+/** The API's DBClusterSnapshot fields (CopyDBClusterSnapshot reference, Response Syntax), read back. */
 export interface DBClusterSnapshotView {
   AvailabilityZones?: string[];
   DBClusterSnapshotIdentifier?: string;

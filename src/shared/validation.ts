@@ -1,4 +1,4 @@
-// Input validation for the copyDbClusterSnapshot workflow and the CLI (DESIGN.md, "Rules from the API").
+// Input validation for the copyDbClusterSnapshot workflow and the CLI: the API's rules (README).
 // Workflow-safe: no Node built-ins, no I/O, no clocks or randomness. zod checks the structural shape; plain
 // functions below check the domain rules, each with its own message naming the field and the rule.
 
@@ -29,7 +29,7 @@ z.config({ jitless: true });
 
 export type InputErrorType = 'InvalidParameterValue' | 'InvalidParameterCombination';
 
-/** Bad input: `type` is the failure type (a seed exception name), `field` the input field at fault. */
+/** Bad input: `type` is the failure type (an exception name of the API), `field` the input field at fault. */
 export class InputError extends Error {
   override readonly name: InputErrorType;
   readonly type: InputErrorType;

@@ -4,7 +4,7 @@
 import type { LogLevel } from '@temporalio/common';
 import { DurationError, parseDurationMs } from '../shared/duration';
 
-/** Prometheus scrape port (DESIGN.md: worker metrics 9464). */
+/** Prometheus scrape port (the fixed contract: worker metrics 9464). */
 export const DEFAULT_METRICS_PORT = 9464;
 /** All interfaces: in a container the scraper is on another host. */
 export const DEFAULT_METRICS_HOST = '0.0.0.0';

@@ -1,5 +1,5 @@
 // docker-compose.yml, the Dockerfiles and .dockerignore, checked against the code they package (no
-// Docker engine runs here): ports, names and environment must be DESIGN.md's and the code's defaults,
+// Docker engine runs here): ports, names and environment must be the fixed contract's (README) and the code's defaults,
 // and what the images COPY and run must be what `npm run build` produces.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +10,8 @@ import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { cliTypeName, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { DEFAULT_METRICS_PORT, parseDuration, workerConfig } from '../../src/worker/config';
 import { PREBUILT_BUNDLE } from '../../src/worker/options';
+import { ROOT } from '../helpers/paths';
 
-const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 // --- docker-compose.yml ---

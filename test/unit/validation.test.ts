@@ -73,8 +73,8 @@ describe('InputError and constants', () => {
   });
 });
 
-describe('validateCopyInput: the seed example and normalization', () => {
-  it("validates the seed's example with every default filled in", () => {
+describe('validateCopyInput: the API reference example and normalization', () => {
+  it("validates the CopyDBClusterSnapshot reference's example with every default filled in", () => {
     const v = validateCopyInput({
       SourceDBClusterSnapshotIdentifier: 'rds:sample-cluster-2016-09-14-10-38',
       TargetDBClusterSnapshotIdentifier: 'cluster-snapshot-copy-1',

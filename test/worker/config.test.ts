@@ -18,7 +18,7 @@ import { createJsonLogger } from '../../src/worker/logging';
 import { temporalSettings } from '../../src/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { METRICS } from '../../src/shared/metric-names';
-import { ROOT } from './helpers';
+import { ROOT } from '../helpers/paths';
 
 describe('workerConfig', () => {
   it('defaults to INFO logs, metrics on 0.0.0.0:9464 and a 30 s shutdown grace', () => {
@@ -191,7 +191,7 @@ describe('temporalSettings (the connection the worker and CLI make)', () => {
     vi.unstubAllEnvs();
   });
 
-  it("uses DESIGN.md's defaults with nothing configured", () => {
+  it("uses the fixed contract's defaults with nothing configured", () => {
     const s = temporalSettings();
     expect(s.connectionOptions.address).toBe('localhost:7233');
     expect(s.namespace).toBe('default');
