@@ -208,11 +208,27 @@ export function addCopyFlags(
   return cmd;
 }
 
-/** Parsed flags, as commander hands them to an action (read by attribute name, per row). */
-export type CopyFlags = object;
+// The flags' values as commander hands them to an action, typed from the table: `--min-poll <duration>` is
+// `minPoll: number` (its parser's result), `--copy-tags` `copyTags: boolean`, `--no-prune` `prune: boolean`.
+type LongFlag<F extends string> = F extends `--${infer N} ${string}`
+  ? N
+  : F extends `--${infer N}`
+    ? N
+    : never;
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type AttributeOf<F extends string> = LongFlag<F> extends `no-${infer N}` ? Camel<N> : Camel<LongFlag<F>>;
+type ValueOf<R> = R extends { choices: readonly (infer C)[] }
+  ? C
+  : R extends { parse: (...args: never[]) => infer V }
+    ? V
+    : R extends { flags: `${string}<${string}` }
+      ? string
+      : boolean;
+type Row = (typeof COPY_FLAGS)[number];
+export type CopyFlags = { [R in Row as AttributeOf<R['flags']>]?: ValueOf<R> };
 
 /** The value a row's flag gives its field, or undefined when the flag was not given. */
-function valueOf(row: CopyFlag, flags: CopyFlags): unknown {
+function valueOf(row: CopyFlag, flags: object): unknown {
   const value = (flags as Record<string, unknown>)[attributeOf(row)];
   if (row.flags.startsWith('--no-')) return value === false ? false : undefined; // commander defaults it to true
   if (!row.flags.includes('<')) return value === true ? true : undefined;
@@ -222,7 +238,7 @@ function valueOf(row: CopyFlag, flags: CopyFlags): unknown {
 
 /** The workflow input the flags describe (not yet validated); TargetRegion is always present. */
 export function inputOfFlags(
-  flags: CopyFlags,
+  flags: object,
   rows: readonly CopyFlag[] = COPY_FLAGS,
 ): CopyDbClusterSnapshotInput {
   const input: Record<string, unknown> = { TargetRegion: '' };

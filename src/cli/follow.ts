@@ -23,7 +23,7 @@ export async function waitForCopy(
   client: Client,
   io: CliIo,
   workflowId: string,
-  opts: { quiet?: boolean } = {},
+  opts: { quiet?: boolean; intervalMs?: number } = {},
 ): Promise<WaitOutcome> {
   const view = opts.quiet ? silentView : createProgressView(io.stderr);
   const abort = new AbortController();
@@ -38,7 +38,10 @@ export async function waitForCopy(
   const stopListening = io.onInterrupt(detach);
   try {
     // The signal goes to each call on its own (watch.ts): nothing is added to it per poll.
-    const watching = watchCopy(client, workflowId, view, { signal: abort.signal }).then(
+    const watching = watchCopy(client, workflowId, view, {
+      signal: abort.signal,
+      ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
+    }).then(
       (result): WaitOutcome => ({ kind: 'completed', result }),
       (err: unknown): WaitOutcome => ({ kind: 'failed', failure: failureOf(err) }),
     );

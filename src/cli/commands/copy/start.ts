@@ -12,9 +12,6 @@ import { statusName } from '../../format';
 import { duplicateMessage, noWorkerWarning } from './render';
 
 export interface CopyCommandFlags extends CopyFlags {
-  source?: string;
-  sourceCluster?: string;
-  target?: string;
   workflowId?: string;
   allowRerun?: boolean;
   wait?: boolean;

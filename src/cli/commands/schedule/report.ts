@@ -54,9 +54,6 @@ export function checkScheduleId(id: string): void {
 }
 
 export interface CreateFlags extends CopyFlags {
-  sourceCluster?: string;
-  kmsKey?: string;
-  retain?: number;
   cron?: string;
   every?: number;
   timezone: string;
