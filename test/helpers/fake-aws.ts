@@ -1,8 +1,11 @@
 // An in-memory AWS behind the activity contract, for workflow tests on the real time-skipping
 // Temporal server. Copy progress follows the test server's (skipped) clock, so a 30-hour copy takes
-// 30 hours of workflow time. Failures have the same types as the real activities'.
+// 30 hours of workflow time. Failures have the same types as the real activities'. Ownership is read with
+// the code the real activities use (src/shared/ownership.ts) and copies are tagged by the real activity's
+// buildCopyTags, so the fake cannot drift from what a delete, an adoption or a prune decision rests on.
 import { ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../../src/activities';
+import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
   DeleteOwnedSnapshotInput,
   DescribeSourceInput,
@@ -15,6 +18,7 @@ import type {
   StartCopyInput,
 } from '../../src/activities/types';
 import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
+import { isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
 import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -155,10 +159,6 @@ export class FakeAws {
     return arn ? this.get(arn[1]!, arn[2]!) : this.get(region, identifier);
   }
 
-  private owned(s: FakeSnapshot): boolean {
-    return s.tags.some((t) => t.Key === OWNERSHIP_TAGS.managed && t.Value === MANAGED_TAG_VALUE);
-  }
-
   private async sourceInfo(s: FakeSnapshot): Promise<SourceSnapshotInfo> {
     await this.refresh(s);
     if (s.status !== 'available') {
@@ -194,7 +194,11 @@ export class FakeAws {
         const newest = [...this.snapshots.values()]
           .filter(
             (s) =>
-              s.region === input.region && s.cluster === input.clusterIdentifier && s.status === 'available',
+              s.region === input.region &&
+              s.cluster === input.clusterIdentifier &&
+              s.status === 'available' &&
+              // As the real activity: snapcopy's own copies keep the cluster ID but are never "the newest".
+              !isManaged(s.tags),
           )
           .sort((a, b) => b.createdAt - a.createdAt)[0];
         if (!newest)
@@ -226,9 +230,10 @@ export class FakeAws {
         record('startCopy', input);
         const existing = this.get(input.targetRegion, input.targetIdentifier);
         if (existing) {
-          const ours = existing.tags.some(
-            (t) => t.Key === OWNERSHIP_TAGS.workflowId && t.Value === input.workflowId,
-          );
+          // Adopted only when this workflow made it from this very source, as the real activity decides.
+          const ours =
+            isOwnedBy(existing.tags, input.workflowId) &&
+            tagValue(existing.tags, OWNERSHIP_TAGS.sourceArn) === input.sourceArn;
           if (!ours) throw fail(FailureType.AlreadyExists, `${input.targetIdentifier} already exists`);
           return { adopted: true, snapshot: await this.view(existing) };
         }
@@ -262,14 +267,8 @@ export class FakeAws {
           encrypted: source.encrypted,
           kmsKeyId: input.kmsKeyArn ?? source.kmsKeyId,
           createdAt: now,
-          tags: [
-            ...(input.copyTags ? source.tags : []),
-            ...input.tags,
-            { Key: OWNERSHIP_TAGS.managed, Value: MANAGED_TAG_VALUE },
-            { Key: OWNERSHIP_TAGS.sourceArn, Value: input.sourceArn },
-            { Key: OWNERSHIP_TAGS.sourceCluster, Value: input.sourceCluster },
-            { Key: OWNERSHIP_TAGS.workflowId, Value: input.workflowId },
-          ],
+          // AWS ignores CopyTags beside Tags: the workflow has merged the source's tags into input.tags.
+          tags: buildCopyTags(input),
           copy: {
             startedAt: now,
             queueMs: this.copyQueueMs,
@@ -298,8 +297,9 @@ export class FakeAws {
         record('deleteOwnedSnapshot', input);
         const s = this.get(input.region, input.identifier);
         if (!s) return { result: 'absent' as const };
-        const wf = s.tags.find((t) => t.Key === OWNERSHIP_TAGS.workflowId)?.Value;
-        if (!this.owned(s) || (input.workflowId !== undefined && wf !== input.workflowId)) {
+        const mayDelete =
+          input.workflowId === undefined ? isManaged(s.tags) : isOwnedBy(s.tags, input.workflowId);
+        if (!mayDelete) {
           throw fail('SnapshotNotOwnedBySnapcopy', `${s.identifier} is not owned by snapcopy`);
         }
         if (s.deletedAt !== undefined) return { result: 'deleted' as const };
@@ -312,9 +312,9 @@ export class FakeAws {
         record('listOwnedCopies', input);
         const out: OwnedCopy[] = [];
         for (const s of this.snapshots.values()) {
-          if (s.region !== input.region || !this.owned(s)) continue;
-          const cluster = s.tags.find((t) => t.Key === OWNERSHIP_TAGS.sourceCluster)?.Value;
-          if (input.sourceCluster && cluster !== input.sourceCluster) continue;
+          if (s.region !== input.region || !isManaged(s.tags)) continue;
+          const cluster = tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster);
+          if (input.sourceCluster !== undefined && cluster !== input.sourceCluster) continue;
           await this.refresh(s);
           out.push({
             identifier: s.identifier,
@@ -322,11 +322,12 @@ export class FakeAws {
             status: s.status,
             createTime: new Date(s.createdAt).toISOString(),
             sourceCluster: cluster,
-            workflowId: s.tags.find((t) => t.Key === OWNERSHIP_TAGS.workflowId)?.Value,
+            workflowId: tagValue(s.tags, OWNERSHIP_TAGS.workflowId),
             tags: s.tags,
           });
         }
-        return out;
+        // Oldest first, as src/activities/owned-copies.ts answers (copies without a create time last).
+        return out.sort((a, b) => (a.createTime ?? '\uffff').localeCompare(b.createTime ?? '\uffff'));
       },
     };
   }
