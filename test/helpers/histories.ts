@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { ROOT } from './temporal';
+import { HISTORIES_DIR } from './paths';
 
-export const HISTORIES_DIR = path.join(ROOT, 'test/fixtures/histories');
+export { HISTORIES_DIR };
 
 /** A fixture: the history plus the workflow ID it ran under (the workflow reads its own ID). */
 export interface RecordedHistory {

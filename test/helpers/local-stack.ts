@@ -9,7 +9,8 @@ import { Worker } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../../src/activities';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../scripts/lib/emulator';
-import { TEMPORAL_CLI, workflowBundle } from './temporal';
+import { TEMPORAL_CLI } from './paths';
+import { useQuietRuntime, workflowBundle } from './temporal';
 
 export const CREDENTIALS = { accessKeyId: 'snapcopy-test', secretAccessKey: 'snapcopy-test' };
 
@@ -35,6 +36,7 @@ export async function startLocalStack(
   emulatorOptions: EmulatorOptions = {},
   { ui, uiPort }: LocalStackOptions = {},
 ): Promise<LocalStack> {
+  useQuietRuntime();
   const withUi = ui ?? uiPort !== undefined;
   const [emulator, env] = await Promise.all([
     startEmulator(emulatorOptions),

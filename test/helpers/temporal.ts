@@ -1,21 +1,38 @@
 // Real Temporal servers for tests, from the project's .venv (PyPI wheels), never downloaded by the SDK.
-import path from 'node:path';
+// Importing this module changes nothing: the quiet Runtime is installed by the first helper that needs one.
+import { IllegalStateError } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import {
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from './paths';
 
-export const ROOT = path.resolve(__dirname, '../..');
-export const TEMPORAL_CLI = path.join(ROOT, '.venv/bin/temporal');
-export const TEMPORAL_TEST_SERVER = path.join(ROOT, '.venv/bin/temporal-test-server');
+export { ROOT, TEMPORAL_CLI, TEMPORAL_TEST_SERVER } from './paths';
+
+let runtimeChosen = false;
+/**
+ * Workers log every state change at INFO and every expected failure at WARN: keep test output to errors.
+ * Installs that Runtime unless this process already has one (a test that installs its own, as the worker
+ * does, keeps it). Called by the helpers below before they start anything that needs a Runtime.
+ */
+export function useQuietRuntime(): void {
+  if (runtimeChosen) return;
+  runtimeChosen = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch (err) {
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
+}
 
 /** The time-skipping test server, with snapcopy's search attributes registered as on a real cluster. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  useQuietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } },
   });
@@ -29,17 +46,12 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file. */
+/** The workflow bundle, built once per test file (for workers and for replaying histories). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
-    logger: quietLogger,
-  });
+  useQuietRuntime();
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   return bundle;
 }
 
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
-
-// Workers log every state change at INFO and every expected failure at WARN: keep test output to errors.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
