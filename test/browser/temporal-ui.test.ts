@@ -8,11 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultWorkflowId } from '../../src/shared/names';
-import type { Progress } from '../../src/shared/types';
-import { copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
+import { progressQuery } from '../../src/shared/contract';
+import { copyDbClusterSnapshot } from '../../src/workflows';
 import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
-import { ensureChromium, freePort, launchChromium } from '../helpers/browser';
+import { ensureChromium, launchChromium } from '../helpers/browser';
+import { freePort } from '../helpers/net';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+import { waitForProgress } from '../helpers/wait';
 
 // 100% in 150 s: about 1% every 1.5 s, so the copy is visibly moving but never finishes during the test.
 const COPY_SECONDS = 150;
@@ -69,7 +71,12 @@ beforeAll(async () => {
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   page = await context.newPage();
   // The copy is running and has made visible progress (percent and search attribute above 0).
-  await progressUntil((p) => p.phase === 'copying' && p.percent >= MIN_PERCENT, 40_000);
+  await waitForProgress(
+    handle,
+    (p) => p.phase === 'copying' && p.percent >= MIN_PERCENT,
+    'the copy did not reach the expected progress',
+    { timeoutMs: 40_000, intervalMs: 250 },
+  );
 }, 300_000);
 
 afterEach(async ({ task }) => {
@@ -91,21 +98,6 @@ afterAll(async () => {
     await stack.stop();
   }
 });
-
-/** Queries the copy's progress until `predicate` holds (bounded by `timeoutMs`). */
-async function progressUntil(predicate: (p: Progress) => boolean, timeoutMs: number): Promise<Progress> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const p = await handle.query(progressQuery);
-    if (predicate(p)) return p;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `the copy did not reach the expected progress in ${timeoutMs} ms: ${JSON.stringify(p)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 function listUrl(query: string): string {
   return `${uiUrl}/namespaces/${NAMESPACE}/workflows?query=${encodeURIComponent(query)}`;

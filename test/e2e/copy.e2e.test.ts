@@ -8,9 +8,10 @@ import type {
   CopyDbClusterSnapshotResult,
   Progress,
 } from '../../src/shared/types';
-import { cancelSignal, progressQuery } from '../../src/workflows';
+import { cancelSignal } from '../../src/workflows';
 import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+import { waitForProgress } from '../helpers/wait';
 
 let stack: LocalStack;
 let sourceArn: string;
@@ -40,13 +41,8 @@ async function start(input: CopyDbClusterSnapshotInput): Promise<WorkflowHandle>
   });
 }
 
-async function until(handle: WorkflowHandle, predicate: (p: Progress) => boolean): Promise<Progress> {
-  for (let i = 0; i < 300; i++) {
-    const p = await handle.query(progressQuery);
-    if (predicate(p)) return p;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the workflow never reached the expected progress');
+function until(handle: WorkflowHandle, predicate: (p: Progress) => boolean): Promise<Progress> {
+  return waitForProgress(handle, predicate, 'the workflow never reached the expected progress');
 }
 
 async function describeTarget(identifier: string) {

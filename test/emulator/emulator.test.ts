@@ -18,11 +18,13 @@ import {
   emulatorConfig,
   startEmulator,
 } from '../../scripts/lib/emulator';
+import { waitFor } from '../helpers/wait';
 
 const SOURCE_REGION = 'us-east-1';
 const TARGET_REGION = 'us-west-2';
 const BASE: EmulatorConfig = { copySeconds: 3, queueSeconds: 0, copyLimit: 5, snapshotQuota: 100 };
 const LONG = 3600; // seconds: a copy that will not finish during the test unless the config changes
+const PROGRESS_SECONDS = 100; // 0% to 100% at 1% a second: visible progress, far from the end
 
 let emulator: Emulator;
 let source: RDSClient; // us-east-1
@@ -63,14 +65,26 @@ async function copy(id: string, from = sourceSnapshotArn): Promise<DBClusterSnap
   return DBClusterSnapshot;
 }
 
-/** Polls until the snapshot reaches `status`, bounded; answers the last description. */
-async function waitForStatus(rds: RDSClient, id: string, status: string): Promise<DBClusterSnapshot> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const snapshot = await describe1(rds, id);
-    if (snapshot.Status === status || Date.now() > deadline) return snapshot;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Describes the snapshot until `accept` holds for its description, and answers that description. */
+function waitForSnapshot(
+  rds: RDSClient,
+  id: string,
+  what: string,
+  accept: (s: DBClusterSnapshot) => boolean,
+): Promise<DBClusterSnapshot> {
+  return waitFor(
+    `${id} ${what}`,
+    async () => {
+      const snapshot = await describe1(rds, id);
+      if (!accept(snapshot)) throw new Error(`it is ${snapshot.Status} at ${snapshot.PercentProgress}%`);
+      return snapshot;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+}
+
+function waitForStatus(rds: RDSClient, id: string, status: string): Promise<DBClusterSnapshot> {
+  return waitForSnapshot(rds, id, `never turned ${status}`, (s) => s.Status === status);
 }
 
 async function manualSnapshotCount(rds: RDSClient): Promise<number> {
@@ -161,11 +175,22 @@ describe('AWS emulator', () => {
       PercentProgress: 0,
     });
 
-    await emulator.configure({ queueSeconds: 0, copySeconds: LONG });
+    // Out of the queue, copying at 1% per second: a later read shows a higher percentage, still copying.
+    await emulator.configure({ queueSeconds: 0, copySeconds: PROGRESS_SECONDS });
     const running = await describe1(source, 'orders-auto-copy');
     expect(running.Status).toBe('copying');
     expect(running.PercentProgress).toBeGreaterThanOrEqual(0);
     expect(running.PercentProgress).toBeLessThan(100);
+    const first = running.PercentProgress!;
+    const later = await waitForSnapshot(
+      source,
+      'orders-auto-copy',
+      `never progressed past ${first}%`,
+      (s) => s.Status !== 'copying' || s.PercentProgress! > first,
+    );
+    expect(later.Status).toBe('copying');
+    expect(later.PercentProgress).toBeGreaterThan(first);
+    expect(later.PercentProgress).toBeLessThan(100);
 
     await emulator.configure({ copySeconds: 0 });
     expect(await waitForStatus(source, 'orders-auto-copy', 'available')).toMatchObject({

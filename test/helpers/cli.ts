@@ -1,13 +1,13 @@
 // Running the snapcopy CLI in tests: as a real process (`node --import tsx src/client.ts`, for exit codes,
 // signals and what a terminal sees) or in-process through run(argv, io) (cheap, same code path).
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { run } from '../../src/client';
 import type { CliIo } from '../../src/cli/io';
 import { CREDENTIALS, type LocalStack } from './local-stack';
+import { CLI_ENTRY, ROOT } from './paths';
+import { waitForValue } from './wait';
 
-export const ROOT = path.resolve(__dirname, '../..');
-const ENTRY = path.join(ROOT, 'src/client.ts');
+export { ROOT };
 
 export interface CliResult {
   code: number | null;
@@ -45,7 +45,7 @@ export interface CliProcess {
 
 /** Starts `snapcopy <args>` as a real process. */
 export function spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,23 +138,10 @@ export function errorLines(result: CliResult): string[] {
 }
 
 /** Polls `probe` until it answers a value (visibility, schedules and AWS are eventually consistent). */
-export async function eventually<T>(
+export function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs}ms${last ? ` (last error: ${last})` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitForValue(what, probe, { timeoutMs, intervalMs: 200 });
 }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth } from '../../src/worker/healthcheck';
-import { freePort } from './helpers';
+import { freePort } from '../helpers/net';
 
 describe('checkHealth', () => {
   let server: http.Server;

@@ -1,23 +1,5 @@
-// Small helpers for the worker tests. Deliberately independent of test/helpers/temporal.ts, which
-// installs a Runtime when imported: the metrics test installs its own (Prometheus, JSON logger) first.
-import net from 'node:net';
-import path from 'node:path';
-
-export const ROOT = path.resolve(__dirname, '../..');
-export const TEMPORAL_CLI = path.join(ROOT, '.venv/bin/temporal');
-export const TEMPORAL_TEST_SERVER = path.join(ROOT, '.venv/bin/temporal-test-server');
-
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Reading the worker's Prometheus endpoint in the worker tests. Imports nothing of Temporal, so the
+// metrics test can install its own Runtime (Prometheus, JSON logger) before anything else makes one.
 
 /** The Prometheus text the worker serves. */
 export async function scrape(port: number): Promise<string> {

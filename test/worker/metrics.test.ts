@@ -1,10 +1,9 @@
 // The worker's telemetry end to end, in one process: the Runtime as the worker installs it (Prometheus on
 // a free port, JSON logger), the worker as the worker creates it, the real workflow on the real
 // time-skipping Temporal test server, activities from the in-memory AWS. The Runtime can be installed
-// once per process (each vitest file is its own process), so this file must not import
-// test/helpers/temporal.ts, which installs one at import time.
+// once per process (each vitest file is its own process): this file installs it first, before anything
+// here creates a connection or a worker (test/helpers/temporal.ts's helpers would install a quiet one).
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -17,11 +16,14 @@ import { createWorker } from '../../src/worker/options';
 import { installRuntime } from '../../src/worker/telemetry';
 import { defaultWorkflowId } from '../../src/shared/names';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
-import { cancelSignal, copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
+import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
+import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { METRICS } from '../../src/shared/metric-names';
 import { FakeAws } from '../helpers/fake-aws';
-import { freePort, ROOT, samples, scrape, TEMPORAL_TEST_SERVER, total } from './helpers';
+import { freePort } from '../helpers/net';
+import { TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from '../helpers/paths';
+import { waitForProgress } from '../helpers/wait';
+import { samples, scrape, total } from './helpers';
 
 const HOUR = 60 * 60 * 1000;
 const GIB = 1024 ** 3;
@@ -47,7 +49,7 @@ beforeAll(async () => {
       server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } },
     }),
     bundleWorkflowCode({
-      workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
+      workflowsPath: WORKFLOWS_PATH,
       logger: createJsonLogger('WARN', () => undefined),
     }),
   ]);
@@ -127,11 +129,12 @@ describe('worker telemetry', () => {
       await expect(bad.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
       const cancelled = await start(tq, input('metrics-cancelled'));
-      for (let i = 0; i < 200; i++) {
-        const p: Progress = await cancelled.query(progressQuery);
-        if (p.phase === 'copying') break;
-        await new Promise((r) => setImmediate(r));
-      }
+      // Cancelled only once it is really copying: a copy that never gets there fails the file here.
+      await waitForProgress(
+        cancelled,
+        (p) => p.phase === 'copying',
+        'the copy to cancel never reached copying',
+      );
       await cancelled.signal(cancelSignal, { reason: 'test' });
       expect((await cancelled.result()).summary.outcome).toBe('cancelled');
     });

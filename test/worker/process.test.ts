@@ -8,8 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { TEMPORAL_CLI } from '../helpers/temporal';
-import { freePort, ROOT, scrape, total } from './helpers';
+import { freePort } from '../helpers/net';
+import { ROOT, TEMPORAL_CLI, WORKER_ENTRY } from '../helpers/paths';
+import { waitFor } from '../helpers/wait';
+import { scrape, total } from './helpers';
 
 interface Run {
   child: ChildProcess;
@@ -24,7 +26,7 @@ function startWorker(settings: Record<string, string>): Run {
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('TEMPORAL_') && !k.startsWith('SNAPCOPY_')) env[k] = v;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
     cwd: ROOT,
     env: { ...env, TEMPORAL_CONFIG_FILE: path.join(ROOT, '.no-temporal.toml'), ...settings },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,18 +52,21 @@ function startWorker(settings: Record<string, string>): Run {
 
 const records = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
+/** The worker's first log line with this message; fails at once if the worker exits without it. */
 async function waitForLog(run: Run, msg: string, timeoutMs = 45_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = run.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === msg);
-    if (found) return found;
-    if (run.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(
-        `no "${msg}" log line; stdout:\n${run.stdout.join('\n')}\nstderr:\n${run.stderr.join('\n')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const output = () => `stdout:\n${run.stdout.join('\n')}\nstderr:\n${run.stderr.join('\n')}`;
+  const found = await waitFor(
+    `no "${msg}" log line`,
+    () => {
+      const line = records(run.stdout).find((r) => r.msg === msg);
+      if (line) return line;
+      if (run.child.exitCode !== null || run.child.signalCode !== null) return null; // it never will
+      throw new Error(`not logged yet; ${output()}`);
+    },
+    { timeoutMs },
+  );
+  if (!found) throw new Error(`the worker exited without a "${msg}" log line; ${output()}`);
+  return found;
 }
 
 describe('worker process', () => {
