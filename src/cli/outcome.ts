@@ -12,7 +12,7 @@ import { plural, type StatusName } from './format';
 
 export interface FailureReport {
   status: StatusName;
-  /** The ApplicationFailure type (a seed exception name such as KMSKeyNotAccessibleFault), or the close kind. */
+  /** The ApplicationFailure type (an API exception name such as KMSKeyNotAccessibleFault), or the close kind. */
   type: string;
   message: string;
 }

@@ -1,6 +1,7 @@
 // snapcopy copy / status / cancel / list / setup against the local stack: a real Temporal dev server, the
 // AWS emulator and an in-process worker; the CLI runs as a real process where exit codes, one-line errors
-// and Ctrl-C matter, and in-process (same code, cheaper) where it is polled.
+// and Ctrl-C matter, and in-process (same code, cheaper) where it is polled. Each test makes the copies it
+// looks at (the source snapshot and keys are shared fixtures), so any one of them can run alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -88,6 +89,36 @@ function oneErrorLine(r: CliResult): string {
   return lines[0] ?? '';
 }
 
+/** A copy of the shared source to `target`, followed to its end with success. */
+async function copied(target: string, ...more: string[]): Promise<void> {
+  const r = await runInProcess(copyArgs(target, '--wait', ...more));
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** A copy that fails (no such KMS key in the target Region), followed to its end. */
+async function failedCopy(target: string): Promise<void> {
+  const r = await runInProcess(copyArgs(target, '--wait', '--kms-key', 'alias/does-not-exist'));
+  expect(r.code).toBe(1);
+}
+
+/** A long copy to `target`, started without --wait, once its target is copying in AWS. */
+async function copying(target: string): Promise<string> {
+  const r = await runInProcess(copyArgs(target));
+  expect(r.code, r.stderr).toBe(0);
+  await eventually(`${target} to be copying`, async () =>
+    (await describeTarget(target))?.Status === 'copying' ? true : undefined,
+  );
+  return `snapcopy-us-west-2-${target}`;
+}
+
+/** Cancels a copy a test left running and waits for it to end. */
+async function cleanUp(workflowId: string): Promise<void> {
+  const handle = stack.env.client.workflow.getHandle(workflowId);
+  if ((await handle.describe()).status.name !== 'RUNNING') return;
+  await handle.signal(CANCEL_SIGNAL, { reason: 'test cleanup' });
+  await handle.result();
+}
+
 interface CopyJson {
   workflowId: string;
   status?: string;
@@ -123,14 +154,28 @@ describe('snapcopy copy', () => {
     expect(desc.typedSearchAttributes.get(SA_PHASE)).toBe('completed');
   });
 
+  it('--wait over many polls prints no listener warning into the progress view (a real process)', async () => {
+    await stack.emulator.configure({ copySeconds: 15 });
+    try {
+      const r = await runCli(copyArgs('cli-many-polls', '--wait'), env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^copied: /m);
+      expect(r.stderr.match(/^copying \d+%/gm)?.length ?? 0).toBeGreaterThan(3); // several polls were shown
+      expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+    } finally {
+      await stack.emulator.configure({ copySeconds: QUICK_COPY_SECONDS });
+    }
+  });
+
   it('refuses a second copy to the same target, and reruns only with --allow-rerun', async () => {
-    const again = await runCli(copyArgs('cli-copy-1'), env);
+    await copied('cli-rerun');
+    const again = await runCli(copyArgs('cli-rerun'), env);
     expect(again.code).toBe(1);
     expect(oneErrorLine(again)).toMatch(
-      /snapcopy-us-west-2-cli-copy-1 already ran \(Completed .*--allow-rerun/,
+      /snapcopy-us-west-2-cli-rerun already ran \(Completed .*--allow-rerun/,
     );
 
-    const rerun = await runInProcess(copyArgs('cli-copy-1', '--allow-rerun', '--wait', '--json'));
+    const rerun = await runInProcess(copyArgs('cli-rerun', '--allow-rerun', '--wait', '--json'));
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(json<CopyJson>(rerun).result?.summary.outcome).toBe('already-present');
   });
@@ -226,8 +271,6 @@ describe('snapcopy copy', () => {
 });
 
 describe('a long copy: status, list, Ctrl-C, cancel', () => {
-  const longId = 'snapcopy-us-west-2-cli-long';
-
   beforeAll(async () => {
     await stack.emulator.configure({ copySeconds: LONG_COPY_SECONDS });
   });
@@ -237,17 +280,22 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
   });
 
   it('starts without --wait, printing the workflow ID; a second start is refused while it runs', async () => {
-    const r = await runInProcess(copyArgs('cli-long'));
+    const longId = 'snapcopy-us-west-2-cli-long-start';
+    const r = await runInProcess(copyArgs('cli-long-start'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`started ${longId}`);
     expect(r.stdout).toContain(`snapcopy status ${longId}`);
 
-    const again = await runInProcess(copyArgs('cli-long', '--allow-rerun'));
+    const again = await runInProcess(copyArgs('cli-long-start', '--allow-rerun'));
     expect(again.code).toBe(1);
-    expect(oneErrorLine(again)).toMatch(/is already running .*snapcopy status snapcopy-us-west-2-cli-long/);
+    expect(oneErrorLine(again)).toMatch(
+      /is already running .*snapcopy status snapcopy-us-west-2-cli-long-start/,
+    );
+    await cleanUp(longId);
   });
 
   it('status shows the running copy with its live progress', async () => {
+    const longId = await copying('cli-long-status');
     const report = await eventually('the copy to be copying', async () => {
       const r = json<StatusReport>(await runInProcess(['status', longId, '--json']));
       return r.progress?.phase === 'copying' && r.progress.lastPolledAt ? r : undefined;
@@ -262,9 +310,21 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
     const text = await runInProcess(['status', longId]);
     expect(text.stdout).toMatch(/^status\s+Running$/m);
     expect(text.stdout).toMatch(/^phase\s+copying, \d+%/m);
+    await cleanUp(longId);
   });
 
   it('lists copies filtered by state, Regions and cluster', async () => {
+    // One copy of each state this test looks for: completed and failed ones quickly, then a long one.
+    await stack.emulator.configure({ copySeconds: QUICK_COPY_SECONDS });
+    try {
+      await copied('cli-list-done');
+      await failedCopy('cli-list-nokey');
+    } finally {
+      await stack.emulator.configure({ copySeconds: LONG_COPY_SECONDS });
+    }
+    const longId = await copying('cli-list-long');
+    const completedId = 'snapcopy-us-west-2-cli-list-done';
+    const failedId = 'snapcopy-us-west-2-cli-list-nokey';
     const ids = async (...filters: string[]) =>
       json<CopyRow[]>(await runInProcess(['list', '--json', ...filters])).map((row) => row.workflowId);
     await eventually('visibility to show both copies in their states', async () => {
@@ -281,19 +341,19 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
       const rows = json<CopyRow[]>(await runInProcess(['list', '--json', '--state', 'running']));
       const phase = rows.find((row) => row.workflowId === longId)?.phase;
       return running.includes(longId) &&
-        completed.includes('snapcopy-us-west-2-cli-copy-1') &&
-        failed.includes('snapcopy-us-west-2-cli-nokey') &&
+        completed.includes(completedId) &&
+        failed.includes(failedId) &&
         phase === 'copying'
         ? true
         : undefined;
     });
     const running = await ids('--state', 'running');
     expect(running).toContain(longId);
-    expect(running).not.toContain('snapcopy-us-west-2-cli-copy-1');
+    expect(running).not.toContain(completedId);
     expect(await ids('--state', 'completed')).not.toContain(longId);
     expect(await ids('--source-region', 'eu-west-1')).toEqual([]);
     expect(await ids('--source-cluster', 'some-other-cluster')).toEqual([]);
-    expect(await ids('--state', 'failed')).toContain('snapcopy-us-west-2-cli-nokey');
+    expect(await ids('--state', 'failed')).toContain(failedId);
     expect(await ids('--limit', '1')).toHaveLength(1);
 
     const table = await runInProcess(['list', '--state', 'running']);
@@ -301,6 +361,7 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
     expect(table.stdout).toMatch(
       new RegExp(`^${longId}\\s+Running\\s+copying\\s+\\d+\\s+us-east-1 → us-west-2\\s+cli-aurora`, 'm'),
     );
+    await cleanUp(longId);
   });
 
   it('Ctrl-C while waiting detaches with exit 130 and leaves the copy running', async () => {
@@ -318,6 +379,7 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
   });
 
   it('cancel --wait deletes the target still copying; cancelling again is refused', async () => {
+    const longId = await copying('cli-long');
     expect((await describeTarget('cli-long'))?.Status).toBe('copying');
     const r = await runCli(['cancel', longId, '--reason', 'cli test', '--wait'], env);
     expect(r.code, r.stderr).toBe(0);
@@ -347,13 +409,16 @@ describe('status and cancel of what is not there', () => {
   });
 
   it('a completed copy reports its result; a failed one its failure', async () => {
+    await copied('cli-status-done');
+    await copied('cli-status-done', '--allow-rerun');
+    await failedCopy('cli-status-nokey');
     const done = json<StatusReport>(
-      await runInProcess(['status', 'snapcopy-us-west-2-cli-copy-1', '--json']),
+      await runInProcess(['status', 'snapcopy-us-west-2-cli-status-done', '--json']),
     );
     expect(done.status).toBe('Completed');
     expect(done.result?.summary.outcome).toBe('already-present'); // the latest run: the --allow-rerun one
     const failed = json<StatusReport>(
-      await runInProcess(['status', 'snapcopy-us-west-2-cli-nokey', '--json']),
+      await runInProcess(['status', 'snapcopy-us-west-2-cli-status-nokey', '--json']),
     );
     expect(failed.status).toBe('Failed');
     expect(failed.failure?.type).toBe('KMSKeyNotAccessibleFault');
