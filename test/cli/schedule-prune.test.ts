@@ -1,5 +1,7 @@
 // snapcopy schedule ... and snapcopy prune against the local stack. Fixture snapshots carry ownership tags
-// made here (prune goes by tags alone), beside snapshots snapcopy did not make, which must survive.
+// made here (prune goes by tags alone), beside snapshots snapcopy did not make, which must survive. Each prune
+// test has a Region of its own with the snapshots it needs; each schedule test makes the schedule it uses
+// when it is not there yet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateDBClusterCommand,
@@ -77,11 +79,11 @@ interface PruneJson {
 }
 
 describe('snapcopy prune', () => {
-  const REGION = 'eu-west-1';
   const ALL = ['a1', 'a2', 'a3', 'b1', 'b2', 'n1', 'u1', 'u2', 'w1'];
 
-  beforeAll(async () => {
-    await snapshots(REGION, 'prune-helper', [
+  /** The prune fixture in `region` (one per test), less the snapshots in `without`; answers the Region. */
+  async function fixture(region: string, without: string[] = []): Promise<string> {
+    const specs: [string, Tag[]][] = [
       ['a1', owned('alpha')],
       ['a2', owned('alpha')],
       ['b1', owned('beta')],
@@ -98,10 +100,17 @@ describe('snapcopy prune', () => {
       ],
       ['n1', [{ Key: 'snapcopy:managed', Value: 'true' }]],
       ['w1', [{ Key: 'team', Value: 'databases' }]],
-    ]);
-  });
+    ];
+    await snapshots(
+      region,
+      'prune-helper',
+      specs.filter(([id]) => !without.includes(id)),
+    );
+    return region;
+  }
 
   it('--dry-run lists what would go per source cluster and deletes nothing', async () => {
+    const REGION = await fixture('eu-west-1');
     const r = await runInProcess(['prune', '--target-region', REGION, '--keep', '1', '--dry-run', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = json<PruneJson>(r);
@@ -127,6 +136,7 @@ describe('snapcopy prune', () => {
   });
 
   it('without --yes and no terminal to ask: lists, deletes nothing, exit 2', async () => {
+    const REGION = await fixture('eu-west-2');
     const r = await runInProcess(['prune', '--target-region', REGION]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/would delete\s+a1/);
@@ -137,6 +147,7 @@ describe('snapcopy prune', () => {
   });
 
   it('deletes only owned copies of one cluster, keeping the newest --keep', async () => {
+    const REGION = await fixture('eu-west-3');
     const r = await runInProcess([
       'prune',
       '--target-region',
@@ -159,6 +170,8 @@ describe('snapcopy prune', () => {
   });
 
   it('--keep 0 across clusters still never touches what snapcopy did not make (a real process)', async () => {
+    // As left by pruning alpha to its newest copy: a1 and a2 are gone.
+    const REGION = await fixture('eu-central-1', ['a1', 'a2']);
     const r = await runCli(['prune', '--target-region', REGION, '--keep', '0', '--yes'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\s+deleted\s+a3\s/m);
@@ -213,11 +226,18 @@ describe('snapcopy schedule', () => {
     ...more,
   ];
 
+  const nightly = () => create('nightly', 'sched-aurora', '--retain', '1', '--cron', '0 3 * * *');
+  const hourly = () => create('hourly', 'sched-two', '--every', '1h');
+
+  /** Creates the schedule with `args` unless it exists already. */
+  async function ensureSchedule(id: string, args: string[]): Promise<void> {
+    if ((await runInProcess(['schedule', 'describe', id])).code === 0) return;
+    const r = await runInProcess(args);
+    expect(r.code, r.stderr).toBe(0);
+  }
+
   it('create: a cluster source without target name, SKIP overlap, a 1-day catch-up window', async () => {
-    const r = await runInProcess([
-      ...create('nightly', 'sched-aurora', '--retain', '1', '--cron', '0 3 * * *'),
-      '--json',
-    ]);
+    const r = await runInProcess([...nightly(), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = json<ScheduleJson>(r);
     expect(s.spec).toBe('cron "0 3 * * *" (UTC)');
@@ -241,6 +261,7 @@ describe('snapcopy schedule', () => {
   });
 
   it('trigger runs a copy named after its slot; retention deletes only owned older copies', async () => {
+    await ensureSchedule('nightly', nightly());
     const r = await runCli(['schedule', 'trigger', 'nightly', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const { workflowId } = json<{ workflowId: string }>(r);
@@ -269,6 +290,7 @@ describe('snapcopy schedule', () => {
   });
 
   it('list, pause and unpause', async () => {
+    await ensureSchedule('nightly', nightly());
     await runInProcess([...create('hourly', 'sched-two', '--every', '1h', '--paused', '--note', 'not yet')]);
     const rows = await eventually('both schedules in the list', async () => {
       const list = json<{ scheduleId: string; paused: boolean; spec: string; sourceCluster: string }[]>(
@@ -293,6 +315,7 @@ describe('snapcopy schedule', () => {
   });
 
   it('a trigger while its copy still runs is skipped (exit 1); delete leaves the copy running', async () => {
+    await ensureSchedule('hourly', hourly());
     await stack.emulator.configure({ copySeconds: 3600 });
     try {
       const first = await runInProcess(['schedule', 'trigger', 'hourly', '--json']);
@@ -321,6 +344,7 @@ describe('snapcopy schedule', () => {
   });
 
   it('delete (a real process) and the errors for a schedule that is not there', async () => {
+    await ensureSchedule('nightly', nightly());
     const r = await runCli(['schedule', 'delete', 'nightly'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('deleted schedule nightly');
