@@ -8,7 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { StatusReport } from '../../src/cli/commands/status/report';
 import type { CopyRow } from '../../src/cli/commands/list/report';
 import { deriveTargetIdentifier } from '../../src/shared/derive';
-import { CANCEL_SIGNAL } from '../../src/shared/names';
+import { cancelSignal, type CopyWorkflow } from '../../src/shared/contract';
 import {
   SA_PHASE,
   SA_SOURCE_CLUSTER,
@@ -113,9 +113,9 @@ async function copying(target: string): Promise<string> {
 
 /** Cancels a copy a test left running and waits for it to end. */
 async function cleanUp(workflowId: string): Promise<void> {
-  const handle = stack.env.client.workflow.getHandle(workflowId);
+  const handle = stack.env.client.workflow.getHandle<CopyWorkflow>(workflowId);
   if ((await handle.describe()).status.name !== 'RUNNING') return;
-  await handle.signal(CANCEL_SIGNAL, { reason: 'test cleanup' });
+  await handle.signal(cancelSignal, { reason: 'test cleanup' });
   await handle.result();
 }
 
@@ -371,11 +371,11 @@ describe('a long copy: status, list, Ctrl-C, cancel', () => {
     const r = await cli.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('snapcopy status snapcopy-us-west-2-cli-detach');
-    const handle = stack.env.client.workflow.getHandle('snapcopy-us-west-2-cli-detach');
+    const handle = stack.env.client.workflow.getHandle<CopyWorkflow>('snapcopy-us-west-2-cli-detach');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect((await describeTarget('cli-detach'))?.Status).toBe('copying');
-    await handle.signal(CANCEL_SIGNAL, { reason: 'test cleanup' });
-    expect(((await handle.result()) as CopyDbClusterSnapshotResult).summary.outcome).toBe('cancelled');
+    await handle.signal(cancelSignal, { reason: 'test cleanup' });
+    expect((await handle.result()).summary.outcome).toBe('cancelled');
   });
 
   it('cancel --wait deletes the target still copying; cancelling again is refused', async () => {

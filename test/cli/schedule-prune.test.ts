@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { deriveTargetIdentifier } from '../../src/shared/derive';
-import type { CopyDbClusterSnapshotResult } from '../../src/shared/types';
-import { CANCEL_SIGNAL } from '../../src/shared/names';
+import { cancelSignal, type CopyWorkflow } from '../../src/shared/contract';
 import { createClusterSnapshot } from '../helpers/aws-fixtures';
 import { cliEnv, errorLines, eventually, json, runCli, runInProcess } from '../helpers/cli';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
@@ -267,8 +266,8 @@ describe('snapcopy schedule', () => {
     const { workflowId } = json<{ workflowId: string }>(r);
     expect(workflowId).toMatch(/^snapcopy-sched-nightly-/);
 
-    const handle = stack.env.client.workflow.getHandle(workflowId);
-    const result = (await handle.result()) as CopyDbClusterSnapshotResult;
+    const handle = stack.env.client.workflow.getHandle<CopyWorkflow>(workflowId);
+    const result = await handle.result();
     const slot = (await handle.describe()).typedSearchAttributes.get(SCHEDULED_START_TIME);
     expect(slot).toBeInstanceOf(Date);
     const name = deriveTargetIdentifier('sched-aurora', slot ?? new Date(0));
@@ -334,9 +333,9 @@ describe('snapcopy schedule', () => {
       expect(gone.code).toBe(1);
       expect(errorLines(gone)).toEqual(['snapcopy: no schedule with ID hourly']);
 
-      const handle = stack.env.client.workflow.getHandle(workflowId);
+      const handle = stack.env.client.workflow.getHandle<CopyWorkflow>(workflowId);
       expect((await handle.describe()).status.name).toBe('RUNNING');
-      await handle.signal(CANCEL_SIGNAL, { reason: 'test cleanup' });
+      await handle.signal(cancelSignal, { reason: 'test cleanup' });
       await handle.result();
     } finally {
       await stack.emulator.configure({ copySeconds: 2 });
