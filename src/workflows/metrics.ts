@@ -83,7 +83,7 @@ export function recordCopyCancelled(regions: CopyRegions, targetDeleted: boolean
   log.info('copy cancelled', { ...regions, targetDeleted });
 }
 
-/** The failure type callers see (the seed's exception names), or the failure class for others. */
+/** The failure type callers see (the API's exception names), or the failure class for others. */
 function failureType(err: TemporalFailure): string {
   if (err instanceof ApplicationFailure) return err.type ?? 'Error';
   if (err instanceof ActivityFailure) {

@@ -67,6 +67,8 @@ export class FakeAws {
   copyDurationMs = 60 * 60 * 1000;
   /** Copies in `copying` per Region beyond which CopyDBClusterSnapshot is refused. */
   copyLimit = 5;
+  /** Until this time (ms), copies started outside snapcopy hold every slot in every Region. */
+  foreignCopiesUntil = 0;
   /** Manual snapshots per Region beyond which CopyDBClusterSnapshot is refused. */
   manualQuota = 100;
   /** How long a deleted snapshot stays listed as `deleting` (and still counts against the quota). */
@@ -242,7 +244,8 @@ export class FakeAws {
         for (const s of [...this.snapshots.values()]) await this.refresh(s);
         // Snapshots still being deleted count against the quota, as on AWS.
         const inRegion = [...this.snapshots.values()].filter((s) => s.region === input.targetRegion);
-        if (inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
+        const foreignBusy = (await this.clock()) < this.foreignCopiesUntil;
+        if (foreignBusy || inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
           throw fail(
             FailureType.QuotaExceeded,
             `Cannot copy more than ${this.copyLimit} snapshots across regions`,

@@ -2,21 +2,18 @@
 // backed by an in-memory AWS (test/helpers/fake-aws.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  WorkflowFailedError,
-  type WorkflowHandle,
-  type WorkflowHandleWithFirstExecutionRunId,
-} from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { waitForProgress } from '../helpers/wait';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
-import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
+import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import type { StartCopyInput } from '../../src/activities/types';
-import { cancelSignal, copyDbClusterSnapshot, progressQuery } from '../../src/workflows';
+import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 
 let env: TestWorkflowEnvironment;
 
@@ -56,29 +53,6 @@ function start(
     workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!),
     args: [input],
   });
-}
-
-/**
- * Queries until `predicate` holds. The workflow advances by itself; time only skips while someone awaits
- * a result. Bounded in wall-clock time: a condition that never comes fails the test.
- */
-async function waitForProgress(
-  handle: WorkflowHandle,
-  predicate: (p: Progress) => boolean,
-  timeoutMs = 60_000,
-): Promise<Progress> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Progress | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(progressQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // between two runs (continue-as-new) a query may find no open run: ask again
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`progress never matched; last: ${JSON.stringify(last)}`);
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -139,8 +113,20 @@ describe('copyDbClusterSnapshot', () => {
       expect(half.etaSeconds).toBeGreaterThan(0);
       const result = await handle.result();
       await recordHistory(handle, 'cross-region-copy');
-      return result;
+      return { ...result, history: await handle.fetchHistory() };
     });
+    // Every bar of the UI's timeline is named: activities and timers alike carry a summary.
+    const named = (result.history.events ?? []).filter(
+      (e) => e.timerStartedEventAttributes || e.activityTaskScheduledEventAttributes,
+    );
+    const summaryOf = (e: (typeof named)[number]) => {
+      const data = e.userMetadata?.summary?.data;
+      return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as string) : undefined;
+    };
+    expect(named.length).toBeGreaterThan(4);
+    for (const e of named) expect(summaryOf(e)).toMatch(/\S/);
+    const timers = named.filter((e) => e.timerStartedEventAttributes).map(summaryOf);
+    expect(timers[0]).toMatch(/^next poll in \d+(s|m \d+s)$/);
     expect(result.summary.outcome).toBe('copied');
     expect(result.DBClusterSnapshot?.Status).toBe('available');
     expect(result.DBClusterSnapshot?.KmsKeyId).toBe(
@@ -162,7 +148,7 @@ describe('copyDbClusterSnapshot', () => {
     expect(result.summary.polls).toBeGreaterThan(2);
   });
 
-  it("copies the seed's automated snapshot to a manual one in the same Region", async () => {
+  it('copies an automated snapshot to a manual one in the same Region', async () => {
     const aws = newAws();
     aws.addSnapshot({
       region: 'us-east-1',
@@ -299,11 +285,11 @@ describe('copyDbClusterSnapshot', () => {
   it('keeps the copy when the cancel arrives after it became available', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
-    aws.copyDurationMs = 1000; // available by the first poll, which is at least 15 s away
     const result = await withWorker(aws, async (tq) => {
       const handle = await start(tq, crossRegionInput());
       await waitForProgress(handle, (p) => p.phase === 'copying' && p.nextPollAt !== undefined);
-      await env.sleep('5s'); // the copy turns available while the workflow waits for its next poll
+      // The copy turns available in AWS while the workflow waits for its next poll.
+      aws.get('us-west-2', 'prod-2026-11-20-copy')!.status = 'available';
       await handle.signal(cancelSignal, {});
       return handle.result();
     });
@@ -317,14 +303,14 @@ describe('copyDbClusterSnapshot', () => {
   it('deletes an available copy on cancel when options.onCancelAfterAvailable is delete', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
-    aws.copyDurationMs = 1000;
     const result = await withWorker(aws, async (tq) => {
       const handle = await start(tq, {
         ...crossRegionInput(),
         options: { onCancelAfterAvailable: 'delete' },
       });
       await waitForProgress(handle, (p) => p.phase === 'copying' && p.nextPollAt !== undefined);
-      await env.sleep('5s'); // the copy turns available while the workflow waits for its next poll
+      // The copy turns available in AWS while the workflow waits for its next poll.
+      aws.get('us-west-2', 'prod-2026-11-20-copy')!.status = 'available';
       await handle.signal(cancelSignal, {});
       return handle.result();
     });
@@ -570,32 +556,65 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
     const aws = newAws();
     crossRegionSetup(aws);
     aws.copyDurationMs = 10 * 60 * 1000;
-    aws.copyLimit = 0; // no slot until the test opens one
+    // Copies started outside snapcopy hold the slots for 15 minutes: more waits than one run may make.
+    aws.foreignCopiesUntil = (await env.currentTimeMs()) + 15 * 60 * 1000;
     const result = await withWorker(aws, async (tq) => {
       const handle = await start(tq, {
         ...crossRegionInput('prod-2026-11-20-slot'),
         options: { pollsPerRun: 10, slotWaitSeconds: 60 },
       });
-      const result = handle.result(); // awaiting a result lets the test server skip time
-      await waitForProgress(handle, (p) => p.runs >= 2);
-      aws.copyLimit = 5;
-      const done = await result;
+      const done = await handle.result();
       // The second run started from the state carried while still waiting to start the copy.
       const first = await env.client.workflow
         .getHandle(handle.workflowId, handle.firstExecutionRunId)
         .fetchHistory();
       const second = first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      if (second) {
-        await recordHistory(
-          env.client.workflow.getHandle(handle.workflowId, second),
-          'continued-while-waiting-for-slot',
-        );
-      }
+      expect(second).toBeDefined();
+      await recordHistory(
+        env.client.workflow.getHandle(handle.workflowId, second!),
+        'continued-while-waiting-for-slot',
+      );
       return done;
     });
     expect(result.summary.outcome).toBe('copied');
     expect(result.summary.runs).toBeGreaterThanOrEqual(2);
     expect(result.summary.slotWaits).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives up at the deadline mid-copy, deleting its unfinished target', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyDurationMs = 5 * HOUR;
+    const err = await withWorker(aws, async (tq) =>
+      failureOf((await start(tq, { ...crossRegionInput(), options: { deadlineSeconds: 3600 } })).result()),
+    );
+    expect(err.type).toBe('CopyDeadlineExceeded');
+    expect(err.message).toMatch(/options\.deadlineSeconds=3600 \(at \d+%\)/);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+    expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([
+      {
+        region: 'us-west-2',
+        identifier: 'prod-2026-11-20-copy',
+        workflowId: defaultWorkflowId('us-west-2', 'prod-2026-11-20-copy'),
+      },
+    ]);
+  });
+
+  it('cancels a copy waiting for a slot at once, having created nothing', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.copyLimit = 0;
+    const result = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, { ...crossRegionInput(), options: { slotWaitSeconds: 3600 } });
+      await waitForProgress(handle, (p) => p.phase === 'waiting-for-slot' && p.nextPollAt !== undefined);
+      await handle.signal(cancelSignal, { reason: 'not tonight' });
+      return handle.result();
+    });
+    expect(result.summary.outcome).toBe('cancelled');
+    expect(result.summary.cancelReason).toBe('not tonight');
+    expect(result.summary.slotWaits).toBe(1);
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
+    expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([]);
   });
 
   it('gives up at the deadline while still waiting for a slot, having created nothing', async () => {

@@ -9,6 +9,7 @@ import {
   SA_SOURCE_REGION,
   SA_TARGET_REGION,
 } from '../../shared/search-attributes';
+import { formatDuration } from '../../shared/duration';
 import type { Phase, Progress } from '../../shared/types';
 
 /** Percent steps at which SnapcopyPercent is updated. */
@@ -35,17 +36,10 @@ export class UiPublisher {
   }
 }
 
-function duration(seconds: number | undefined): string {
-  if (seconds === undefined) return 'unknown';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${seconds % 60}s` : `${seconds}s`;
-}
-
 /** The "current details" markdown of a copy's page. Pure. */
 export function formatDetails(p: Progress): string {
   const lines = [
-    `**${p.phase}**${p.phase === 'copying' ? ` — ${p.percent}%, about ${duration(p.etaSeconds)} left` : ''}`,
+    `**${p.phase}**${p.phase === 'copying' ? ` — ${p.percent}%, about ${p.etaSeconds === undefined ? 'unknown' : formatDuration(p.etaSeconds)} left` : ''}`,
     '',
     `- target: \`${p.targetIdentifier}\` in ${p.targetRegion}${p.status ? ` (${p.status})` : ''}`,
   ];
@@ -82,9 +76,9 @@ export const summaries = {
   delete: (why: string, id: string) => `${why}: delete ${id}`,
   confirmGone: (id: string) => `confirm ${id} is gone`,
   // Timers
-  nextPoll: (seconds: number) => `next poll in ${duration(Math.round(seconds))}`,
-  slotWait: (seconds: number) => `waiting for a copy slot (next try in ${duration(Math.round(seconds))})`,
-  pollRetry: (seconds: number) => `polls failing: next try in ${duration(Math.round(seconds))}`,
+  nextPoll: (seconds: number) => `next poll in ${formatDuration(seconds)}`,
+  slotWait: (seconds: number) => `waiting for a copy slot (next try in ${formatDuration(seconds)})`,
+  pollRetry: (seconds: number) => `polls failing: next try in ${formatDuration(seconds)}`,
   goneWait: (id: string, seconds: number) => `wait ${seconds}s for ${id} to be gone`,
 };
 
