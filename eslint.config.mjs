@@ -43,7 +43,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@aws-sdk/*'], message: 'AWS calls belong in activities.' },
             {
-              group: ['../activities', '../activities/*'],
+              group: ['../activities', '../activities/*', '../../activities', '../../activities/*'],
               allowTypeImports: true,
               message: 'Workflows import activities as types only (proxyActivities).',
             },
@@ -67,6 +67,61 @@ export default tseslint.config(
           object: 'Math',
           property: 'random',
           message: 'Use uuid4() or deterministic values from @temporalio/workflow.',
+        },
+      ],
+    },
+  },
+  {
+    // Imports run one way: shared code is the bottom layer; it knows nothing of what builds on it.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/workflows',
+                '**/workflows/*',
+                '**/cli/*',
+                '**/worker/*',
+              ],
+              message: 'src/shared imports nothing of activities, workflows, the CLI or the worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A command takes its helpers from src/cli or src/shared, never from another command.
+    files: ['src/cli/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/**', '!../../**'],
+              message: 'Commands do not import other commands: move the shared piece into src/cli.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The worker registers workflows by path (bundled), never by importing their code.
+    files: ['src/worker/**/*.ts', 'src/worker.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/workflows', '**/workflows/*'], message: 'The worker bundles workflows by path.' },
+          ],
         },
       ],
     },

@@ -1,5 +1,5 @@
 // Where Temporal is, for the worker and the CLI alike: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and
-// API key through @temporalio/envconfig (env vars and the temporal.toml profile), with DESIGN.md's defaults.
+// API key through @temporalio/envconfig (env vars and the temporal.toml profile), with the documented defaults (localhost:7233, namespace default).
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE } from './shared/names';

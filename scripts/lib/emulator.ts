@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
+import { EMULATOR_SERVER, ROOT, VENV_PYTHON } from './paths';
 
 /** The emulator's run-time behaviour; see emulator/server.py. */
 export interface EmulatorConfig {
@@ -36,9 +36,6 @@ export interface Emulator {
 }
 
 // This file lives in <root>/scripts/lib and is only ever run from source (tsx, vitest).
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-const PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-const SERVER = path.join(PROJECT_ROOT, 'emulator', 'server.py');
 const CONFIG_PATH = '/snapcopy-emulator/config';
 const FLAGS: Record<keyof EmulatorConfig, string> = {
   copySeconds: '--copy-seconds',
@@ -52,8 +49,8 @@ const STOP_GRACE_MS = 5_000;
 const LOG_TAIL_LINES = 40;
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  if (!existsSync(PYTHON)) {
-    throw new Error(`${PYTHON} not found: run \`npm run bootstrap\` to create the project's .venv`);
+  if (!existsSync(VENV_PYTHON)) {
+    throw new Error(`${VENV_PYTHON} not found: run \`npm run bootstrap\` to create the project's .venv`);
   }
   if (opts.port) return launch(opts.port, opts);
   // A port found free can be taken before the emulator binds it: then try another one.
@@ -68,15 +65,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
 async function launch(port: number, opts: EmulatorOptions): Promise<Emulator> {
   const endpoint = `http://${HOST}:${port}`;
-  const args = [SERVER, '--host', HOST, '--port', String(port)];
+  const args = [EMULATOR_SERVER, '--host', HOST, '--port', String(port)];
   for (const key of Object.keys(FLAGS) as (keyof EmulatorConfig)[]) {
     const value = opts[key];
     if (value !== undefined) args.push(FLAGS[key], String(value));
   }
 
   const log = opts.logFile ? fileLog(opts.logFile) : memoryLog();
-  const child = spawn(PYTHON, args, {
-    cwd: PROJECT_ROOT,
+  const child = spawn(VENV_PYTHON, args, {
+    cwd: ROOT,
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', log.stdio, log.stdio],
   });

@@ -8,8 +8,10 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { cliTypeName, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
+import { ROOT, TEMPORAL_CLI, VENV_PYTHON, WORKER_ENTRY } from './paths';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export { ROOT } from './paths';
+
 export const STACK_DIR = path.join(ROOT, '.stack');
 const PIDS_FILE = path.join(STACK_DIR, 'pids.json');
 
@@ -138,7 +140,7 @@ export async function stackUp(opts: StackOptions = {}): Promise<Part[]> {
       throw new Error(`port ${STACK.temporalPort} is taken by another process: stop it or run \`npm run stack:down\``);
     }
     say(`starting Temporal dev server on ${STACK.temporalPort} (UI ${UI_URL})`);
-    pids.temporal = launch('temporal', path.join(ROOT, '.venv/bin/temporal'), [
+    pids.temporal = launch('temporal', TEMPORAL_CLI, [
       'server',
       'start-dev',
       '--ip',
@@ -172,7 +174,7 @@ export async function stackUp(opts: StackOptions = {}): Promise<Part[]> {
     say(`starting AWS emulator on ${STACK.emulatorPort}`);
     pids.emulator = launch(
       'emulator',
-      path.join(ROOT, '.venv/bin/python'),
+      VENV_PYTHON,
       ['emulator/server.py', '--host', '127.0.0.1', '--port', String(STACK.emulatorPort)],
       {
         PYTHONUNBUFFERED: '1',
@@ -191,7 +193,7 @@ export async function stackUp(opts: StackOptions = {}): Promise<Part[]> {
 
   if (!alive(pids.worker)) {
     say(`starting snapcopy worker on task queue ${STACK.taskQueue}`);
-    pids.worker = launch('worker', process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/worker.ts')], {
+    pids.worker = launch('worker', process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
       ...stackAwsEnv(),
       TEMPORAL_ADDRESS,
       TEMPORAL_NAMESPACE: STACK.namespace,

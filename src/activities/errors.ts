@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, SNAPSHOT_NOT_OWNED } from '../shared/names';
 import type { QuotaFailureDetails } from './types';
 
-/** Failure types the activities raise besides the seed's exception names (FailureType). */
+/** Failure types the activities raise besides the API's exception names (FailureType). */
 export const ActivityFailureType = {
   /** Deletion refused: the snapshot lacks snapcopy's ownership tag (or belongs to another workflow). */
   NotOwned: SNAPSHOT_NOT_OWNED,
@@ -17,7 +17,7 @@ export const ActivityFailureType = {
   AccessDenied: 'AccessDenied',
   /**
    * Retryable: DeleteDBClusterSnapshot met InvalidDBClusterSnapshotStateFault (snapshot transitioning).
-   * Deliberately not the seed's name, which is in NON_RETRYABLE_FAILURE_TYPES and would stop the retries.
+   * Deliberately not the API's exception name, which is in NON_RETRYABLE_FAILURE_TYPES and would stop the retries.
    */
   SnapshotBusy: 'SnapshotStateTransition',
   /** Retryable: the target appeared and vanished between CopyDBClusterSnapshot and the describe. */
@@ -27,14 +27,14 @@ export const ActivityFailureType = {
 } as const;
 
 export interface AwsErrorClassification {
-  /** ApplicationFailure type: a FailureType seed name, an ActivityFailureType, or the error's own name. */
+  /** ApplicationFailure type: a FailureType (API exception name), an ActivityFailureType, or the error's own name. */
   type: string;
   retryable: boolean;
   /** AWS's message, unchanged. */
   message: string;
 }
 
-/** AWS codes (SDK v3 error `name`) that map onto a seed exception name; none of them is fixed by retrying. */
+/** AWS codes (SDK v3 error `name`) that map onto an API exception name; none of them is fixed by retrying. */
 const KNOWN_FAULTS: Readonly<Record<string, FailureType>> = {
   DBClusterSnapshotAlreadyExistsFault: FailureType.AlreadyExists,
   DBClusterSnapshotNotFoundFault: FailureType.NotFound,

@@ -12,7 +12,7 @@ export interface GlobalOptions {
   connectTimeout?: number;
 }
 
-/** The Temporal UI of the local stack (DESIGN.md): used when Temporal is the local dev server on 7233. */
+/** The Temporal UI of the local stack (port 8233): used when Temporal is the local dev server on 7233. */
 const LOCAL_UI = 'http://localhost:8233';
 const LOCAL_ADDRESSES = new Set(['localhost:7233', '127.0.0.1:7233']);
 
