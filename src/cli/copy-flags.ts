@@ -138,6 +138,12 @@ export const COPY_FLAGS = [
     defaultText: 'off',
   },
   {
+    flags: '--priority <n>',
+    field: 'options.priority',
+    help: 'copy-slot priority, 1 (highest) to 5 (lowest); first come, first served within a priority',
+    parse: parseInteger,
+  },
+  {
     flags: '--polls-per-run <n>',
     field: 'options.pollsPerRun',
     help: 'polls per workflow run before continuing as new',

@@ -27,6 +27,8 @@ export interface CopyOptions {
   retain?: number;
   /** Polls per workflow run before continuing as new, bounding the history (default 250, about 2,800 events). */
   pollsPerRun?: number;
+  /** Copy-slot priority: 1 (highest) … 5 (lowest), default 3; first come, first served within a priority. */
+  priority?: number;
 }
 
 export interface CopyDbClusterSnapshotInput {
@@ -151,6 +153,14 @@ export interface Progress {
   pruned: PrunedSnapshot[];
   retired: PrunedSnapshot[];
   slotWaits: number;
+  /**
+   * While `waiting-for-slot`: the copy's place in its copy-slot queue (1 = next) when it asked. A waiting
+   * copy adds no history events, so this is not updated as the queue drains: the scheduler's `slots`
+   * query (`slotsWorkflowId`) has the live order.
+   */
+  queuePosition?: number;
+  /** The copySlots workflow this copy asks for its slot (snapcopy-slots-<accountId>-<region>). */
+  slotsWorkflowId?: string;
   message?: string;
   outcome?: Outcome;
   error?: { type: string; message: string };

@@ -22,6 +22,7 @@ import {
   snapshotNameProblem,
 } from './arn';
 import { OWNERSHIP_TAGS } from './names';
+import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import type { CopyOptions, Tag } from './types';
 
 // The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
@@ -68,6 +69,7 @@ export const DEFAULT_OPTIONS = {
   onCancelAfterAvailable: 'keep',
   slotWaitSeconds: 60,
   pollsPerRun: 250,
+  priority: DEFAULT_PRIORITY,
 } as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain'>>;
 
 /** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
@@ -146,6 +148,7 @@ const optionsSchema = z.strictObject(
     slotWaitSeconds: integer(1).optional(),
     pollsPerRun: integer(10, 5000).optional(),
     retain: integer(1).optional(),
+    priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
   },
   { error: 'must be an object' },
 );
@@ -640,6 +643,7 @@ function validateOptions(given: z.infer<typeof optionsSchema>): ValidatedInput['
     onCancelAfterAvailable: given.onCancelAfterAvailable ?? DEFAULT_OPTIONS.onCancelAfterAvailable,
     slotWaitSeconds: given.slotWaitSeconds ?? DEFAULT_OPTIONS.slotWaitSeconds,
     pollsPerRun: given.pollsPerRun ?? DEFAULT_OPTIONS.pollsPerRun,
+    priority: given.priority ?? DEFAULT_OPTIONS.priority,
   };
   if (given.deadlineSeconds !== undefined) options.deadlineSeconds = given.deadlineSeconds;
   if (given.retain !== undefined) options.retain = given.retain;

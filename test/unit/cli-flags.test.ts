@@ -155,15 +155,15 @@ describe('the copy flag table', () => {
 
   it('a new option is one row: commander, parsing and messages follow', () => {
     const extra: CopyFlag = {
-      flags: '--priority <n>',
+      flags: '--keep-at-least <n>',
       field: 'options.keep', // any field will do for the mechanics
       help: 'a new option',
       parse: parseInteger,
       defaultText: '3',
     };
     const table = [...rows.filter((r) => r.field !== 'options.keep'), extra];
-    const flags = parse(['--target-region', 'us-west-2', '--priority', '2'], 'copy', table);
-    expect(attributeOf(extra)).toBe('priority');
+    const flags = parse(['--target-region', 'us-west-2', '--keep-at-least', '2'], 'copy', table);
+    expect(attributeOf(extra)).toBe('keepAtLeast');
     expect(inputOfFlags(flags, table).options).toEqual({ keep: 2 });
   });
 

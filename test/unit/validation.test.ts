@@ -96,6 +96,7 @@ describe('validateCopyInput: the API reference example and normalization', () =>
         onCancelAfterAvailable: 'keep',
         slotWaitSeconds: 60,
         pollsPerRun: 250,
+        priority: 3,
       },
     });
     expect(v.options).toEqual(DEFAULT_OPTIONS);
@@ -264,6 +265,9 @@ describe('validateCopyInput: options', () => {
     ['slotWaitSeconds', 0, 'must be an integer of at least 1'],
     ['pollsPerRun', 9, 'must be an integer from 10 to 5000 (got 9)'],
     ['pollsPerRun', 5001, 'must be an integer from 10 to 5000 (got 5001)'],
+    ['priority', 0, 'must be an integer from 1 to 5 (got 0)'],
+    ['priority', 6, 'must be an integer from 1 to 5 (got 6)'],
+    ['priority', 2.5, 'must be an integer from 1 to 5 (got 2.5)'],
     ['onCancelAfterAvailable', 'discard', 'must be "keep" or "delete" (got "discard")'],
     ['pruneOnQuota', 'yes', 'must be true or false (got "yes")'],
   ])('rejects options.%s = %j', (key, value, message) => {
@@ -278,6 +282,8 @@ describe('validateCopyInput: options', () => {
     ['slotWaitSeconds', 1],
     ['pollsPerRun', 10],
     ['pollsPerRun', 5000],
+    ['priority', 1],
+    ['priority', 5],
     ['onCancelAfterAvailable', 'delete'],
     ['pruneOnQuota', false],
   ])('accepts the boundary options.%s = %j', (key, value) => {
