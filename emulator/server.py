@@ -7,15 +7,25 @@ manual cluster snapshots per Region are limited as on AWS, and a copy whose sour
 runs turns `failed`. Everything else (protocol, KMS, ARNs, tags, /moto-api/reset) is moto's.
 
 Configure with flags or SNAPCOPY_EMULATOR_* env vars, and at run time with GET/POST /snapcopy-emulator/config.
+
+For benchmarks and fault-injection tests it also observes what it serves (reset with /moto-api/reset):
+- GET /snapcopy-emulator/stats: AWS calls by service and action (RDS `Action`, KMS `X-Amz-Target`) and the
+  errors among them by code, since `since` (epoch ms); POST resets the counters.
+- GET /snapcopy-emulator/copies: every copy (CopyDBClusterSnapshot accepted) with its status (the last one
+  before it was deleted, if it was) and timeline in epoch ms (createdAt, availableAt, failedAt, deletedAt),
+  and the copies in flight (`copying`, not deleted) per Region now.
 """
 
 import argparse
 import json
 import os
+import re
 import signal
 import threading
 import time
+from copy import deepcopy
 
+from moto.core.responses import BaseResponse
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.rds.exceptions import InvalidDBClusterSnapshotStateFault, RDSClientError
 from moto.rds.models import DBClusterSnapshot, RDSBackend
@@ -31,7 +41,23 @@ OPTIONS = {
 }
 CONFIG = {key: default for key, (_, _, _, default) in OPTIONS.items()}
 CONFIG_PATH = "/snapcopy-emulator/config"
+STATS_PATH = "/snapcopy-emulator/stats"
+COPIES_PATH = "/snapcopy-emulator/copies"
+RESET_PATH = "/moto-api/reset"
 LOCK = threading.RLock()  # moto's server is threaded: a quota check and its insert must not interleave
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# What the emulator observed. CALLS[service][action] and ERRORS[service][action][code] count AWS requests;
+# COPIES holds (region, account, target) for every accepted copy, in order, deleted ones included.
+CALLS: dict = {}
+ERRORS: dict = {}
+COPIES: list = []
+STATS_SINCE = _now_ms()
+CONFIG_SINCE = STATS_SINCE  # when the config last changed: no copy turns available before it
 
 
 class SnapshotQuotaExceeded(RDSClientError):
@@ -43,11 +69,14 @@ class SnapshotQuotaExceeded(RDSClientError):
 def _refresh(snap: DBClusterSnapshot) -> None:
     """Brings a copy's status and progress up to date with the clock; settled states stay put."""
     state = vars(snap)
-    if state.get("snapcopy_started") is None or state["_status"] != "copying":
-        return
+    if state.get("snapcopy_started") is None or state["_status"] != "copying" or "snapcopy_deleted_ms" in state:
+        return  # not a copy, settled, or deleted (cancelled): its timeline has ended
     elapsed = time.monotonic() - state["snapcopy_started"] - CONFIG["queueSeconds"]
     if elapsed >= CONFIG["copySeconds"]:
-        state.update(_status="available", _percent_progress=100)
+        # When it turned available, however late it is read: its end by the clock, or the config change
+        # that ended it (copies are settled before every change, so nothing ended earlier).
+        end = state["snapcopy_created_ms"] + round(1000 * (CONFIG["queueSeconds"] + CONFIG["copySeconds"]))
+        state.update(_status="available", _percent_progress=100, snapcopy_available_ms=max(end, CONFIG_SINCE))
     elif elapsed > 0:  # max(): progress never goes backwards when copySeconds is raised at run time
         pct = min(99, int(100 * elapsed / CONFIG["copySeconds"]))
         state["_percent_progress"] = max(state["_percent_progress"], pct)
@@ -106,23 +135,99 @@ def copy_db_cluster_snapshot(self, source_db_cluster_snapshot_identifier, target
                 f"Cannot copy more than {limit} snapshots across regions. Please wait until a copy finishes."
             )
         target = moto_copy(self, source_id, target_id, **kw)
-        vars(target).update(_status="copying", _percent_progress=0, snapcopy_started=time.monotonic())
+        vars(target).update(
+            _status="copying", _percent_progress=0, snapcopy_started=time.monotonic(), snapcopy_created_ms=_now_ms()
+        )
         vars(source).setdefault("snapcopy_copies", []).append(target)  # so that deleting the source fails it
+        COPIES.append((self.region_name, self.account_id, target))
         return target
 
 
 def delete_db_cluster_snapshot(self, db_snapshot_identifier):
     with LOCK:
         snap = moto_delete(self, db_snapshot_identifier)  # a `copying` target can be deleted: AWS's cancel
+        if "snapcopy_created_ms" in vars(snap):
+            _refresh(snap)  # a copy deleted after it finished still shows when it became available
+            vars(snap)["snapcopy_deleted_ms"] = _now_ms()
         for target in vars(snap).get("snapcopy_copies", []):
             if target.status == "copying":
-                vars(target)["_status"] = "failed"  # the source disappeared mid-copy
+                vars(target).update(_status="failed", snapcopy_failed_ms=_now_ms())  # source gone mid-copy
         return snap
 
 
 RDSBackend.create_db_cluster_snapshot = create_db_cluster_snapshot
 RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
 RDSBackend.delete_db_cluster_snapshot = delete_db_cluster_snapshot
+
+
+moto_call_action = BaseResponse.call_action
+# An error's code: <Code> in RDS's XML, __type (maybe prefixed with a namespace and `#`) in KMS's JSON.
+ERROR_CODE = re.compile(r'<Code>([^<]+)</Code>|"__type":\s*"(?:[^"#]*#)?([^"]+)"')
+
+
+def _error_code(status: int, body: object) -> str | None:
+    if status < 400:
+        return None
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    match = ERROR_CODE.search(text)
+    return next(filter(None, match.groups())) if match else str(status)
+
+
+def _count(service: str, action: str, error: str | None) -> None:
+    with LOCK:
+        actions = CALLS.setdefault(service, {})
+        actions[action] = actions.get(action, 0) + 1
+        if error is not None:
+            codes = ERRORS.setdefault(service, {}).setdefault(action, {})
+            codes[error] = codes.get(error, 0) + 1
+
+
+def call_action(self):
+    """Counts every AWS request moto serves by service and action, and by error code when it fails."""
+    service, action = self.service_name or "unknown", self._get_action() or "unknown"
+    try:
+        status, headers, body = moto_call_action(self)
+    except Exception as err:  # e.g. an action moto does not implement: the server answers 500
+        _count(service, action, type(err).__name__)
+        raise
+    _count(service, action, _error_code(status, body))
+    return status, headers, body
+
+
+BaseResponse.call_action = call_action
+
+
+def _reset_stats() -> None:
+    global STATS_SINCE
+    CALLS.clear()
+    ERRORS.clear()
+    STATS_SINCE = _now_ms()
+
+
+def _stats_view() -> dict:
+    return {"since": STATS_SINCE, "calls": CALLS, "errors": ERRORS}
+
+
+def _copies_view() -> dict:
+    """Every copy's timeline, brought up to date with the clock, and the copies in flight per Region."""
+    copies, in_flight = [], {}
+    for region, account, snap in COPIES:
+        _refresh(snap)
+        state = vars(snap)
+        view = {
+            "region": region,
+            "accountId": account,
+            "id": snap.db_cluster_snapshot_identifier,
+            "status": state["_status"],
+            "createdAt": state["snapcopy_created_ms"],
+        }
+        for key, field in (("availableAt", "available"), ("failedAt", "failed"), ("deletedAt", "deleted")):
+            if f"snapcopy_{field}_ms" in state:
+                view[key] = state[f"snapcopy_{field}_ms"]
+        copies.append(view)
+        if view["status"] == "copying" and "deletedAt" not in view:
+            in_flight[region] = in_flight.get(region, 0) + 1
+    return {"now": _now_ms(), "inFlight": in_flight, "copies": copies}
 
 
 def _validated(update: object) -> dict:
@@ -137,21 +242,53 @@ def _validated(update: object) -> dict:
     return update
 
 
+def _configure(request: Request) -> tuple:
+    global CONFIG_SINCE
+    if request.method == "POST":
+        try:
+            update = _validated(request.get_json(force=True, silent=True))
+        except ValueError as err:
+            return {"error": str(err)}, 400
+        with LOCK:
+            for _, _, snap in COPIES:
+                _refresh(snap)  # settle copies under the old config: one that is done stays done
+            CONFIG.update(update)
+            CONFIG_SINCE = _now_ms()
+    return CONFIG, 200
+
+
+def _stats(request: Request) -> tuple:
+    with LOCK:
+        if request.method == "POST":
+            _reset_stats()
+        return deepcopy(_stats_view()), 200  # taken under the lock: counting goes on meanwhile
+
+
+def _copies(request: Request) -> tuple:
+    if request.method != "GET":
+        return {"error": "use GET"}, 405
+    with LOCK:
+        return _copies_view(), 200
+
+
+CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies}
+
+
 def with_control_endpoint(app):
-    """WSGI middleware: answers CONFIG_PATH itself and hands every other request to moto."""
+    """WSGI middleware: answers the CONTROL paths itself and hands every other request to moto."""
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") != CONFIG_PATH:
+        path = environ.get("PATH_INFO")
+        if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            with LOCK:  # moto forgets every snapshot: forget what was observed of them too
+                COPIES.clear()
+                _reset_stats()
+        if path not in CONTROL:
             return app(environ, start_response)
-        request, body, status = Request(environ), CONFIG, 200
-        if request.method == "POST":
-            try:
-                update = _validated(request.get_json(force=True, silent=True))
-                with LOCK:
-                    CONFIG.update(update)
-            except ValueError as err:
-                body, status = {"error": str(err)}, 400
-        elif request.method != "GET":
+        request = Request(environ)
+        if request.method in ("GET", "POST"):
+            body, status = CONTROL[path](request)
+        else:
             body, status = {"error": "use GET or POST"}, 405
         # The pid tells a launcher that it reached the emulator it started, not another one on the port.
         headers = {"X-Snapcopy-Emulator-Pid": str(os.getpid())}
