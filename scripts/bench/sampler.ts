@@ -1,0 +1,53 @@
+// Samples, once a second while a side runs: the copies in flight in the scenario's Region (from the
+// emulator) and the worker's resident memory (from /proc).
+import { emulatorCopies } from './emulator-api';
+import type { InFlightSample } from './metrics';
+import type { WorkerProcess } from './stack';
+
+export interface Samples {
+  inFlight: InFlightSample[];
+  /** Largest VmRSS sampled, bytes. */
+  peakRss?: number;
+  /** VmHWM at the end (the kernel's peak since the side started, where it could be reset), bytes. */
+  hwm?: number;
+  /** Whether VmHWM was reset when the side started (otherwise it covers the worker's whole life). */
+  hwmReset: boolean;
+}
+
+export function startSampler(
+  endpoint: string,
+  region: string,
+  worker: WorkerProcess | undefined,
+  everyMs = 1000,
+): { stop(): Promise<Samples> } {
+  const samples: Samples = { inFlight: [], hwmReset: worker?.resetPeak() ?? false };
+  let running = true;
+  const sampleMemory = () => {
+    const memory = worker?.memory();
+    if (memory) {
+      samples.peakRss = Math.max(samples.peakRss ?? 0, memory.rss);
+      samples.hwm = memory.hwm;
+    }
+  };
+  const loop = (async () => {
+    while (running) {
+      const next = Date.now() + everyMs;
+      try {
+        const { now, inFlight } = await emulatorCopies(endpoint);
+        samples.inFlight.push({ at: now, inFlight: inFlight[region] ?? 0 });
+      } catch {
+        // a missed sample: the step function holds the previous one
+      }
+      sampleMemory();
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      sampleMemory();
+      return samples;
+    },
+  };
+}
