@@ -10,6 +10,7 @@ import { registerList } from './cli/commands/list';
 import { registerPrune } from './cli/commands/prune';
 import { registerSchedule } from './cli/commands/schedule';
 import { registerSetup } from './cli/commands/setup';
+import { registerSlots } from './cli/commands/slots';
 import { registerStatus } from './cli/commands/status';
 import { CliContext, type GlobalOptions } from './cli/context';
 import { EXIT, explain, oneLine } from './cli/errors';
@@ -75,6 +76,7 @@ export function createProgram(ctx: CliContext): Command {
   registerList(program, ctx);
   registerPrune(program, ctx);
   registerSchedule(program, ctx);
+  registerSlots(program, ctx);
   registerIamPolicy(program, ctx);
   registerSetup(program, ctx);
   return program;
