@@ -11,7 +11,12 @@ export interface LineStream {
 
 export function describePhase(p: Progress): string {
   if (p.phase === 'copying' && p.status && p.status !== 'copying') return `copying (${p.status})`;
-  if (p.phase === 'waiting-for-slot') return `waiting for a copy slot (${p.slotWaits})`;
+  if (p.phase === 'waiting-for-slot') {
+    // A copy of the slot scheduler's days knows its place in the queue; an older one counts its attempts.
+    return p.queuePosition !== undefined
+      ? `waiting for a copy slot (position ${p.queuePosition})`
+      : `waiting for a copy slot (${p.slotWaits})`;
+  }
   return p.phase;
 }
 

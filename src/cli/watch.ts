@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { progressQuery, type CopyWorkflow } from '../shared/contract';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
 import type { ProgressView } from './progress-view';
+import { withLivePosition } from './slot-position';
 
 export interface WatchOptions {
   /** Between two polls (default 1000). */
@@ -59,7 +60,9 @@ export async function watchCopy<T = CopyDbClusterSnapshotResult>(
   const call = <R>(fn: () => Promise<R>) => withCallSignal(client, signal, fn);
   const showProgress = async () => {
     try {
-      view.update(await call(() => handle.query(progressQuery)));
+      const progress = await call(() => handle.query(progressQuery));
+      // While it waits for a slot, the scheduler knows its live place in the queue.
+      view.update(await call(() => withLivePosition(client, workflowId, progress)));
     } catch {
       // Between runs (continue-as-new), just closing, or a closed copy without a worker: try again.
     }

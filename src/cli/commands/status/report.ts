@@ -14,6 +14,7 @@ import { copyHandle, describeCopy } from '../../copies';
 import { oneLine } from '../../errors';
 import { isoOrUndefined, statusName, type StatusName } from '../../format';
 import { failureOf, type FailureReport } from '../../outcome';
+import { withLivePosition } from '../../slot-position';
 
 /** How long a running copy gets to answer the progress query (no worker: it never does). */
 const QUERY_TIMEOUT_MS = 5_000;
@@ -65,9 +66,12 @@ export async function statusReport(client: Client, workflowId: string): Promise<
   const handle = copyHandle(client, workflowId);
   if (report.status === 'Running') {
     try {
-      report.progress = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      const progress = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
         handle.query(progressQuery),
       );
+      // While it waits for a slot: its live place in the queue, from the scheduler (the copy's own is where
+      // it stood when it asked).
+      report.progress = await withLivePosition(client, workflowId, progress);
     } catch (err) {
       report.progressUnavailable =
         `the progress query was not answered (${oneLine(err instanceof Error ? err.message : String(err))}); ` +
