@@ -1,8 +1,9 @@
 // The two sides of a scenario, on the same emulator settings: snapcopy (copyDbClusterSnapshot workflows
 // started as the CLI starts them) and the peer script. Each answers what it saw; metrics.ts and
 // report.ts make figures of it together with what the emulator and Temporal recorded.
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { TerminatedFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { copyStartOptions, progressQuery, WORKFLOW_TYPE, type CopyWorkflow } from '../../src/shared/contract';
+import { defaultWorkflowId } from '../../src/shared/names';
 import { SLOTS_WORKFLOW_TYPE } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
@@ -144,7 +145,8 @@ export async function runSnapcopy({ stack, scenario, copies, say }: SideOptions)
           doneAt[copy.target] = (await handle.describe()).closeTime?.getTime() ?? Date.now();
         },
         (err: unknown) => {
-          if (!(err instanceof WorkflowFailedError) || !/terminated/i.test(err.message)) {
+          // Terminated: the bench stopped it at the end of a measurement window.
+          if (!(err instanceof WorkflowFailedError && err.cause instanceof TerminatedFailure)) {
             errors[copy.target] = err instanceof Error ? err.message : String(err);
           }
         },
@@ -196,10 +198,11 @@ export async function stopSnapcopy(
   scenario: Scenario,
   copies: PlannedCopy[],
 ): Promise<number> {
+  const ids = new Set(copies.map((c) => defaultWorkflowId(scenario.targetRegion, c.target)));
   const running: string[] = [];
   for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
     const ours =
-      (wf.type === WORKFLOW_TYPE && copies.some((c) => wf.workflowId.endsWith(`-${c.target}`))) ||
+      (wf.type === WORKFLOW_TYPE && ids.has(wf.workflowId)) ||
       (wf.type === SLOTS_WORKFLOW_TYPE && wf.workflowId.endsWith(`-${scenario.targetRegion}`));
     if (ours) running.push(wf.workflowId);
   }
