@@ -83,7 +83,9 @@ export function sideResult({
   const measuredSeconds = (run.end - run.t0) / 1000;
   const doneTimes = Object.values(run.doneAt);
   const allDone = doneTimes.length === n;
-  const makespanSeconds = allDone ? (Math.max(...doneTimes) - run.t0) / 1000 : undefined;
+  // To completion, the window ends with the last copy noticed done; otherwise where the side stopped.
+  const windowEnd = allDone ? Math.max(...doneTimes) : run.end;
+  const makespanSeconds = allDone ? (windowEnd - run.t0) / 1000 : undefined;
   const limitSeconds = physicalLimitSeconds(n, scenario.copyLimit, scenario.copySeconds);
   const lags = copies.flatMap((c) => {
     const available = byTarget.get(c.target)?.availableAt;
@@ -114,8 +116,8 @@ export function sideResult({
     physicalLimitSeconds: limitSeconds,
     makespanRatio: ratio(makespanSeconds, limitSeconds),
     utilisation: {
-      sampled: utilisationFromSamples(samples.inFlight, scenario.copyLimit, run.t0, run.end),
-      timeline: utilisationFromTimeline(timeline.copies, region, scenario.copyLimit, run.t0, run.end),
+      sampled: utilisationFromSamples(samples.inFlight, scenario.copyLimit, run.t0, windowEnd),
+      timeline: utilisationFromTimeline(timeline.copies, region, scenario.copyLimit, run.t0, windowEnd),
       peakInFlight: peakInFlight(timeline.copies, region),
       samples: samples.inFlight.length,
     },
