@@ -1,5 +1,7 @@
 // Activity implementations; the workflow uses `proxyActivities<ReturnType<typeof createActivities>>`.
 import { createAwsClients, type AwsClients } from './clients';
+import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-flight';
+import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
 import { listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
@@ -22,8 +24,11 @@ import type {
 } from './types';
 import type { DBClusterSnapshotView } from '../shared/types';
 
-export function createActivities(clients: AwsClients = createAwsClients()) {
+export function createActivities(clients: AwsClients = createAwsClients(), slots?: SlotActivitiesOptions) {
   return {
+    ...(slots ? createSlotActivities(slots) : noSlotActivities()),
+    countCopiesInFlight: (input: CountCopiesInFlightInput): Promise<number> =>
+      countCopiesInFlight(clients, input),
     describeSourceSnapshot: (input: DescribeSourceInput): Promise<SourceSnapshotInfo> =>
       describeSourceSnapshot(clients, input),
     findLatestClusterSnapshot: (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> =>
@@ -49,3 +54,5 @@ export {
   type AwsErrorClassification,
 } from './errors';
 export type * from './types';
+export { createSlotActivities, type SlotActivitiesOptions } from './copy-slots';
+export type { RequestCopySlotInput, RequestCopySlotResult, ReleaseCopySlotInput } from './copy-slots';

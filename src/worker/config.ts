@@ -3,6 +3,7 @@
 // instead of running half-configured.
 import type { LogLevel } from '@temporalio/common';
 import { DurationError, parseDurationMs } from '../shared/duration';
+import { DEFAULT_SLOT_CAPACITY } from '../shared/slots';
 
 /** Prometheus scrape port (the fixed contract: worker metrics 9464). */
 export const DEFAULT_METRICS_PORT = 9464;
@@ -20,6 +21,8 @@ export interface WorkerConfig {
   /** Where Prometheus metrics are served, or undefined when metrics are off. */
   metrics?: { host: string; port: number };
   shutdownGraceMs: number;
+  /** Copy slots per account and destination Region for the schedulers this worker starts (AWS: 5). */
+  slotCapacity: number;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +73,16 @@ export function parseMetricsPort(
   return port;
 }
 
+/** SNAPCOPY_SLOT_CAPACITY: 1–100 (AWS's limit is 5; raise it only after AWS raised yours). */
+export function parseSlotCapacity(value: string | undefined, variable = 'SNAPCOPY_SLOT_CAPACITY'): number {
+  if (value === undefined) return DEFAULT_SLOT_CAPACITY;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new ConfigError(variable, `"${value}" is not a number of copy slots (an integer from 1 to 100)`);
+  }
+  return n;
+}
+
 export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const port = parseMetricsPort(read(env, 'SNAPCOPY_METRICS_PORT'));
   const grace = read(env, 'SNAPCOPY_SHUTDOWN_GRACE');
@@ -80,5 +93,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
       : {}),
     shutdownGraceMs:
       grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
+    slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
   };
 }

@@ -1,5 +1,6 @@
 // The worker's life: configure the Runtime, connect, poll until a shutdown signal, then release
 // everything (AWS sockets, the Temporal connection).
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../activities';
 import { temporalSettings } from '../temporal-connection';
@@ -17,12 +18,18 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const aws = createAwsClients();
   const code = workflowSource(env);
   const connection = await NativeConnection.connect(settings.connectionOptions);
+  // The copy-slot activities signal the copySlots scheduler: a client of the same namespace, on first use.
+  let slotClient: Promise<Client> | undefined;
+  const client = (): Promise<Client> =>
+    (slotClient ??= Connection.connect(settings.connectionOptions).then(
+      (c) => new Client({ connection: c, namespace: settings.namespace }),
+    ));
   try {
     const worker = await createWorker(connection, {
       ...code,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      activities: createActivities(aws),
+      activities: createActivities(aws, { client, capacity: config.slotCapacity }),
       shutdownGraceTime: config.shutdownGraceMs,
     });
     const stopLogging = logShutdownSignals(logger, config.shutdownGraceMs);
@@ -46,6 +53,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     logger.info('snapcopy worker stopped', { taskQueue: settings.taskQueue });
   } finally {
     aws.destroy?.();
+    if (slotClient) await (await slotClient.catch(() => undefined))?.connection.close();
     await connection.close();
   }
 }

@@ -3,6 +3,7 @@
 // module of ./copy, every way out (cancel, failure, continue-as-new) goes through ./copy/undo.ts.
 import { setHandler } from '@temporalio/workflow';
 import { cancelSignal, progressQuery } from '../shared/contract';
+import { slotGrantedSignal } from '../shared/slots';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../shared/types';
 import { followCopy } from './copy/follow';
 import { finishCopied } from './copy/finish';
@@ -25,6 +26,7 @@ export async function copyDbClusterSnapshot(
   const run = new CopyRun(withDerivedTarget(input), carried);
   setHandler(progressQuery, () => run.progress());
   setHandler(cancelSignal, (args) => run.requestCancel(args?.reason));
+  setHandler(slotGrantedSignal, (grant) => run.slotGranted(grant.slotsWorkflowId));
 
   return withUndo(run, async () => {
     validate(run);

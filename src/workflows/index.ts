@@ -1,4 +1,5 @@
 // Everything the worker bundles into the workflow sandbox.
 export { copyDbClusterSnapshot } from './copy-db-cluster-snapshot';
 export type { CopyState } from './copy-db-cluster-snapshot';
+export { copySlots, type CopySlotsInput } from './copy-slots';
 export { cancelSignal, progressQuery } from '../shared/contract';

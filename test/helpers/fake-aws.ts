@@ -5,6 +5,7 @@
 // buildCopyTags, so the fake cannot drift from what a delete, an adoption or a prune decision rests on.
 import { ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../../src/activities';
+import { noSlotActivities, type SlotActivities } from '../../src/activities/copy-slots';
 import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
   DeleteOwnedSnapshotInput,
@@ -182,9 +183,23 @@ export class FakeAws {
     };
   }
 
-  activities(): Activities {
+  /**
+   * The AWS activities, in memory. `slots`: the copy-slot activities (Temporal calls, not AWS: the real
+   * ones against the test server); without, they fail as a worker without a Temporal client does.
+   */
+  activities(slots: SlotActivities = noSlotActivities()): Activities {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
     return {
+      ...slots,
+      countCopiesInFlight: async (input: { region: string }) => {
+        record('countCopiesInFlight', input);
+        let copying = 0;
+        for (const s of [...this.snapshots.values()]) {
+          await this.refresh(s);
+          if (s.region === input.region && s.status === 'copying') copying++;
+        }
+        return copying + ((await this.clock()) < this.foreignCopiesUntil ? this.copyLimit : 0);
+      },
       describeSourceSnapshot: async (input: DescribeSourceInput): Promise<SourceSnapshotInfo> => {
         record('describeSourceSnapshot', input);
         const s = this.find(input.region, input.identifier);

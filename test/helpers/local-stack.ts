@@ -56,7 +56,7 @@ export async function startLocalStack(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(clients),
+    activities: createActivities(clients, { client: () => Promise.resolve(env.client) }),
   });
   const running = worker.run();
   return {

@@ -6,11 +6,13 @@ import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from 
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createSlotActivities } from '../../src/activities/copy-slots';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { waitForProgress } from '../helpers/wait';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
+import { slotsQuery, slotsWorkflowId } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import type { StartCopyInput } from '../../src/activities/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
@@ -39,9 +41,23 @@ async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: aws.activities(),
+    activities: aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
   });
-  return worker.runUntil(fn(taskQueue));
+  try {
+    return await worker.runUntil(fn(taskQueue));
+  } finally {
+    await endSlotSchedulers();
+  }
+}
+
+/** Each test's copies get schedulers of their own: the last test's ran on a task queue nobody polls now. */
+async function endSlotSchedulers(): Promise<void> {
+  for (const region of ['us-east-1', 'us-west-2']) {
+    await env.client.workflow
+      .getHandle(slotsWorkflowId(ACCOUNT, region))
+      .terminate('test over')
+      .catch(() => undefined);
+  }
 }
 
 function start(
@@ -552,33 +568,41 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
     expect(result.DBClusterSnapshot?.Status).toBe('available');
   });
 
-  it('bounds a long wait for a copy slot by continuing as new, then copies', async () => {
+  it('waits for a slot held by copies snapcopy did not start without polling AWS or growing its history', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
     aws.copyDurationMs = 10 * 60 * 1000;
-    // Copies started outside snapcopy hold the slots for 15 minutes: more waits than one run may make.
+    // Copies started outside snapcopy hold every slot for 15 minutes.
     aws.foreignCopiesUntil = (await env.currentTimeMs()) + 15 * 60 * 1000;
-    const result = await withWorker(aws, async (tq) => {
-      const handle = await start(tq, {
-        ...crossRegionInput('prod-2026-11-20-slot'),
-        options: { pollsPerRun: 10, slotWaitSeconds: 60 },
-      });
-      const done = await handle.result();
-      // The second run started from the state carried while still waiting to start the copy.
-      const first = await env.client.workflow
-        .getHandle(handle.workflowId, handle.firstExecutionRunId)
-        .fetchHistory();
-      const second = first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      expect(second).toBeDefined();
-      await recordHistory(
-        env.client.workflow.getHandle(handle.workflowId, second!),
-        'continued-while-waiting-for-slot',
+    const { result, events } = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput('prod-2026-11-20-slot'));
+      const waiting = await waitForProgress(
+        handle,
+        (p) => p.phase === 'waiting-for-slot' && p.slotWaits === 1,
       );
-      return done;
+      expect(waiting.slotsWorkflowId).toBe(slotsWorkflowId(ACCOUNT, 'us-west-2'));
+      const result = await handle.result();
+      await recordHistory(handle, 'slot-refused-then-granted');
+      return { result, events: (await handle.fetchHistory()).events ?? [] };
     });
     expect(result.summary.outcome).toBe('copied');
-    expect(result.summary.runs).toBeGreaterThanOrEqual(2);
-    expect(result.summary.slotWaits).toBeGreaterThanOrEqual(10);
+    // AWS refused the one granted start (the scheduler then lowered its capacity); no retry loop.
+    expect(result.summary.slotWaits).toBe(1);
+    expect(aws.callsOf('startCopy')).toHaveLength(2);
+    // One look at AWS a few minutes apart for the whole Region, never a call per waiting copy.
+    const looks = aws.callsOf('countCopiesInFlight').length;
+    expect(looks).toBeGreaterThanOrEqual(1);
+    expect(looks).toBeLessThanOrEqual(8);
+    expect(result.summary.runs).toBe(1);
+    // Between the refused grant and the next one (15 minutes of waiting): the refused start, no timer.
+    const grants = events
+      .map((e, i) => (e.workflowExecutionSignaledEventAttributes?.signalName === 'slotGranted' ? i : -1))
+      .filter((i) => i >= 0);
+    expect(grants).toHaveLength(2);
+    const between = events.slice(grants[0]! + 1, grants[1]);
+    expect(between.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
+    expect(between.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    expect(between.length).toBeLessThanOrEqual(15);
   });
 
   it('gives up at the deadline mid-copy, deleting its unfinished target', async () => {
@@ -600,19 +624,24 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
     ]);
   });
 
-  it('cancels a copy waiting for a slot at once, having created nothing', async () => {
+  it('cancels a copy waiting for a slot at once, leaving the queue and creating nothing', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
-    aws.copyLimit = 0;
-    const result = await withWorker(aws, async (tq) => {
-      const handle = await start(tq, { ...crossRegionInput(), options: { slotWaitSeconds: 3600 } });
-      await waitForProgress(handle, (p) => p.phase === 'waiting-for-slot' && p.nextPollAt !== undefined);
+    aws.foreignCopiesUntil = (await env.currentTimeMs()) + 10 * HOUR;
+    const { result, slots } = await withWorker(aws, async (tq) => {
+      const handle = await start(tq, crossRegionInput());
+      await waitForProgress(handle, (p) => p.phase === 'waiting-for-slot' && p.slotWaits === 1);
       await handle.signal(cancelSignal, { reason: 'not tonight' });
-      return handle.result();
+      const result = await handle.result();
+      const slots = await env.client.workflow
+        .getHandle(slotsWorkflowId(ACCOUNT, 'us-west-2'))
+        .query(slotsQuery);
+      return { result, slots };
     });
     expect(result.summary.outcome).toBe('cancelled');
     expect(result.summary.cancelReason).toBe('not tonight');
-    expect(result.summary.slotWaits).toBe(1);
+    expect(slots.holders).toEqual([]);
+    expect(slots.queue).toEqual([]);
     expect(aws.get('us-west-2', 'prod-2026-11-20-copy')).toBeUndefined();
     expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([]);
   });
@@ -620,7 +649,7 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
   it('gives up at the deadline while still waiting for a slot, having created nothing', async () => {
     const aws = newAws();
     crossRegionSetup(aws);
-    aws.copyLimit = 0;
+    aws.foreignCopiesUntil = (await env.currentTimeMs()) + 10 * HOUR;
     const err = await withWorker(aws, async (tq) =>
       failureOf((await start(tq, { ...crossRegionInput(), options: { deadlineSeconds: 3600 } })).result()),
     );

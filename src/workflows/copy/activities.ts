@@ -5,8 +5,11 @@ import {
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
+  proxyLocalActivities,
   type ActivityFunctionWithOptions,
   type ActivityOptions,
+  type LocalActivityFunctionWithOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED } from '../../shared/names';
@@ -27,6 +30,15 @@ const activityOptions: ActivityOptions = {
 };
 const activities = proxyActivities<Activities>(activityOptions);
 
+// Short read-only calls (and the copy-slot signals) as local activities: one marker event each instead
+// of an activity's three plus a workflow task's three, which keeps a copy's history small while it waits.
+const localOptions: LocalActivityOptions = {
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '30m',
+  retry: activityOptions.retry,
+};
+const localActivities = proxyLocalActivities<Activities>(localOptions);
+
 /** Calls an activity with a one-line summary (see ui.ts for the wording). */
 export function call<K extends keyof Activities>(
   name: K,
@@ -35,6 +47,21 @@ export function call<K extends keyof Activities>(
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
   const fn = activities[name] as ActivityFunctionWithOptions<Activities[K]>;
   return fn.executeWithOptions({ ...activityOptions, summary }, args);
+}
+
+/**
+ * A quick call: a local activity when `local` (copies started with copy slots), else a plain one, as
+ * the histories of earlier copies recorded it.
+ */
+export function quick<K extends keyof Activities>(
+  local: boolean,
+  name: K,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
+  if (!local) return call(name, summary, ...args);
+  const fn = localActivities[name] as LocalActivityFunctionWithOptions<Activities[K]>;
+  return fn.executeWithOptions({ ...localOptions, summary }, args);
 }
 
 /** The typed ApplicationFailure an activity failed with, if any. */

@@ -8,6 +8,7 @@ import { activityCause, call, failure } from './activities';
 import { checkpoint, pause } from './checkpoint';
 import { iso, now, type CopyRun } from './run';
 import type { CopyInFlight } from './state';
+import { giveSlotBack } from './slot';
 import { summaries } from './ui';
 
 /** Follows the copy (from `first`, what the start returned, or from a fresh poll) until it is available. */
@@ -29,6 +30,8 @@ export async function followCopy(
   }
   // A finished copy is never deleted by a later failure; a cancel still follows its option.
   run.undo.target = { available: true };
+  // Its slot goes to the next copy at once.
+  await giveSlotBack(run, 'done');
   run.view.status = 'available';
   run.view.percent = 100;
   run.view.etaSeconds = 0;

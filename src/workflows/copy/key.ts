@@ -1,6 +1,6 @@
 // Phase 4: resolve the KMS key in the destination Region (keys are Regional; an unknown alias is a
 // clear KMSKeyNotAccessibleFault here rather than an opaque error from CopyDBClusterSnapshot).
-import { call } from './activities';
+import { quick } from './activities';
 import { checkpoint } from './checkpoint';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
@@ -10,7 +10,7 @@ export async function resolveKey(run: CopyRun): Promise<void> {
   if (!v.kmsKey) return;
   await checkpoint(run);
   run.setPhase('resolving-key');
-  const key = await call('resolveKmsKey', summaries.resolveKey(v.kmsKey.value, v.targetRegion), {
+  const key = await quick(run.slots, 'resolveKmsKey', summaries.resolveKey(v.kmsKey.value, v.targetRegion), {
     region: v.targetRegion,
     keyId: v.kmsKey.value,
   });

@@ -1,6 +1,6 @@
 // One copy's run: its carried state, what it shows, and the thin handlers over both (the
 // safe-message-handlers shape: handlers only record, the phases act).
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { ProgressSample } from '../../shared/polling';
 import type { CopyDbClusterSnapshotInput, Phase, Progress, PrunedSnapshot, Tag } from '../../shared/types';
 import type { ValidatedInput } from '../../shared/validation';
@@ -18,12 +18,23 @@ export interface SourceRef {
   arn: string;
   region: string;
   cluster: string;
+  /** The account the copy is made in (the source's, until cross-account copies). */
+  accountId: string;
   /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
   copyIdentifier: string;
   tags: Tag[];
 }
 
+/**
+ * Copies started since copy slots exist take a slot from the Region's copySlots scheduler instead of
+ * retrying CopyDBClusterSnapshot, and keep their history lean (local activities for quick reads, only
+ * lasting phases as search attributes). Earlier histories replay without it.
+ */
+export const COPY_SLOTS_PATCH = 'copy-slots';
+
 export class CopyRun {
+  /** Called first, before any command: whether this run takes copy slots (see COPY_SLOTS_PATCH). */
+  readonly slots = patched(COPY_SLOTS_PATCH);
   readonly workflowId = workflowInfo().workflowId;
   readonly startedAt: string;
   readonly runs: number;
@@ -43,7 +54,7 @@ export class CopyRun {
   /** Polls and slot waits of this run: each run's history is bounded by options.pollsPerRun of each. */
   readonly budget = { polls: 0, slotWaits: 0 };
   readonly view: LiveView;
-  private readonly ui = new UiPublisher();
+  readonly ui = new UiPublisher(this.slots);
 
   constructor(
     readonly input: CopyDbClusterSnapshotInput,
@@ -82,6 +93,13 @@ export class CopyRun {
     if (this.cancel) return;
     this.cancel = { reason };
     this.ui.details(this.progress());
+  }
+
+  /** The copySlots scheduler granted this copy its slot (a signal; repeated grants change nothing). */
+  slotGranted(slotsWorkflowId: string): void {
+    if (this.undo.slot?.slotsWorkflowId !== slotsWorkflowId) return;
+    this.undo.slot.granted = true;
+    this.view.queuePosition = undefined;
   }
 
   /** The copy was accepted by AWS: from now on a later run follows it. */
@@ -130,6 +148,7 @@ export class CopyRun {
       targetArn: this.targetArn,
       kmsKeyArn: this.kmsKeyArn,
       copyStartedAt: this.copy?.startedAt,
+      ...(this.undo.slot ? { slotsWorkflowId: this.undo.slot.slotsWorkflowId } : {}),
       polls: this.polls,
       runs: this.runs,
       pruned: this.pruned,

@@ -5,11 +5,11 @@ import { tagValue } from '../../shared/ownership';
 import { tagsForCopy } from '../../shared/tags';
 import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { validateAgainstSource } from '../../shared/validation';
-import { call } from './activities';
+import { quick } from './activities';
 import { checkpoint } from './checkpoint';
 import { finishAlreadyPresent } from './finish';
 import type { CopyRun } from './run';
-import { showSourceCluster, summaries } from './ui';
+import { summaries } from './ui';
 import { checked } from './validate';
 
 export async function describeSource(run: CopyRun): Promise<void> {
@@ -18,14 +18,24 @@ export async function describeSource(run: CopyRun): Promise<void> {
   run.setPhase('describing-source');
   const described =
     v.source.form === 'cluster'
-      ? await call('findLatestClusterSnapshot', summaries.findNewest(v.source.identifier, v.sourceRegion), {
-          region: v.sourceRegion,
-          clusterIdentifier: v.source.identifier,
-        })
-      : await call('describeSourceSnapshot', summaries.describeSource(v.source.identifier, v.sourceRegion), {
-          region: v.sourceRegion,
-          identifier: v.source.identifier,
-        });
+      ? await quick(
+          run.slots,
+          'findLatestClusterSnapshot',
+          summaries.findNewest(v.source.identifier, v.sourceRegion),
+          {
+            region: v.sourceRegion,
+            clusterIdentifier: v.source.identifier,
+          },
+        )
+      : await quick(
+          run.slots,
+          'describeSourceSnapshot',
+          summaries.describeSource(v.source.identifier, v.sourceRegion),
+          {
+            region: v.sourceRegion,
+            identifier: v.source.identifier,
+          },
+        );
   // The source tags a copy would carry (its aws:, rds: and snapcopy: tags never travel).
   const copiedSourceTags = tagsForCopy({ copyTags: true, sourceTags: described.tags, userTags: [] });
   checked(() =>
@@ -39,12 +49,13 @@ export async function describeSource(run: CopyRun): Promise<void> {
   run.source = {
     arn: described.arn,
     region: v.sourceRegion,
+    accountId: described.accountId,
     cluster: described.clusterIdentifier,
     // Another Region or another account: the ARN, from which the SDK presigns the request.
     copyIdentifier: v.crossRegion || described.shared ? described.arn : described.identifier,
     tags: tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags }),
   };
-  showSourceCluster(described.clusterIdentifier);
+  run.ui.showSourceCluster(described.clusterIdentifier);
 }
 
 /**
@@ -54,16 +65,21 @@ export async function describeSource(run: CopyRun): Promise<void> {
 export async function findExistingCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult | undefined> {
   const { v, source } = run;
   if (v.source.form !== 'cluster' || !source) return undefined;
-  const owned = await call('listOwnedCopies', summaries.lookForExisting(source.arn, v.targetRegion), {
-    region: v.targetRegion,
-    sourceCluster: source.cluster,
-  });
+  const owned = await quick(
+    run.slots,
+    'listOwnedCopies',
+    summaries.lookForExisting(source.arn, v.targetRegion),
+    {
+      region: v.targetRegion,
+      sourceCluster: source.cluster,
+    },
+  );
   const existing = owned.find(
     (c) => c.status === 'available' && tagValue(c.tags, OWNERSHIP_TAGS.sourceArn) === source.arn,
   );
   const present =
     existing &&
-    (await call('describeTargetSnapshot', summaries.readExisting(existing.identifier), {
+    (await quick(run.slots, 'describeTargetSnapshot', summaries.readExisting(existing.identifier), {
       region: v.targetRegion,
       identifier: existing.identifier,
     }));

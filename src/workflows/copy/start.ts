@@ -7,6 +7,7 @@ import { activityCause, call } from './activities';
 import { checkpoint, pause } from './checkpoint';
 import { pruneForRoom } from './prune';
 import { iso, type CopyRun, type SourceRef } from './run';
+import { giveSlotBack, takeSlot } from './slot';
 import { summaries } from './ui';
 
 /** Failure types that mean CopyDBClusterSnapshot created nothing. */
@@ -22,6 +23,34 @@ const NOTHING_CREATED = new Set<string>([
 ]);
 
 export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
+  return run.slots ? startInSlot(run, source) : startRetrying(run, source);
+}
+
+/** With copy slots: start once the scheduler grants a slot; a refusal gives it back and asks again. */
+async function startInSlot(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
+  for (;;) {
+    await takeSlot(run, source);
+    await checkpoint(run, 'still waiting to start the copy');
+    run.setPhase('starting');
+    run.undo.target = { available: false };
+    try {
+      return await requestCopy(run, source);
+    } catch (err) {
+      const cause = activityCause(err);
+      if (cause?.type && NOTHING_CREATED.has(cause.type)) delete run.undo.target;
+      if (cause?.type !== FailureType.QuotaExceeded) throw err;
+      const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
+      run.view.message = cause.message;
+      if (reason === 'copies-in-flight') {
+        run.slotWaits++;
+        await giveSlotBack(run, 'refused');
+      } else await pruneForRoom(run, cause.message);
+    }
+  }
+}
+
+/** Copies recorded before copy slots: on the copies-in-flight limit, try again after slotWaitSeconds. */
+async function startRetrying(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   for (;;) {
     await checkpoint(run, 'still waiting to start the copy', 'slotWaits');
     run.setPhase('starting');

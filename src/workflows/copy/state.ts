@@ -46,6 +46,7 @@ export interface LiveView {
   status?: string;
   percent: number;
   etaSeconds?: number;
+  queuePosition?: number;
   lastPolledAt?: string;
   nextPollAt?: string;
   message?: string;

@@ -1,7 +1,7 @@
 // What the Temporal UI shows of a copy: search attributes for the workflow list, markdown "current
 // details" for its page, and the one-line summaries of its activities and timers, so every bar of the
 // timeline is named. Each search-attribute upsert is a history event: only what changed is sent.
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   SA_PERCENT,
   SA_PHASE,
@@ -15,20 +15,53 @@ import type { Phase, Progress } from '../../shared/types';
 /** Percent steps at which SnapcopyPercent is updated. */
 const PERCENT_STEP = 5;
 
+/** Phases over in a moment: a lean copy shows them in its details and query, not in the list. */
+const MOMENTARY_PHASES = new Set<Phase>(['validating', 'describing-source', 'resolving-key', 'starting']);
+
 export class UiPublisher {
   private phase?: Phase;
   private percentStep = -1;
 
+  /**
+   * `lean` (copies started with copy slots): start from the search attributes the client set at start
+   * and leave momentary phases out of them, so every upsert is one the list needs.
+   */
+  constructor(private readonly lean = false) {
+    if (!lean) return;
+    const sa = workflowInfo().typedSearchAttributes;
+    this.phase = sa.get(SA_PHASE) as Phase | undefined;
+    this.percentStep = Math.floor((sa.get(SA_PERCENT) ?? 0) / PERCENT_STEP);
+  }
+
   publish(p: Progress): void {
     const step = Math.floor(p.percent / PERCENT_STEP);
+    const phaseChanged = p.phase !== this.phase && !(this.lean && MOMENTARY_PHASES.has(p.phase));
     const changes = [
-      ...(p.phase !== this.phase ? [{ key: SA_PHASE, value: p.phase }] : []),
+      ...(phaseChanged ? [{ key: SA_PHASE, value: p.phase }] : []),
       ...(step !== this.percentStep ? [{ key: SA_PERCENT, value: p.percent }] : []),
     ];
     if (changes.length) upsertSearchAttributes(changes);
-    this.phase = p.phase;
+    if (phaseChanged || !this.lean) this.phase = p.phase;
     this.percentStep = step;
     this.details(p);
+  }
+
+  /** The copy's Regions (and, once known, its source cluster) as search attributes, where not set yet. */
+  showIdentity(regions: { sourceRegion: string; targetRegion: string }, sourceCluster?: string): void {
+    const wanted = [
+      { key: SA_SOURCE_REGION, value: regions.sourceRegion },
+      { key: SA_TARGET_REGION, value: regions.targetRegion },
+      ...(sourceCluster !== undefined ? [{ key: SA_SOURCE_CLUSTER, value: sourceCluster }] : []),
+    ];
+    const sa = workflowInfo().typedSearchAttributes;
+    const changes = this.lean ? wanted.filter((w) => sa.get(w.key) !== w.value) : wanted;
+    if (changes.length) upsertSearchAttributes(changes);
+  }
+
+  showSourceCluster(sourceCluster: string): void {
+    const sa = workflowInfo().typedSearchAttributes;
+    if (this.lean && sa.get(SA_SOURCE_CLUSTER) === sourceCluster) return;
+    upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: sourceCluster }]);
   }
 
   details(p: Progress): void {
@@ -80,20 +113,8 @@ export const summaries = {
   slotWait: (seconds: number) => `waiting for a copy slot (next try in ${formatDuration(seconds)})`,
   pollRetry: (seconds: number) => `polls failing: next try in ${formatDuration(seconds)}`,
   goneWait: (id: string, seconds: number) => `wait ${seconds}s for ${id} to be gone`,
+  requestSlot: (region: string) => `ask for a copy slot in ${region}`,
+  releaseSlot: (region: string) => `give the copy slot in ${region} back`,
+  slotGrant: (seconds: number) =>
+    `waiting for a copy slot (at most ${formatDuration(seconds)}, the deadline)`,
 };
-
-/** The copy's Regions (and, once known, its source cluster) as search attributes for the list. */
-export function showIdentity(
-  regions: { sourceRegion: string; targetRegion: string },
-  sourceCluster?: string,
-): void {
-  upsertSearchAttributes([
-    { key: SA_SOURCE_REGION, value: regions.sourceRegion },
-    { key: SA_TARGET_REGION, value: regions.targetRegion },
-    ...(sourceCluster !== undefined ? [{ key: SA_SOURCE_CLUSTER, value: sourceCluster }] : []),
-  ]);
-}
-
-export function showSourceCluster(sourceCluster: string): void {
-  upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: sourceCluster }]);
-}

@@ -7,6 +7,7 @@ import { recordCopyFailed } from '../metrics';
 import { activityCause, call, failure } from './activities';
 import { CancelRequested } from './checkpoint';
 import { deleteOwnTarget } from './delete';
+import { giveSlotBack } from './slot';
 import { finishCancelled } from './finish';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
@@ -18,10 +19,21 @@ export interface UndoRecord {
    * options.onCancelAfterAvailable.
    */
   target?: { available: boolean };
+  /**
+   * A copy slot asked for (and, once `granted`, held): given back to the scheduler on every exit, and as
+   * soon as the copy is available. `since` keeps the copy's place when it asks again.
+   */
+  slot?: { slotsWorkflowId: string; since: string; granted: boolean };
 }
 
 /** A cancel (signal or Temporal cancellation): delete the target while it is still ours to delete. */
 async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
+  const result = await cancelTarget(run);
+  await giveSlotBack(run, 'done'); // after the delete: the next copy must not meet ours still copying
+  return result;
+}
+
+async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
   if (!run.undo.target) return finishCancelled(run, undefined);
   run.setPhase('cancelling');
   const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
@@ -39,13 +51,19 @@ async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
 
 /** A failure: leave no unfinished target behind. Best effort: the original failure is what callers need. */
 async function undoAfterFailure(run: CopyRun): Promise<void> {
-  if (!run.undo.target || run.undo.target.available) return;
-  run.setPhase('cancelling');
+  if (run.undo.target && !run.undo.target.available) {
+    run.setPhase('cancelling');
+    try {
+      await CancellationScope.nonCancellable(() => deleteOwnTarget(run));
+      delete run.undo.target;
+    } catch {
+      // The target keeps its ownership tags: a later prune or retention finds it.
+    }
+  }
   try {
-    await CancellationScope.nonCancellable(() => deleteOwnTarget(run));
-    delete run.undo.target;
+    await CancellationScope.nonCancellable(() => giveSlotBack(run, 'done'));
   } catch {
-    // The target keeps its ownership tags: a later prune or retention finds it.
+    // The scheduler reclaims the slot of a copy that closed.
   }
 }
 

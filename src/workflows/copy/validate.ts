@@ -6,7 +6,6 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { workflowInfo } from '@temporalio/workflow';
 import { failure } from './activities';
 import type { CopyRun } from './run';
-import { showIdentity } from './ui';
 
 /** Set by Temporal Schedules on the runs they start: the slot's time, which names the target. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey(
@@ -46,6 +45,6 @@ export function validate(run: CopyRun): void {
   run.view.targetIdentifier = run.v.targetIdentifier;
   run.view.targetRegion = run.v.targetRegion;
   run.view.sourceRegion = run.v.sourceRegion;
-  showIdentity(run.v, run.copy?.sourceCluster);
+  run.ui.showIdentity(run.v, run.copy?.sourceCluster);
   run.publish();
 }

@@ -1,0 +1,107 @@
+// The copy workflow's side of the copy slots: ask the Region's copySlots scheduler for a slot
+// (signal-with-start, so the first copy starts it) and give the slot back. Also what the scheduler asks
+// Temporal: which holders closed without giving their slot back. Temporal calls only, no AWS.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  DEFAULT_SLOT_CAPACITY,
+  releaseSlotSignal,
+  requestSlotSignal,
+  SLOTS_WORKFLOW_TYPE,
+  slotsQuery,
+  slotsWorkflowId,
+  type SlotRelease,
+  type SlotRequest,
+} from '../shared/slots';
+
+export interface SlotActivitiesOptions {
+  /** The Temporal client of the worker's namespace, created lazily (tests without slots never connect). */
+  client: () => Promise<Client>;
+  /** Slots per account and Region for schedulers this worker starts (SNAPCOPY_SLOT_CAPACITY, default 5). */
+  capacity?: number;
+}
+
+export interface RequestCopySlotInput {
+  accountId: string;
+  region: string;
+  /** The scheduler runs on the copy's own task queue. */
+  taskQueue: string;
+  request: SlotRequest;
+}
+
+export interface RequestCopySlotResult {
+  slotsWorkflowId: string;
+  /** Place in the queue right after asking (1 = next); undefined when the slot is already granted. */
+  queuePosition?: number;
+}
+
+export interface ReleaseCopySlotInput {
+  slotsWorkflowId: string;
+  release: SlotRelease;
+}
+
+export function createSlotActivities(opts: SlotActivitiesOptions) {
+  return {
+    async requestCopySlot(input: RequestCopySlotInput): Promise<RequestCopySlotResult> {
+      const client = await opts.client();
+      const workflowId = slotsWorkflowId(input.accountId, input.region);
+      const handle = await client.workflow.signalWithStart(SLOTS_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: input.taskQueue,
+        args: [
+          {
+            accountId: input.accountId,
+            region: input.region,
+            capacity: opts.capacity ?? DEFAULT_SLOT_CAPACITY,
+          },
+        ],
+        signal: requestSlotSignal,
+        signalArgs: [input.request],
+        staticSummary: `copy slots of account ${input.accountId} in ${input.region}`,
+      });
+      // For the copy's progress only: a scheduler busy continuing as new may not answer at once.
+      try {
+        const view = await handle.query(slotsQuery);
+        const i = view.queue.findIndex((q) => q.workflowId === input.request.workflowId);
+        return { slotsWorkflowId: workflowId, ...(i >= 0 ? { queuePosition: i + 1 } : {}) };
+      } catch {
+        return { slotsWorkflowId: workflowId };
+      }
+    },
+
+    async releaseCopySlot(input: ReleaseCopySlotInput): Promise<void> {
+      const client = await opts.client();
+      try {
+        await client.workflow.getHandle(input.slotsWorkflowId).signal(releaseSlotSignal, input.release);
+      } catch (err) {
+        // No scheduler running: nothing holds the slot any more.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+
+    /** Of these workflows, the ones that are no longer running (or never existed). */
+    async closedWorkflows(input: { workflowIds: string[] }): Promise<string[]> {
+      const client = await opts.client();
+      const closed: string[] = [];
+      for (const id of input.workflowIds) {
+        try {
+          const d = await client.workflow.getHandle(id).describe();
+          if (d.status.name !== 'RUNNING') closed.push(id);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) closed.push(id);
+          else throw err;
+        }
+      }
+      return closed;
+    },
+  };
+}
+
+export type SlotActivities = ReturnType<typeof createSlotActivities>;
+
+/** For workers without a Temporal client (activity unit tests): slot activities that say so. */
+export function noSlotActivities(): SlotActivities {
+  const missing = (): never => {
+    throw new Error('copy slots need a Temporal client: createActivities(aws, { client }) was not given one');
+  };
+  return { requestCopySlot: missing, releaseCopySlot: missing, closedWorkflows: missing };
+}

@@ -1,0 +1,122 @@
+// The copySlots workflow: one per account and destination Region, it shares AWS's limit of copies in
+// flight among the copies that need it (the mutex sample's shape: a workflow that owns a resource, driven
+// by signals). Copies ask (signal-with-start), wait without polling, and are told by signal when their
+// slot is free; a slot that frees goes to the next copy at once. AWS stays the truth: a periodic check
+// counts the copies in flight in the Region (copies snapcopy did not start take slots too) and reclaims
+// the slots of copies that closed without giving them back.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/names';
+import {
+  releaseSlotSignal,
+  requestSlotSignal,
+  slotGrantedSignal,
+  slotsQuery,
+  type SlotEntry,
+} from '../shared/slots';
+import { freshSlotsState, SlotBook, type SlotsState } from './slots/book';
+
+export interface CopySlotsInput {
+  accountId: string;
+  region: string;
+  /** Slots snapcopy may use in this account and Region (AWS's limit: 5). */
+  capacity: number;
+  /** Carried by continue-as-new. */
+  state?: SlotsState;
+}
+
+/** Between looks at AWS while a copy waits for a slot (one look for all of them, never per copy). */
+export const CHECK_INTERVAL_MS = 3 * 60 * 1000;
+/** An idle scheduler ends after this long; the next copy's signal-with-start begins a new one. */
+export const IDLE_MS = 30 * 60 * 1000;
+/** Events per run before continuing as new (far below Temporal's 10,240-event warning). */
+export const EVENTS_PER_RUN = 4_000;
+
+const { countCopiesInFlight, closedWorkflows } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '10m',
+  retry: {
+    initialInterval: '2s',
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
+  },
+});
+
+// Date is the deterministic workflow clock in the sandbox.
+const now = (): number => new Date().getTime();
+const iso = (): string => new Date().toISOString();
+
+export async function copySlots(input: CopySlotsInput): Promise<void> {
+  const book = new SlotBook(input.state ?? freshSlotsState(input.accountId, input.region, input.capacity));
+  setHandler(slotsQuery, () => book.view());
+  // Thin handlers: they record; the loop below grants.
+  const regrant = new Set<string>();
+  setHandler(requestSlotSignal, (r) => {
+    if (book.request(r) === 'holding') regrant.add(r.workflowId);
+  });
+  setHandler(releaseSlotSignal, (r) => book.release(r.workflowId, r.reason));
+
+  let checkedAt = 0;
+  for (;;) {
+    await tell(book, [...book.grant(iso()), ...takeHolders(book, regrant)]);
+    if (workflowInfo().historyLength > EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof copySlots>({ ...input, state: book.getState() });
+    }
+    // Look at AWS only while a copy waits, a few minutes apart: then a foreign copy or a lost holder matters.
+    const waiting = book.getState().queue.length > 0;
+    if (waiting && now() - checkedAt >= CHECK_INTERVAL_MS) {
+      await lookAtAws(book);
+      checkedAt = now();
+      continue;
+    }
+    const seen = book.version;
+    const changedOrAsked = () => book.version !== seen || regrant.size > 0;
+    if (waiting) await condition(changedOrAsked, checkedAt + CHECK_INTERVAL_MS - now());
+    else if (book.busy) await condition(changedOrAsked);
+    else if (!(await condition(changedOrAsked, IDLE_MS))) return; // idle: a copy's signal-with-start begins anew
+  }
+}
+
+function takeHolders(book: SlotBook, regrant: Set<string>): SlotEntry[] {
+  const again = book.view().holders.filter((h) => regrant.has(h.workflowId));
+  regrant.clear();
+  return again;
+}
+
+/** Signals each new holder; a copy that is gone (closed, never existed) gives its slot back at once. */
+async function tell(book: SlotBook, holders: SlotEntry[]): Promise<void> {
+  const { workflowId } = workflowInfo();
+  await Promise.all(
+    holders.map(async (h) => {
+      try {
+        await getExternalWorkflowHandle(h.workflowId).signal(slotGrantedSignal, {
+          slotsWorkflowId: workflowId,
+          grantedAt: h.since,
+        });
+      } catch {
+        book.release(h.workflowId, 'done');
+      }
+    }),
+  );
+}
+
+/** The periodic check: copies in flight in the Region (AWS's truth), and holders that closed. */
+async function lookAtAws(book: SlotBook): Promise<void> {
+  const { region, holders } = book.getState();
+  // Waiters need no check: a grant to a copy that is gone fails and frees the slot at once.
+  const [inFlight, closed] = await Promise.all([
+    countCopiesInFlight({ region }),
+    closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }),
+  ]);
+  book.reclaim(closed);
+  book.observeAws(inFlight, iso());
+}

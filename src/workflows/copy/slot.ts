@@ -1,0 +1,57 @@
+// Taking a copy slot from the Region's copySlots scheduler, and giving it back. While a copy waits it
+// makes no AWS call and adds no history event: it asks once, then waits for the grant signal (with one
+// timer only when a deadline bounds the wait).
+import { condition, workflowInfo } from '@temporalio/workflow';
+import { slotsWorkflowId } from '../../shared/slots';
+import { quick } from './activities';
+import { checkpoint } from './checkpoint';
+import { iso, now, type CopyRun, type SourceRef } from './run';
+import { summaries } from './ui';
+
+/** Asks for a slot unless one is held, and waits until it is granted (or a cancel / the deadline). */
+export async function takeSlot(run: CopyRun, source: SourceRef): Promise<void> {
+  const { v } = run;
+  if (run.undo.slot?.granted) return;
+  await checkpoint(run, 'still waiting to start the copy: no copy slot yet');
+  const since = run.undo.slot?.since ?? iso();
+  // Recorded before asking: the grant may arrive while the request is still on its way.
+  run.undo.slot = {
+    slotsWorkflowId: slotsWorkflowId(source.accountId, v.targetRegion),
+    since,
+    granted: false,
+  };
+  const asked = await quick(run.slots, 'requestCopySlot', summaries.requestSlot(v.targetRegion), {
+    accountId: source.accountId,
+    region: v.targetRegion,
+    taskQueue: workflowInfo().taskQueue,
+    request: { workflowId: run.workflowId, priority: v.options.priority, since },
+  });
+  if (run.undo.slot.granted) return;
+  run.view.queuePosition = asked.queuePosition;
+  run.view.message = `waiting for a copy slot in ${v.targetRegion}${asked.queuePosition ? ` (position ${asked.queuePosition})` : ''}`;
+  run.setPhase('waiting-for-slot');
+  const done = () => run.undo.slot?.granted === true || run.cancelRequested;
+  const deadline = v.options.deadlineSeconds;
+  if (deadline === undefined) await condition(done);
+  else {
+    const left = Date.parse(run.startedAt) + deadline * 1000 - now();
+    if (left > 0) await condition(done, left, { summary: summaries.slotGrant(left / 1000) });
+  }
+  await checkpoint(run, 'still waiting to start the copy: no copy slot yet');
+}
+
+/**
+ * Gives the slot (or the place in the queue) back. `refused`: AWS refused the start although the slot
+ * was granted — copies snapcopy did not start hold slots — so the scheduler lowers its capacity, and this
+ * copy asks again (keeping its place by `since`).
+ */
+export async function giveSlotBack(run: CopyRun, reason: 'done' | 'refused'): Promise<void> {
+  const slot = run.undo.slot;
+  if (!slot) return;
+  await quick(run.slots, 'releaseCopySlot', summaries.releaseSlot(run.v.targetRegion), {
+    slotsWorkflowId: slot.slotsWorkflowId,
+    release: { workflowId: run.workflowId, reason },
+  });
+  if (reason === 'refused') run.undo.slot = { ...slot, granted: false };
+  else delete run.undo.slot;
+}
