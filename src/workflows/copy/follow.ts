@@ -2,7 +2,7 @@
 // copies): often near the estimated end, rarely while it sits queued at 0%.
 import { isCancellation } from '@temporalio/workflow';
 import { FailureType } from '../../shared/names';
-import { estimateEtaSeconds, nextPollDelaySeconds } from '../../shared/polling';
+import { estimateEtaSeconds, nextPollDelaySeconds, trackProgress } from '../../shared/polling';
 import type { DBClusterSnapshotView } from '../../shared/types';
 import { activityCause, call, failure } from './activities';
 import { checkpoint, pause } from './checkpoint';
@@ -54,6 +54,7 @@ async function observe(run: CopyRun, copy: CopyInFlight, view: DBClusterSnapshot
   const sample = { at: now(), percent };
   // The anchor is the last sighting at the starting percentage: the rate is measured from there.
   if (percent === copy.anchor.percent) copy.anchor = sample;
+  copy.track = trackProgress(copy.track, sample);
   copy.queuedPolls = percent > 0 ? 0 : copy.queuedPolls + 1;
   run.view.status = view.Status;
   run.view.percent = percent;
@@ -67,6 +68,7 @@ function pollDelay(run: CopyRun, copy: CopyInFlight): number {
     percent: run.view.percent,
     etaSeconds: run.view.etaSeconds,
     queuedPolls: copy.queuedPolls,
+    ...(copy.track ? { track: copy.track } : {}),
     minPollSeconds: run.v.options.minPollSeconds,
     maxPollSeconds: run.v.options.maxPollSeconds,
   });

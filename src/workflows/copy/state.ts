@@ -1,7 +1,7 @@
 // The copy's state: what one run carries whole to the next (CopyState) and what it only shows while it
 // runs. The stage follows from what the state holds: with `copy`, AWS accepted the copy and the next run
 // follows it; without, the next run starts over from the source (still waiting to start).
-import type { ProgressSample } from '../../shared/polling';
+import type { PollTrack, ProgressSample } from '../../shared/polling';
 import type { Phase, Progress, PrunedSnapshot } from '../../shared/types';
 import type { UndoRecord } from './undo';
 
@@ -18,6 +18,8 @@ export interface CopyInFlight {
   anchor: ProgressSample;
   /** Consecutive polls at 0% (queued copies back off). */
   queuedPolls: number;
+  /** The sightings that bound the copy's rate, so the next poll lands just after its finish. */
+  track?: PollTrack;
   lastPercent: number;
 }
 
