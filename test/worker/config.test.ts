@@ -21,14 +21,24 @@ import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from '../helpers/paths';
 
 describe('workerConfig', () => {
-  it('defaults to INFO logs, metrics on 0.0.0.0:9464 and a 30 s shutdown grace', () => {
+  it('defaults to INFO logs, metrics on 0.0.0.0:9464, a 30 s shutdown grace and 5 copy slots', () => {
     expect(workerConfig({})).toEqual({
       logLevel: 'INFO',
       metrics: { host: '0.0.0.0', port: 9464 },
       shutdownGraceMs: 30_000,
+      slotCapacity: 5,
     });
     expect(DEFAULT_METRICS_PORT).toBe(9464);
     expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(30_000);
+  });
+
+  it('reads the copy-slot capacity, refusing what is not 1 to 100', () => {
+    expect(workerConfig({ SNAPCOPY_SLOT_CAPACITY: '8' }).slotCapacity).toBe(8);
+    for (const bad of ['0', '101', '2.5', 'five']) {
+      expect(() => workerConfig({ SNAPCOPY_SLOT_CAPACITY: bad })).toThrow(
+        `SNAPCOPY_SLOT_CAPACITY: "${bad}" is not a number of copy slots (an integer from 1 to 100)`,
+      );
+    }
   });
 
   it('treats empty variables (compose `VAR=`) as unset', () => {
@@ -45,7 +55,12 @@ describe('workerConfig', () => {
         SNAPCOPY_METRICS_HOST: '127.0.0.1',
         SNAPCOPY_SHUTDOWN_GRACE: '2m',
       }),
-    ).toEqual({ logLevel: 'DEBUG', metrics: { host: '127.0.0.1', port: 9100 }, shutdownGraceMs: 120_000 });
+    ).toEqual({
+      logLevel: 'DEBUG',
+      metrics: { host: '127.0.0.1', port: 9100 },
+      shutdownGraceMs: 120_000,
+      slotCapacity: 5,
+    });
     expect(workerConfig({ SNAPCOPY_LOG_LEVEL: 'warning' }).logLevel).toBe('WARN');
   });
 
