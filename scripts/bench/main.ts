@@ -172,7 +172,9 @@ async function main(): Promise<void> {
       )}\n`,
     );
 
-  const stack = await startBenchStack(logDir, say);
+  // One worker serves every scenario: its schedulers' capacity is the scenarios' limit when they agree.
+  const limits = new Set(scenarios.map((s) => s.copyLimit));
+  const stack = await startBenchStack(logDir, say, limits.size === 1 ? [...limits][0] : undefined);
   try {
     for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario };

@@ -1,6 +1,7 @@
 // The two sides of a scenario, on the same emulator settings: snapcopy (copyDbClusterSnapshot workflows
 // started as the CLI starts them) and the peer script. Each answers what it saw; metrics.ts and
 // report.ts make figures of it together with what the emulator and Temporal recorded.
+import { setMaxListeners } from 'node:events';
 import { TerminatedFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { copyStartOptions, progressQuery, WORKFLOW_TYPE, type CopyWorkflow } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
@@ -268,6 +269,7 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
 }> {
   const client = rds(stack.emulator.endpoint, scenario.targetRegion);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one signal for every copy: each pending call and sleep listens to it
   const records = new Map<string, PeerCopy>();
   const running: Promise<void>[] = [];
   const batchStartedAt: number[] = [];

@@ -47,7 +47,15 @@ function quietRuntime(): void {
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
-export async function startBenchStack(logDir: string, say: (line: string) => void): Promise<BenchStack> {
+/**
+ * `slotCapacity`: the worker's SNAPCOPY_SLOT_CAPACITY (copySlots schedulers it starts), when the scenarios
+ * run with an emulator limit other than AWS's 5; otherwise the worker's default.
+ */
+export async function startBenchStack(
+  logDir: string,
+  say: (line: string) => void,
+  slotCapacity?: number,
+): Promise<BenchStack> {
   quietRuntime();
   fs.mkdirSync(logDir, { recursive: true });
   say('starting the Temporal dev server, the AWS emulator and bundling the workflow code');
@@ -82,6 +90,7 @@ export async function startBenchStack(logDir: string, say: (line: string) => voi
     SNAPCOPY_METRICS_PORT: 'off',
     SNAPCOPY_LOG_LEVEL: 'WARN',
     SNAPCOPY_WORKFLOW_BUNDLE: bundlePath,
+    ...(slotCapacity !== undefined ? { SNAPCOPY_SLOT_CAPACITY: String(slotCapacity) } : {}),
   });
   const stop = async () => {
     await worker.stop();
