@@ -3,7 +3,13 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { CANCEL_SIGNAL, defaultWorkflowId, PROGRESS_QUERY, WORKFLOW_TYPE } from './names';
-import { SA_PHASE, SA_SOURCE_CLUSTER, SA_SOURCE_REGION, SA_TARGET_REGION } from './search-attributes';
+import {
+  SA_PERCENT,
+  SA_PHASE,
+  SA_SOURCE_CLUSTER,
+  SA_SOURCE_REGION,
+  SA_TARGET_REGION,
+} from './search-attributes';
 import type {
   CancelSignalArgs,
   CopyDbClusterSnapshotInput,
@@ -36,6 +42,7 @@ export function initialSearchAttributes(v: ValidatedInput): SearchAttributePair[
     { key: SA_TARGET_REGION, value: v.targetRegion },
     ...(v.source.form === 'cluster' ? [{ key: SA_SOURCE_CLUSTER, value: v.source.identifier }] : []),
     { key: SA_PHASE, value: 'validating' },
+    { key: SA_PERCENT, value: 0 },
   ];
 }
 

@@ -30,7 +30,8 @@ export class UiPublisher {
     if (!lean) return;
     const sa = workflowInfo().typedSearchAttributes;
     this.phase = sa.get(SA_PHASE) as Phase | undefined;
-    this.percentStep = Math.floor((sa.get(SA_PERCENT) ?? 0) / PERCENT_STEP);
+    const percent = sa.get(SA_PERCENT);
+    this.percentStep = percent === undefined ? -1 : Math.floor(percent / PERCENT_STEP);
   }
 
   publish(p: Progress): void {
