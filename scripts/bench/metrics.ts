@@ -98,6 +98,28 @@ export function peakInFlight(copies: readonly EmulatorCopy[], region: string): n
   return peak;
 }
 
+export interface CountSample {
+  /** Epoch ms. */
+  at: number;
+  /** A running total (e.g. AWS calls counted so far). */
+  count: number;
+}
+
+/**
+ * The total's rate per minute between the first sample at or after `from` and `end` (where it is
+ * `endCount`): undefined when no sample falls in the window.
+ */
+export function ratePerMinute(
+  samples: readonly CountSample[],
+  from: number,
+  end: number,
+  endCount: number,
+): number | undefined {
+  const first = [...samples].sort((a, b) => a.at - b.at).find((s) => s.at >= from && s.at < end);
+  if (!first) return undefined;
+  return ((endCount - first.count) * 60_000) / (end - first.at);
+}
+
 export interface LagSummary {
   count: number;
   p50?: number;

@@ -5,6 +5,7 @@ import { totalCalls } from './emulator-api';
 import {
   lagSummary,
   peakInFlight,
+  ratePerMinute,
   physicalLimitSeconds,
   ratio,
   utilisationFromSamples,
@@ -39,6 +40,8 @@ export interface SideResult {
     total: number;
     perCopy: number;
     perMinute: number;
+    /** The rate once the first minute is over (the starts' own calls are behind). */
+    perMinuteAfterFirst?: number;
     /** `service:Action` → calls */
     byAction: Record<string, number>;
     /** `service:Action:Code` → failed calls */
@@ -122,7 +125,14 @@ export function sideResult({
       samples: samples.inFlight.length,
     },
     detectionLagSeconds: lagSummary(lags),
-    awsCalls: { total, perCopy: total / n, perMinute: minutes > 0 ? total / minutes : 0, byAction, errors },
+    awsCalls: {
+      total,
+      perCopy: total / n,
+      perMinute: minutes > 0 ? total / minutes : 0,
+      perMinuteAfterFirst: ratePerMinute(samples.calls, run.t0 + 60_000, timeline.now, total),
+      byAction,
+      errors,
+    },
     ...(run.history
       ? {
           history: {
@@ -253,6 +263,11 @@ export function renderScenario({ scenario, snapcopy: s, peer: p }: ScenarioResul
         ? { aim: { text: `≤ ${a.awsCallsPerMinute}`, ok: (v) => v <= a.awsCallsPerMinute! } }
         : {}),
     },
+  );
+  row(
+    '  after the first minute',
+    (r) => r.awsCalls.perMinuteAfterFirst,
+    (v) => fmt(v, 1),
   );
   const keys = (pick: (r: SideResult) => Record<string, number>) =>
     [...new Set([s, p].flatMap((r) => (r ? Object.keys(pick(r)) : [])))].sort();

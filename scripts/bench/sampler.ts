@@ -1,11 +1,13 @@
 // Samples, once a second while a side runs: the copies in flight in the scenario's Region (from the
-// emulator) and the worker's resident memory (from /proc).
-import { emulatorCopies } from './emulator-api';
-import type { InFlightSample } from './metrics';
+// emulator), the worker's resident memory (from /proc), and every few seconds the AWS calls counted so far.
+import { emulatorCopies, emulatorStats, totalCalls } from './emulator-api';
+import type { CountSample, InFlightSample } from './metrics';
 import type { WorkerProcess } from './stack';
 
 export interface Samples {
   inFlight: InFlightSample[];
+  /** AWS calls counted so far, every `statsEvery` samples. */
+  calls: CountSample[];
   /** Largest VmRSS sampled, bytes. */
   peakRss?: number;
   /** VmHWM at the end (the kernel's peak since the side started, where it could be reset), bytes. */
@@ -19,8 +21,10 @@ export function startSampler(
   region: string,
   worker: WorkerProcess | undefined,
   everyMs = 1000,
+  statsEvery = 5,
 ): { stop(): Promise<Samples> } {
-  const samples: Samples = { inFlight: [], hwmReset: worker?.resetPeak() ?? false };
+  const samples: Samples = { inFlight: [], calls: [], hwmReset: worker?.resetPeak() ?? false };
+  let round = 0;
   let running = true;
   const sampleMemory = () => {
     const memory = worker?.memory();
@@ -35,6 +39,8 @@ export function startSampler(
       try {
         const { now, inFlight } = await emulatorCopies(endpoint);
         samples.inFlight.push({ at: now, inFlight: inFlight[region] ?? 0 });
+        if (round++ % statsEvery === 0)
+          samples.calls.push({ at: Date.now(), count: totalCalls(await emulatorStats(endpoint)) });
       } catch {
         // a missed sample: the step function holds the previous one
       }

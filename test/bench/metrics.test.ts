@@ -8,6 +8,7 @@ import {
   peakInFlight,
   percentile,
   physicalLimitSeconds,
+  ratePerMinute,
   ratio,
   utilisationFromSamples,
   utilisationFromTimeline,
@@ -47,6 +48,18 @@ describe('limits and ratios', () => {
     expect(physicalLimitSeconds(20, 5, 20)).toBe(80);
     expect(physicalLimitSeconds(21, 5, 20)).toBe(100);
     expect(physicalLimitSeconds(3, 5, 600)).toBe(600);
+  });
+
+  it('a running total per minute, from the first sample in the window to the end', () => {
+    const samples = [
+      { at: 0, count: 0 },
+      { at: 30_000, count: 300 },
+      { at: 65_000, count: 310 },
+      { at: 125_000, count: 330 },
+    ];
+    expect(ratePerMinute(samples, 60_000, 185_000, 350)).toBeCloseTo(20); // 40 calls over 2 minutes
+    expect(ratePerMinute(samples, 0, 60_000, 320)).toBeCloseTo(320);
+    expect(ratePerMinute(samples, 200_000, 240_000, 400)).toBeUndefined();
   });
 
   it('ratio is undefined without both sides', () => {
