@@ -192,7 +192,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** A short rendering of a value for messages. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   let text: string;
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') text = typeof value;
   else if (typeof value === 'bigint') text = `${value}n`;
@@ -221,7 +221,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The known field closest to an unknown one, when it looks like a typo of it. */
-function closest(unknown: string, known: readonly string[]): string | undefined {
+export function closest(unknown: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {

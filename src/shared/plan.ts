@@ -1,0 +1,715 @@
+// The plan file (DESIGN.md "Plans"): which clusters to copy where, when, and how long to keep the copies. One
+// zod schema checks a plan (all of its problems at once, each naming the key path and the rule) and is the
+// source of the JSON Schema that editors use. Workflow-safe: zod and the shared helpers only, no Node
+// built-ins, no I/O, no clocks. Reading YAML (with line numbers) is the CLI's part: src/cli/plan-file.ts.
+import { z } from 'zod';
+import {
+  ACCOUNT_ID_PATTERN,
+  MAX_IDENTIFIER_LENGTH,
+  REGION_PATTERN,
+  dbIdentifierProblem,
+  parseArn,
+} from './arn';
+import { parseKmsKeyRef, partitionOfRegion, isRegionName } from './arn';
+import { DURATION_EXAMPLES, DurationError, parseDurationSeconds } from './duration';
+import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import {
+  InputError,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_USER_TAGS,
+  TAG_CHARSET,
+  closest,
+  show,
+  validateKmsKeyId,
+  validateRegion,
+  validateTags,
+} from './validation';
+
+/** `name`: 1–40 letters, digits and hyphens (it is part of the schedule and run workflow IDs). */
+export const PLAN_NAME_PATTERN = /^[A-Za-z0-9-]{1,40}$/;
+export const MAX_PLAN_NAME_LENGTH = 40;
+export const DEFAULT_TIMEZONE = 'UTC';
+/** Shortest `schedule.every`: a run's workflow ID carries its scheduled time to the second. */
+export const MIN_EVERY_SECONDS = 60;
+export const NOTIFY_ON = ['failure', 'always'] as const;
+export const RETENTION_RULES = ['keepLast', 'maxAgeDays', 'daily', 'weekly', 'monthly'] as const;
+
+export type RetentionRule = (typeof RETENTION_RULES)[number];
+export type RetentionRules = Partial<Record<RetentionRule, number>>;
+
+/** A plan as checked: defaults filled in, cluster identifiers lowercased (as AWS stores them). */
+export interface Plan {
+  name: string;
+  schedule: PlanSchedule;
+  source: {
+    region: string;
+    /** Lowercased; empty when the clusters are chosen by tags only. */
+    clusters: string[];
+    /** Every cluster carrying all of these tags (looked up at run time); empty when not given. */
+    tags: Record<string, string>;
+    roleArn?: string;
+  };
+  destinations: PlanDestination[];
+  copyTags: boolean;
+  tags: Record<string, string>;
+  priority: number;
+  /** Absent: copies are kept (no retention). */
+  retention?: RetentionRules;
+  notify?: { snsTopicArn: string; on: (typeof NOTIFY_ON)[number] };
+}
+
+export type PlanSchedule =
+  { cron: string; timezone: string } | { every: string; everySeconds: number; timezone: string };
+
+export interface PlanDestination {
+  region: string;
+  kmsKeyId?: string;
+  roleArn?: string;
+}
+
+/** One problem of a plan: where (the key path) and the rule it breaks. */
+export interface PlanProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export type PlanCheck = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
+
+// --- rules as phrases -----------------------------------------------------------------------------------------
+
+/** The rule an InputError / DurationError states, without the field name it starts with. */
+function ruleOf(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    if (err instanceof InputError) {
+      return err.message.startsWith(`${err.field} `) ? err.message.slice(err.field.length + 1) : err.message;
+    }
+    if (err instanceof DurationError) return err.message;
+    throw err;
+  }
+}
+
+const FIELD = 'value';
+
+function nameProblem(name: string): string | undefined {
+  if (PLAN_NAME_PATTERN.test(name)) return undefined;
+  if (name.length === 0) return 'must not be empty (1 to 40 letters, digits or hyphens)';
+  if (name.length > MAX_PLAN_NAME_LENGTH) {
+    return `${show(name)} must be at most ${MAX_PLAN_NAME_LENGTH} characters long (it has ${name.length})`;
+  }
+  const bad = /[^A-Za-z0-9-]/.exec(name)?.[0] ?? '';
+  return (
+    `${show(name)} contains ${show(bad)}: a plan name is 1 to ${MAX_PLAN_NAME_LENGTH} letters, digits or hyphens ` +
+    '(it names the schedule snapcopy-plan-<name>)'
+  );
+}
+
+const CRON_FIELD = /^[0-9A-Za-z*,/?#-]+$/;
+
+function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/).filter(Boolean);
+  const example = 'give 5 fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *"';
+  if (fields.length !== 5) {
+    return `${show(cron)} has ${fields.length} field${fields.length === 1 ? '' : 's'}: ${example}`;
+  }
+  const bad = fields.find((f) => !CRON_FIELD.test(f));
+  return bad === undefined
+    ? undefined
+    : `${show(cron)} has the field ${show(bad)}, which is not a cron field (digits, names, * , / - ?): ${example}`;
+}
+
+function everyProblem(every: string): string | undefined {
+  let seconds: number;
+  try {
+    seconds = parseDurationSeconds(every);
+  } catch (err) {
+    if (err instanceof DurationError) return `${err.message} (a whole number of seconds)`;
+    throw err;
+  }
+  if (seconds < MIN_EVERY_SECONDS) {
+    return `${show(every)} is shorter than 1m: a run's ID carries its scheduled time, so runs are at least a minute apart`;
+  }
+  return undefined;
+}
+
+function timezoneProblem(timezone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return undefined;
+  } catch {
+    return `${show(timezone)} is not an IANA time zone name such as UTC, America/New_York or Europe/Berlin`;
+  }
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/(?:[\u0021-\u007e]*\/)?$/;
+const ROLE_ARN_FORM = 'arn:<partition>:iam::<12-digit account>:role/<name> (or role/<path>/<name>)';
+
+/** An IAM role ARN: `arn:<partition>:iam::<account>:role/[<path>/]<name>`. */
+export function roleArnProblem(arn: string): string | undefined {
+  const parsed = parseArn(arn);
+  if (parsed === undefined) return `${show(arn)} is not an ARN: give an IAM role ARN ${ROLE_ARN_FORM}`;
+  if (parsed.service !== 'iam') {
+    return `${show(arn)} is an ARN of the ${parsed.service} service, not an IAM role: give ${ROLE_ARN_FORM}`;
+  }
+  if (parsed.region !== '')
+    return `${show(arn)} names a Region, but IAM ARNs have none: give ${ROLE_ARN_FORM}`;
+  if (!ACCOUNT_ID_PATTERN.test(parsed.accountId)) {
+    return `${show(arn)} must carry a 12-digit account ID (got ${show(parsed.accountId)})`;
+  }
+  if (!parsed.resource.startsWith('role/')) {
+    return `${show(arn)} is not a role ARN (the part after the account must start with "role/"): give ${ROLE_ARN_FORM}`;
+  }
+  const rest = parsed.resource.slice('role/'.length);
+  const slash = rest.lastIndexOf('/');
+  const name = rest.slice(slash + 1);
+  const path = `/${rest.slice(0, slash + 1)}`;
+  if (!ROLE_NAME.test(name)) {
+    return `${show(arn)} has the role name ${show(name)}: 1 to 64 letters, digits or + = , . @ _ -`;
+  }
+  if (path.length > 512 || !ROLE_PATH.test(path))
+    return `${show(arn)} has an invalid role path ${show(path)}`;
+  return undefined;
+}
+
+const SNS_TOPIC = /^[A-Za-z0-9_-]{1,256}$/;
+const SNS_FORM = 'arn:<partition>:sns:<region>:<12-digit account>:<topic name>';
+
+function snsTopicArnProblem(arn: string): string | undefined {
+  const parsed = parseArn(arn);
+  if (parsed === undefined) return `${show(arn)} is not an ARN: give an SNS topic ARN ${SNS_FORM}`;
+  if (parsed.service !== 'sns') {
+    return `${show(arn)} is an ARN of the ${parsed.service} service, not an SNS topic: give ${SNS_FORM}`;
+  }
+  const region = ruleOf(() => validateRegion(parsed.region, FIELD));
+  if (region !== undefined) return `${show(arn)} has no well-formed Region (got ${show(parsed.region)})`;
+  if (!ACCOUNT_ID_PATTERN.test(parsed.accountId)) {
+    return `${show(arn)} must carry a 12-digit account ID (got ${show(parsed.accountId)})`;
+  }
+  const topic = parsed.resource.endsWith('.fifo')
+    ? parsed.resource.slice(0, -'.fifo'.length)
+    : parsed.resource;
+  if (!SNS_TOPIC.test(topic)) {
+    return `${show(arn)} has the topic name ${show(parsed.resource)}: 1 to 256 letters, digits, hyphens or underscores`;
+  }
+  if (parsed.partition !== partitionOfRegion(parsed.region)) {
+    return `${show(arn)} names partition ${parsed.partition}, but Region ${parsed.region} is in partition ${partitionOfRegion(parsed.region)}`;
+  }
+  return undefined;
+}
+
+/** Tags snapcopy puts on the copies: the copy input's rules (validateTags), one tag at a time. */
+function ownTagProblems(tags: Record<string, string>): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_USER_TAGS) {
+    const rule = ruleOf(() =>
+      validateTags(
+        entries.map(([Key, Value]) => ({ Key, Value })),
+        FIELD,
+      ),
+    );
+    problems.push({ path: [], message: rule ?? `has more than ${MAX_USER_TAGS} tags` });
+  }
+  for (const [Key, Value] of entries) {
+    try {
+      validateTags([{ Key, Value }], FIELD);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      const which = err.field.endsWith('.Value') ? 'value' : 'key';
+      const rule = err.message.startsWith(`${err.field} `)
+        ? err.message.slice(err.field.length + 1)
+        : err.message;
+      problems.push({ path: [Key], message: `${which} ${rule}` });
+    }
+  }
+  return problems;
+}
+
+/** Tags that select clusters: what AWS allows on a resource (aws: tags, e.g. of CloudFormation, may be matched). */
+function selectorTagProblems(tags: Record<string, string>): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (Object.keys(tags).length === 0) {
+    problems.push({ path: [], message: 'give at least one tag (or leave tags out and name clusters)' });
+  }
+  for (const [key, value] of Object.entries(tags)) {
+    const keyLength = [...key].length;
+    const charset = 'tags may contain only Unicode letters, digits, white space and _ . : / = + - @';
+    if (keyLength === 0 || keyLength > MAX_TAG_KEY_LENGTH) {
+      problems.push({
+        path: [key],
+        message: `key must be 1 to ${MAX_TAG_KEY_LENGTH} characters (it has ${keyLength})`,
+      });
+    } else if (!TAG_CHARSET.test(key))
+      problems.push({ path: [key], message: `key ${show(key)}: ${charset}` });
+    if ([...value].length > MAX_TAG_VALUE_LENGTH) {
+      problems.push({ path: [key], message: `value must be at most ${MAX_TAG_VALUE_LENGTH} characters` });
+    } else if (!TAG_CHARSET.test(value))
+      problems.push({ path: [key], message: `value ${show(value)}: ${charset}` });
+  }
+  return problems;
+}
+
+// --- structure (zod) ------------------------------------------------------------------------------------------
+
+type Payload<T> = z.core.ParsePayload<T>;
+
+/** A zod check from a function that answers a problem phrase (or undefined). */
+function rule<T>(problem: (value: T) => string | undefined) {
+  return (ctx: Payload<T>) => {
+    const message = problem(ctx.value);
+    if (message !== undefined) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+  };
+}
+
+/** A zod check from a function that answers problems below the value. */
+function rules<T>(problems: (value: T) => PlanProblem[]) {
+  return (ctx: Payload<T>) => {
+    for (const p of problems(ctx.value)) {
+      ctx.issues.push({ code: 'custom', message: p.message, input: ctx.value, path: p.path });
+    }
+  };
+}
+
+const text = (what: string) => z.string({ error: `must be a string (${what})` });
+
+const regionSchema = z
+  .string({ error: `must be an AWS Region name such as us-east-1` })
+  .regex(REGION_PATTERN, { error: (issue) => ruleOf(() => validateRegion(issue.input, FIELD)) })
+  .meta({ description: 'an AWS Region, e.g. us-east-1' });
+
+const roleArnSchema = text('an IAM role ARN')
+  .check(rule(roleArnProblem))
+  .meta({
+    description: `an IAM role snapcopy assumes for another account: ${ROLE_ARN_FORM}`,
+    pattern: '^arn:',
+  });
+
+const kmsKeyIdSchema = text('a KMS key reference')
+  .check(
+    rule((value: string) =>
+      ruleOf(() => validateKmsKeyId(value, parseKmsKeyRef(value)?.region ?? '', FIELD)),
+    ),
+  )
+  .meta({
+    description:
+      'a KMS key of the destination Region (key ID, key ARN, alias/<name> or alias ARN); required when the source is encrypted',
+  });
+
+const tagMap = (what: string) =>
+  z.record(z.string(), z.string({ error: 'must be a string (quote numbers and true/false: "true")' }), {
+    error: `must be a mapping of tag keys to values (${what})`,
+  });
+
+const clusterSchema = text('a DB cluster identifier')
+  .check(
+    rule((id: string) =>
+      dbIdentifierProblem(id) === undefined ? undefined : `${show(id)} ${dbIdentifierProblem(id)}`,
+    ),
+  )
+  .meta({ pattern: '^[A-Za-z](?:-?[A-Za-z0-9])*$', maxLength: MAX_IDENTIFIER_LENGTH });
+
+function duplicates(list: string[], what: string): PlanProblem[] {
+  const seen = new Map<string, number>();
+  const problems: PlanProblem[] = [];
+  list.forEach((item, i) => {
+    const key = item.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else {
+      problems.push({
+        path: [i],
+        message: `${show(item)} is already ${what}[${first}] (identifiers are case-insensitive)`,
+      });
+    }
+  });
+  return problems;
+}
+
+const nonNegative = (rule: string) =>
+  z
+    .int({ error: `must be a whole number of at least 0 (${rule})` })
+    .min(0, { error: `must be a whole number of at least 0 (${rule})` });
+
+const scheduleSchema = z
+  .strictObject(
+    {
+      cron: text('a cron expression such as "0 3 * * *"')
+        .check(rule(cronProblem))
+        .optional()
+        .meta({ description: 'a cron expression of 5 fields, e.g. "0 3 * * *"' }),
+      every: text(`a duration such as ${DURATION_EXAMPLES}`)
+        .check(rule(everyProblem))
+        .optional()
+        .meta({ description: `an interval, e.g. 6h (${DURATION_EXAMPLES})` }),
+      timezone: text('an IANA time zone name')
+        .check(rule(timezoneProblem))
+        .default(DEFAULT_TIMEZONE)
+        .meta({ description: 'the IANA time zone of the cron expression (default UTC)' }),
+    },
+    { error: 'must be a mapping with cron or every, e.g. { cron: "0 3 * * *" } or { every: 6h }' },
+  )
+  .meta({
+    description: 'when the plan runs: { cron } or { every }, optional timezone',
+    oneOf: [{ required: ['cron'] }, { required: ['every'] }],
+  });
+
+const sourceSchema = z
+  .strictObject(
+    {
+      region: regionSchema,
+      clusters: z
+        .array(clusterSchema, { error: 'must be a list of DB cluster identifiers, e.g. [prod-a, prod-b]' })
+        .min(1, { error: 'give at least one cluster (or leave clusters out and select by tags)' })
+        .optional()
+        .meta({ description: 'DB cluster identifiers to copy' }),
+      tags: tagMap('every cluster carrying all of them is copied')
+        .check(rules(selectorTagProblems))
+        .optional()
+        .meta({ description: 'every cluster carrying all of these tags, looked up at run time' }),
+      roleArn: roleArnSchema.optional(),
+    },
+    { error: 'must be a mapping with region and clusters and/or tags' },
+  )
+  .meta({
+    description: 'the clusters to copy: by name and/or by tags, in one Region',
+    anyOf: [{ required: ['clusters'] }, { required: ['tags'] }],
+  });
+
+const destinationSchema = z
+  .strictObject(
+    { region: regionSchema, kmsKeyId: kmsKeyIdSchema.optional(), roleArn: roleArnSchema.optional() },
+    { error: 'must be a mapping with region and kmsKeyId, e.g. { region: us-west-2, kmsKeyId: alias/dr }' },
+  )
+  .meta({ description: 'a Region (and optionally another account) the copies are made in' });
+
+const retentionSchema = z
+  .strictObject(
+    {
+      keepLast: nonNegative('the newest keepLast copies are kept').optional(),
+      maxAgeDays: nonNegative('copies younger than maxAgeDays days are kept').optional(),
+      daily: nonNegative('the newest copy of each of the last daily days is kept').optional(),
+      weekly: nonNegative('the newest copy of each of the last weekly ISO weeks is kept').optional(),
+      monthly: nonNegative('the newest copy of each of the last monthly months is kept').optional(),
+    },
+    { error: 'must be a mapping of rules, e.g. { keepLast: 7, daily: 7, weekly: 4, monthly: 12 }' },
+  )
+  .meta({
+    description:
+      'which snapcopy-owned copies to keep (any rule keeps a copy; the rest are deleted); days, weeks and months in UTC',
+    minProperties: 1,
+  });
+
+const notifySchema = z
+  .strictObject(
+    {
+      snsTopicArn: text('an SNS topic ARN')
+        .check(rule(snsTopicArnProblem))
+        .meta({ description: `the SNS topic told about runs: ${SNS_FORM}` }),
+      on: z
+        .enum(NOTIFY_ON, { error: 'must be "failure" or "always"' })
+        .default('failure')
+        .meta({ description: 'failure (default): runs with a failure; always: every run' }),
+    },
+    { error: 'must be a mapping with snsTopicArn' },
+  )
+  .meta({ description: 'whom to tell about plan runs' });
+
+export const planSchema = z
+  .strictObject(
+    {
+      name: text('the plan name')
+        .regex(PLAN_NAME_PATTERN, { error: (issue) => nameProblem(String(issue.input)) })
+        .meta({
+          description: 'the plan name: 1-40 letters, digits, hyphens (schedule ID snapcopy-plan-<name>)',
+        }),
+      schedule: scheduleSchema,
+      source: sourceSchema,
+      destinations: z
+        .array(destinationSchema, { error: 'must be a list of destinations, e.g. [{ region: us-west-2 }]' })
+        .min(1, { error: 'give at least one destination' })
+        .meta({ description: 'where the copies are made, one per Region' }),
+      copyTags: z
+        .boolean({ error: 'must be true or false' })
+        .default(false)
+        .meta({ description: "copy the source snapshot's tags onto the copies (CopyTags)" }),
+      tags: tagMap('put on every copy')
+        .check(rules(ownTagProblems))
+        .default({})
+        .meta({ description: 'tags put on every copy' }),
+      priority: z
+        .int({
+          error: `must be a whole number from ${HIGHEST_PRIORITY} (highest) to ${LOWEST_PRIORITY} (lowest)`,
+        })
+        .min(HIGHEST_PRIORITY, {
+          error: `must be from ${HIGHEST_PRIORITY} (highest) to ${LOWEST_PRIORITY} (lowest)`,
+        })
+        .max(LOWEST_PRIORITY, {
+          error: `must be from ${HIGHEST_PRIORITY} (highest) to ${LOWEST_PRIORITY} (lowest)`,
+        })
+        .default(DEFAULT_PRIORITY)
+        .meta({
+          description: `copy-slot priority, ${HIGHEST_PRIORITY} (highest) to ${LOWEST_PRIORITY} (lowest)`,
+        }),
+      retention: retentionSchema.optional(),
+      notify: notifySchema.optional(),
+    },
+    { error: 'must be a mapping of name, schedule, source, destinations, ...' },
+  )
+  .meta({
+    title: 'snapcopy plan',
+    description: 'A snapcopy plan: which clusters to copy where, when, and how long to keep the copies',
+  });
+
+/** The JSON Schema (draft 2020-12) of a plan file, for editors: the same schema the plan is checked with. */
+export function planJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(planSchema, { io: 'input', target: 'draft-2020-12' });
+}
+
+// --- checking -------------------------------------------------------------------------------------------------
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(planSchema.shape),
+  schedule: Object.keys(scheduleSchema.shape),
+  source: Object.keys(sourceSchema.shape),
+  'destinations[]': Object.keys(destinationSchema.shape),
+  retention: Object.keys(retentionSchema.shape),
+  notify: Object.keys(notifySchema.shape),
+};
+
+const REQUIRED_HINTS: Record<string, string> = {
+  name: 'the plan name, 1-40 letters, digits, hyphens',
+  schedule: 'e.g. { cron: "0 3 * * *" } or { every: 6h }',
+  source: 'e.g. { region: us-east-1, clusters: [prod-a] }',
+  'source.region': 'the Region of the source clusters, e.g. us-east-1',
+  destinations: 'e.g. [{ region: us-west-2, kmsKeyId: alias/dr }]',
+  'destinations[].region': 'the Region the copies are made in, e.g. us-west-2',
+  'notify.snsTopicArn': 'the SNS topic to tell',
+};
+
+function pattern(path: readonly PropertyKey[]): string {
+  return formatPath(
+    path.map((p) => (typeof p === 'number' ? -1 : p)),
+    '',
+  ).replace(/\[-1\]/g, '[]');
+}
+
+const SIMPLE_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** `destinations[1].kmsKeyId`, `tags["aws:x"]`; the root is `plan`. */
+export function formatPath(path: readonly PropertyKey[], root = 'plan'): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && SIMPLE_KEY.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out === '' ? root : out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function toPath(path: readonly PropertyKey[]): (string | number)[] {
+  return path.map((p) => (typeof p === 'number' ? p : String(p)));
+}
+
+function problemsOf(error: z.ZodError, input: unknown): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  for (const issue of error.issues) {
+    const path = toPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const known = KNOWN_KEYS[pattern(path)] ?? [];
+      for (const key of issue.keys) {
+        const suggestion = closest(key, known);
+        problems.push({
+          path: [...path, key],
+          message:
+            suggestion === undefined
+              ? `unknown key (known keys here: ${known.join(', ')})`
+              : `unknown key; did you mean ${suggestion}?`,
+        });
+      }
+      continue;
+    }
+    const value = valueAt(input, path);
+    if (issue.code === 'invalid_type' && value === undefined && path.length > 0) {
+      const hint = REQUIRED_HINTS[pattern(path)];
+      problems.push({ path, message: hint === undefined ? 'required' : `required (${hint})` });
+      continue;
+    }
+    const got = issue.code === 'custom' || (issue.code === 'invalid_format' && typeof value === 'string');
+    problems.push({ path, message: got ? issue.message : `${issue.message} (got ${show(value)})` });
+  }
+  return problems;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Rules across keys, on the raw input (each where its parts are well-formed), so they show beside the rest. */
+function crossProblems(input: unknown): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (!isObject(input)) return problems;
+  const { schedule, source, destinations, retention } = input;
+  if (isObject(schedule)) {
+    if ('cron' in schedule && 'every' in schedule) {
+      problems.push({ path: ['schedule'], message: 'give either cron or every, not both' });
+    } else if (!('cron' in schedule) && !('every' in schedule)) {
+      problems.push({ path: ['schedule'], message: 'needs cron (e.g. "0 3 * * *") or every (e.g. 6h)' });
+    }
+  }
+  const sourceRegion = isObject(source) && isRegionName(source.region) ? source.region : undefined;
+  if (isObject(source)) {
+    if (source.clusters === undefined && source.tags === undefined) {
+      problems.push({
+        path: ['source'],
+        message:
+          'needs clusters (e.g. [prod-a, prod-b]) and/or tags (e.g. { backup: dr }) to choose the clusters',
+      });
+    }
+    if (Array.isArray(source.clusters)) {
+      const names = source.clusters.map((c: unknown) => (typeof c === 'string' ? c : ''));
+      const found = duplicates(names, 'clusters').filter((p) => names[Number(p.path[0])] !== '');
+      problems.push(...found.map((p) => ({ path: ['source', 'clusters', ...p.path], message: p.message })));
+    }
+    const role = str(source.roleArn);
+    if (sourceRegion !== undefined && role !== undefined)
+      problems.push(...rolePartition(role, sourceRegion, ['source', 'roleArn']));
+  }
+  if (Array.isArray(destinations)) {
+    const seen = new Map<string, number>();
+    destinations.forEach((d: unknown, i) => {
+      if (!isObject(d) || !isRegionName(d.region)) return;
+      const region = d.region;
+      const first = seen.get(region);
+      if (first === undefined) seen.set(region, i);
+      else {
+        problems.push({
+          path: ['destinations', i, 'region'],
+          message:
+            `${region} is already the Region of destinations[${first}]: a cluster's copies to one Region share ` +
+            `the workflow ID snapcopy-${region}-<copy name>, so give each Region once`,
+        });
+      }
+      if (sourceRegion !== undefined && partitionOfRegion(region) !== partitionOfRegion(sourceRegion)) {
+        problems.push({
+          path: ['destinations', i, 'region'],
+          message:
+            `${region} is in partition ${partitionOfRegion(region)}, but source.region ${sourceRegion} is in ` +
+            `partition ${partitionOfRegion(sourceRegion)}: snapshots cannot be copied between partitions`,
+        });
+      }
+      const key = str(d.kmsKeyId);
+      const ref = key === undefined ? undefined : parseKmsKeyRef(key);
+      if (key !== undefined && ref?.region !== undefined && ref.region !== region) {
+        const message = ruleOf(() => validateKmsKeyId(key, region, FIELD));
+        if (message !== undefined) problems.push({ path: ['destinations', i, 'kmsKeyId'], message });
+      }
+      const role = str(d.roleArn);
+      if (role !== undefined) problems.push(...rolePartition(role, region, ['destinations', i, 'roleArn']));
+    });
+  }
+  if (isObject(retention) && Object.keys(retention).length === 0) {
+    problems.push({
+      path: ['retention'],
+      message: `give at least one rule (${RETENTION_RULES.join(', ')}), or leave retention out to keep every copy`,
+    });
+  }
+  return problems;
+}
+
+function rolePartition(role: string, region: string, path: (string | number)[]): PlanProblem[] {
+  const arn = parseArn(role);
+  if (arn === undefined || roleArnProblem(role) !== undefined) return [];
+  const partition = partitionOfRegion(region);
+  return arn.partition === partition
+    ? []
+    : [
+        {
+          path,
+          message: `${show(role)} is in partition ${arn.partition}, but Region ${region} is in partition ${partition}`,
+        },
+      ];
+}
+
+/** Checks a plan (as parsed from YAML or JSON): the plan with defaults filled in, or every problem found. */
+export function checkPlan(input: unknown): PlanCheck {
+  const parsed = planSchema.safeParse(input);
+  const problems = [...(parsed.success ? [] : problemsOf(parsed.error, input)), ...crossProblems(input)];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: dedupe(problems) };
+  return { ok: true, plan: normalize(parsed.data) };
+}
+
+function dedupe(problems: PlanProblem[]): PlanProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${formatPath(p.path)}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function normalize(raw: z.infer<typeof planSchema>): Plan {
+  const { cron, every, timezone } = raw.schedule;
+  const schedule: PlanSchedule =
+    cron !== undefined
+      ? { cron: cron.trim().split(/\s+/).join(' '), timezone }
+      : { every: (every ?? '').trim(), everySeconds: parseDurationSeconds(every ?? ''), timezone };
+  const source: Plan['source'] = {
+    region: raw.source.region,
+    clusters: (raw.source.clusters ?? []).map((c) => c.toLowerCase()),
+    tags: { ...(raw.source.tags ?? {}) },
+  };
+  if (raw.source.roleArn !== undefined) source.roleArn = raw.source.roleArn;
+  const plan: Plan = {
+    name: raw.name,
+    schedule,
+    source,
+    destinations: raw.destinations.map((d) => {
+      const out: PlanDestination = { region: d.region };
+      if (d.kmsKeyId !== undefined) out.kmsKeyId = d.kmsKeyId;
+      if (d.roleArn !== undefined) out.roleArn = d.roleArn;
+      return out;
+    }),
+    copyTags: raw.copyTags,
+    tags: { ...raw.tags },
+    priority: raw.priority,
+  };
+  if (raw.retention !== undefined) {
+    const retention: RetentionRules = {};
+    for (const r of RETENTION_RULES) {
+      const n = raw.retention[r];
+      if (n !== undefined) retention[r] = n;
+    }
+    plan.retention = retention;
+  }
+  if (raw.notify !== undefined) plan.notify = { snsTopicArn: raw.notify.snsTopicArn, on: raw.notify.on };
+  return plan;
+}
+
+/** The plan's Temporal Schedule ID: `snapcopy-plan-<name>` (DESIGN.md, Plans). */
+export function planScheduleId(name: string): string {
+  return `snapcopy-plan-${name}`;
+}
+
+/**
+ * Destinations whose kmsKeyId can be told only with AWS: one in another Region than the source without a key
+ * needs one when the source is encrypted.
+ */
+export function destinationsWithoutKey(plan: Plan): number[] {
+  return plan.destinations.flatMap((d, i) =>
+    d.kmsKeyId === undefined && d.region !== plan.source.region ? [i] : [],
+  );
+}
