@@ -7,6 +7,7 @@ import { registerCancel } from './cli/commands/cancel';
 import { registerCopy } from './cli/commands/copy';
 import { registerIamPolicy } from './cli/commands/iam-policy';
 import { registerList } from './cli/commands/list';
+import { registerPlan } from './cli/commands/plan';
 import { registerPrune } from './cli/commands/prune';
 import { registerSchedule } from './cli/commands/schedule';
 import { registerSetup } from './cli/commands/setup';
@@ -77,6 +78,7 @@ export function createProgram(ctx: CliContext): Command {
   registerPrune(program, ctx);
   registerSchedule(program, ctx);
   registerSlots(program, ctx);
+  registerPlan(program, ctx);
   registerIamPolicy(program, ctx);
   registerSetup(program, ctx);
   return program;
