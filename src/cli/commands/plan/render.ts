@@ -45,7 +45,7 @@ export function retentionText(plan: Plan): string {
 /** `FILE: ok (…)` */
 export function okLine(file: string, plan: Plan): string {
   const parts = [selectionText(plan), scheduleText(plan), retentionText(plan)];
-  if (plan.notify) parts.push(`notify on ${plan.notify.on}`);
+  if (plan.notify) parts.push(plan.notify.on === 'always' ? 'notify on every run' : 'notify on failure');
   return `${file}: ok (${parts.join('; ')})`;
 }
 
