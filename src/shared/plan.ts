@@ -547,8 +547,12 @@ function problemsOf(error: z.ZodError, input: unknown): PlanProblem[] {
       problems.push({ path, message: hint === undefined ? 'required' : `required (${hint})` });
       continue;
     }
-    const got = issue.code === 'custom' || (issue.code === 'invalid_format' && typeof value === 'string');
-    problems.push({ path, message: got ? issue.message : `${issue.message} (got ${show(value)})` });
+    // Custom and format rules quote the value themselves; a list or mapping is not worth repeating.
+    const plain =
+      issue.code === 'custom' ||
+      (issue.code === 'invalid_format' && typeof value === 'string') ||
+      (issue.code !== 'invalid_type' && value !== null && typeof value === 'object');
+    problems.push({ path, message: plain ? issue.message : `${issue.message} (got ${show(value)})` });
   }
   return problems;
 }
