@@ -53,11 +53,12 @@ function say(line: string): void {
 
 /** The commit the bench ran on, and the sources it bundled that differ from it (a checkout being worked on). */
 function gitState(): { commit: string; uncommittedSources: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
   try {
     const uncommitted = git('status', '--porcelain', '--', 'src');
     return {
       commit: git('log', '-1', '--format=%h %s'),
+      // Porcelain lines are `XY path`: two status letters (either may be a space), a space, the path.
       uncommittedSources: uncommitted ? uncommitted.split('\n').map((line) => line.slice(3)) : [],
     };
   } catch {
@@ -176,7 +177,8 @@ async function main(): Promise<void> {
   const limits = new Set(scenarios.map((s) => s.copyLimit));
   const stack = await startBenchStack(logDir, say, limits.size === 1 ? [...limits][0] : undefined);
   try {
-    for (const scenario of scenarios) {
+    for (const [i, scenario] of scenarios.entries()) {
+      if (i > 0) await stack.restartWorker(); // each scenario's worker memory is its own
       const result: ScenarioResult = { scenario };
       results.push(result);
       for (const side of sides) {

@@ -33,6 +33,8 @@ export interface BenchStack {
   taskQueue: string;
   emulator: Emulator;
   worker: WorkerProcess;
+  /** A fresh worker process (same task queue): each scenario's memory is its own. */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startBenchStack(
   say(
     `starting the snapcopy worker (task queue ${taskQueue}; Temporal ${env.address}, AWS ${emulator.endpoint})`,
   );
-  const worker = startWorker(path.join(logDir, 'worker.log'), {
+  const workerEnv = {
     AWS_ENDPOINT_URL: emulator.endpoint,
     AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
@@ -91,19 +93,44 @@ export async function startBenchStack(
     SNAPCOPY_LOG_LEVEL: 'WARN',
     SNAPCOPY_WORKFLOW_BUNDLE: bundlePath,
     ...(slotCapacity !== undefined ? { SNAPCOPY_SLOT_CAPACITY: String(slotCapacity) } : {}),
-  });
+  };
+  const launchWorker = async (): Promise<WorkerProcess> => {
+    const worker = startWorker(path.join(logDir, 'worker.log'), workerEnv);
+    try {
+      await waitForPoller(env.client, namespace, taskQueue, worker, 120_000);
+    } catch (err) {
+      await worker.stop();
+      throw err;
+    }
+    return worker;
+  };
+  let worker: WorkerProcess | undefined;
   const stop = async () => {
-    await worker.stop();
+    await worker?.stop();
     await env.teardown();
     await emulator.stop();
   };
   try {
-    await waitForPoller(env.client, namespace, taskQueue, worker, 120_000);
+    worker = await launchWorker();
   } catch (err) {
     await stop();
     throw err;
   }
-  return { env, client: env.client, namespace, taskQueue, emulator, worker, stop };
+  const stack: BenchStack = {
+    env,
+    client: env.client,
+    namespace,
+    taskQueue,
+    emulator,
+    worker,
+    async restartWorker() {
+      await worker?.stop();
+      worker = undefined;
+      worker = stack.worker = await launchWorker();
+    },
+    stop,
+  };
+  return stack;
 }
 
 function startWorker(logFile: string, extraEnv: Record<string, string>): WorkerProcess {
@@ -171,7 +198,8 @@ async function waitForPoller(
       taskQueue: { name: taskQueue },
       taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
     });
-    if ((res.pollers?.length ?? 0) > 0) return;
+    // The SDK's default identity is `<pid>@<host>`: this process polls, not one stopped before it.
+    if ((res.pollers ?? []).some((p) => p.identity?.startsWith(`${worker.pid}@`))) return;
     if (!worker.memory()) throw new Error('the snapcopy worker exited before it polled (see its log)');
     if (Date.now() > deadline)
       throw new Error(`the snapcopy worker did not poll within ${timeoutMs / 1000} s`);
