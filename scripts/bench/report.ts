@@ -50,6 +50,16 @@ export interface SideResult {
   history?: HistoryCount & { events: number; perCopy: number };
   workerRss?: { peakMiB?: number; hwmMiB?: number; hwmReset: boolean };
   priorities?: PriorityCheck;
+  /** Each copy, in seconds from the first start: created and available at the emulator, noticed done. */
+  timeline: CopyTimes[];
+}
+
+export interface CopyTimes {
+  target: string;
+  priority?: number;
+  created?: number;
+  available?: number;
+  done?: number;
 }
 
 export interface PriorityCheck {
@@ -152,6 +162,19 @@ export function sideResult({
         }
       : {}),
     ...(scenario.batches.length > 1 ? { priorities: priorityCheck(copies, run, byTarget) } : {}),
+    timeline: copies.map((c) => {
+      const at = (ms: number) => Math.round(ms - run.t0) / 1000;
+      const emulated = byTarget.get(c.target);
+      const times: CopyTimes = {
+        target: c.target,
+        ...(c.priority !== undefined ? { priority: c.priority } : {}),
+      };
+      if (emulated) times.created = at(emulated.createdAt);
+      if (emulated?.availableAt !== undefined) times.available = at(emulated.availableAt);
+      const done = run.doneAt[c.target];
+      if (done !== undefined) times.done = at(done);
+      return times;
+    }),
   };
 }
 

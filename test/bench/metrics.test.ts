@@ -228,6 +228,7 @@ describe('table', () => {
         byAction: { 'rds:CopyDBClusterSnapshot': calls },
         errors: { 'rds:CopyDBClusterSnapshot:SnapshotQuotaExceeded': 1 },
       },
+      timeline: [],
     });
     const text = renderScenario({
       scenario: fleet!,
