@@ -9,6 +9,8 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -31,6 +33,8 @@ export interface CopySlotsInput {
   capacity: number;
   /** Carried by continue-as-new. */
   state?: SlotsState;
+  /** Holders that asked again and were not told yet when the previous run continued as new. */
+  regrant?: string[];
 }
 
 /** Between looks at AWS while a copy waits for a slot (one look for all of them, never per copy). */
@@ -58,7 +62,7 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
   const book = new SlotBook(input.state ?? freshSlotsState(input.accountId, input.region, input.capacity));
   setHandler(slotsQuery, () => book.view());
   // Thin handlers: they record; the loop below grants.
-  const regrant = new Set<string>();
+  const regrant = new Set<string>(input.regrant ?? []);
   setHandler(requestSlotSignal, (r) => {
     if (book.request(r) === 'holding') regrant.add(r.workflowId);
   });
@@ -69,7 +73,7 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
     await tell(book, [...book.grant(iso()), ...takeHolders(book, regrant)]);
     if (workflowInfo().historyLength > EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof copySlots>({ ...input, state: book.getState() });
+      return continueAsNew<typeof copySlots>({ ...input, state: book.getState(), regrant: [...regrant] });
     }
     // Look at AWS only while a copy waits, a few minutes apart: then a foreign copy or a lost holder matters.
     const waiting = book.getState().queue.length > 0;
@@ -109,14 +113,25 @@ async function tell(book: SlotBook, holders: SlotEntry[]): Promise<void> {
   );
 }
 
-/** The periodic check: copies in flight in the Region (AWS's truth), and holders that closed. */
+/**
+ * The periodic check: copies in flight in the Region (AWS's truth), and holders that closed. A check that
+ * cannot be made (AWS throttling or down past the activity's retries) changes nothing: the scheduler
+ * keeps granting what it knows and looks again at the next interval — it must never fail and strand
+ * its queue.
+ */
 async function lookAtAws(book: SlotBook): Promise<void> {
   const { region, holders } = book.getState();
   // Waiters need no check: a grant to a copy that is gone fails and frees the slot at once.
   const [inFlight, closed] = await Promise.all([
-    countCopiesInFlight({ region }),
-    closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }),
+    countCopiesInFlight({ region }).catch(unlessCancelled),
+    closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }).catch(unlessCancelled),
   ]);
-  book.reclaim(closed);
-  book.observeAws(inFlight, iso());
+  if (closed) book.reclaim(closed);
+  if (inFlight !== undefined) book.observeAws(inFlight, iso());
+}
+
+function unlessCancelled(err: unknown): undefined {
+  if (isCancellation(err)) throw err;
+  log.warn('copy slots: the look at AWS failed; trying again at the next interval', { error: String(err) });
+  return undefined;
 }

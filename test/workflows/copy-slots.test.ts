@@ -2,7 +2,7 @@
 // run the copy workflows and the scheduler, the copy-slot activities talk to the test server, and the AWS
 // activities are the in-memory AWS (test/helpers/fake-aws.ts). env.sleep skips workflow time.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -19,12 +19,18 @@ import { waitFor, waitForProgress } from '../helpers/wait';
 
 let env: TestWorkflowEnvironment;
 
+// A server per test: each test skips time on its own, and a scheduler or a pending result of one test
+// (the time-skipping server counts them to decide when to skip) cannot hold up the next.
 beforeAll(async () => {
+  await workflowBundle();
+});
+
+beforeEach(async () => {
   env = await createTimeSkippingEnv();
   await workflowBundle();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await env?.teardown();
 });
 

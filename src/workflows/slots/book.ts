@@ -3,6 +3,11 @@
 // nothing is ever granted twice, never beyond capacity, and the queue is served by priority, then arrival.
 import type { SlotEntry, SlotRequest, SlotsView } from '../../shared/slots';
 
+/** A holder also remembers when it first asked, so a refused start keeps its place in the queue. */
+export interface Holder extends SlotEntry {
+  askedAt?: string;
+}
+
 /** Carried whole by the scheduler's continue-as-new. */
 export interface SlotsState {
   accountId: string;
@@ -10,7 +15,7 @@ export interface SlotsState {
   configuredCapacity: number;
   /** Slots snapcopy may use now: lowered while AWS counts copies snapcopy did not start. */
   capacity: number;
-  holders: SlotEntry[];
+  holders: Holder[];
   queue: SlotEntry[];
   checkedAt?: string;
 }
@@ -105,7 +110,12 @@ export class SlotBook {
     while (this.state.holders.length < this.state.capacity && this.state.queue.length > 0) {
       const [next, ...rest] = this.state.queue;
       this.state.queue = rest;
-      const holder = { workflowId: next!.workflowId, priority: next!.priority, since: at };
+      const holder = {
+        workflowId: next!.workflowId,
+        priority: next!.priority,
+        since: at,
+        askedAt: next!.since,
+      };
       this.state.holders.push(holder);
       granted.push(holder);
     }
@@ -120,7 +130,7 @@ export class SlotBook {
       region: s.region,
       capacity: s.capacity,
       configuredCapacity: s.configuredCapacity,
-      holders: s.holders.map((h) => ({ ...h })),
+      holders: s.holders.map((h) => ({ workflowId: h.workflowId, priority: h.priority, since: h.since })),
       queue: s.queue.map((q) => ({ ...q })),
       ...(s.checkedAt ? { checkedAt: s.checkedAt } : {}),
     };
