@@ -11,6 +11,7 @@ import { resolveKey } from './copy/key';
 import { applyRetention } from './copy/retention';
 import { CopyRun, now } from './copy/run';
 import { describeSource, findExistingCopy } from './copy/source';
+import { takeSlotFirst } from './copy/slot';
 import { startCopy } from './copy/start';
 import type { CopyState } from './copy/state';
 import { withUndo } from './copy/undo';
@@ -32,6 +33,7 @@ export async function copyDbClusterSnapshot(
     validate(run);
     let started;
     if (!run.resuming) {
+      await takeSlotFirst(run);
       await describeSource(run);
       const present = await findExistingCopy(run);
       if (present) return present;

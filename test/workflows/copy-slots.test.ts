@@ -478,5 +478,5 @@ describe('copySlots with real copies', () => {
     // Hours of waiting, a scheduler run ended: the waiting copies' histories did not change.
     expect(lengths.after).toEqual(lengths.before);
     for (const r of results) expect(r.summary.outcome).toBe('copied');
-  });
+  }, 240_000); // hours of workflow time in 2-hour steps: the slowest test of the file
 });

@@ -5,23 +5,33 @@ import { condition, workflowInfo } from '@temporalio/workflow';
 import { slotsWorkflowId } from '../../shared/slots';
 import { quick } from './activities';
 import { checkpoint } from './checkpoint';
-import { iso, now, type CopyRun, type SourceRef } from './run';
+import { iso, now, type CopyRun } from './run';
 import { summaries } from './ui';
 
+/**
+ * A source named by its ARN names its account: the copy takes its slot before any AWS call, so a copy
+ * waiting in a long queue makes none, and the source is described just before the copy starts (as it is
+ * then). Other forms learn the account from describing the source first.
+ */
+export async function takeSlotFirst(run: CopyRun): Promise<void> {
+  const accountId = run.v.source.arn?.accountId;
+  if (run.slots && accountId) await takeSlot(run, accountId);
+}
+
 /** Asks for a slot unless one is held, and waits until it is granted (or a cancel / the deadline). */
-export async function takeSlot(run: CopyRun, source: SourceRef): Promise<void> {
+export async function takeSlot(run: CopyRun, accountId: string): Promise<void> {
   const { v } = run;
   if (run.undo.slot?.granted) return;
   await checkpoint(run, 'still waiting to start the copy: no copy slot yet');
   const since = run.undo.slot?.since ?? iso();
   // Recorded before asking: the grant may arrive while the request is still on its way.
   run.undo.slot = {
-    slotsWorkflowId: slotsWorkflowId(source.accountId, v.targetRegion),
+    slotsWorkflowId: slotsWorkflowId(accountId, v.targetRegion),
     since,
     granted: false,
   };
   const asked = await quick(run.slots, 'requestCopySlot', summaries.requestSlot(v.targetRegion), {
-    accountId: source.accountId,
+    accountId,
     region: v.targetRegion,
     taskQueue: workflowInfo().taskQueue,
     request: { workflowId: run.workflowId, priority: v.options.priority, since },

@@ -29,7 +29,7 @@ export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartC
 /** With copy slots: start once the scheduler grants a slot; a refusal gives it back and asks again. */
 async function startInSlot(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   for (;;) {
-    await takeSlot(run, source);
+    await takeSlot(run, source.accountId);
     await checkpoint(run, 'still waiting to start the copy');
     run.setPhase('starting');
     run.undo.target = { available: false };
