@@ -72,14 +72,14 @@ async function runSide(
   side: Side,
   stamp: string,
 ): Promise<SideResult> {
+  // A fresh worker for each snapcopy side (its memory is the scenario's), none while the peer runs (its
+  // schedulers' periodic looks at AWS would count as the peer's calls).
+  await stack.stopWorker();
+  const worker = side === 'snapcopy' ? await stack.startWorker() : undefined;
   say(`${scenario.name} / ${side}: preparing ${totalCopies(scenario)} source snapshots`);
   const sources = await prepareSources(stack.emulator, scenario, totalCopies(scenario));
   const copies = planCopies(scenario, sources, `${stamp}${side === 'snapcopy' ? 's' : 'p'}`);
-  const sampler = startSampler(
-    stack.emulator.endpoint,
-    scenario.targetRegion,
-    side === 'snapcopy' ? stack.worker : undefined,
-  );
+  const sampler = startSampler(stack.emulator.endpoint, scenario.targetRegion, worker);
   const options = { stack, scenario, sources, copies, say };
   let run: SideRun;
   let stop: () => Promise<unknown>;
@@ -105,6 +105,7 @@ async function runSide(
   await stop();
   await new Promise((r) => setTimeout(r, 2_000)); // let stopped copies' last calls land before the next reset
   const result = sideResult({ side, scenario, copies, run, timeline, stats, samples });
+  result.loadAverage = os.loadavg()[0];
   const shown =
     result.makespanSeconds !== undefined
       ? `makespan ${result.makespanSeconds.toFixed(1)} s`
@@ -173,12 +174,11 @@ async function main(): Promise<void> {
       )}\n`,
     );
 
-  // One worker serves every scenario: its schedulers' capacity is the scenarios' limit when they agree.
+  // The workers' schedulers get the scenarios' limit as their capacity when the scenarios agree on one.
   const limits = new Set(scenarios.map((s) => s.copyLimit));
   const stack = await startBenchStack(logDir, say, limits.size === 1 ? [...limits][0] : undefined);
   try {
-    for (const [i, scenario] of scenarios.entries()) {
-      if (i > 0) await stack.restartWorker(); // each scenario's worker memory is its own
+    for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario };
       results.push(result);
       for (const side of sides) {

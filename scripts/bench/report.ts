@@ -50,6 +50,8 @@ export interface SideResult {
   history?: HistoryCount & { events: number; perCopy: number };
   workerRss?: { peakMiB?: number; hwmMiB?: number; hwmReset: boolean };
   priorities?: PriorityCheck;
+  /** The machine's 1-minute load average when the side ended (the bench shares its cores). */
+  loadAverage?: number;
   /** Each copy, in seconds from the first start: created and available at the emulator, noticed done. */
   timeline: CopyTimes[];
 }

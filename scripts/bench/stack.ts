@@ -32,9 +32,12 @@ export interface BenchStack {
   namespace: string;
   taskQueue: string;
   emulator: Emulator;
-  worker: WorkerProcess;
-  /** A fresh worker process (same task queue): each scenario's memory is its own. */
-  restartWorker(): Promise<void>;
+  /** The running worker process; undefined while stopped. */
+  worker: WorkerProcess | undefined;
+  /** Starts a fresh worker process (same task queue) unless one runs. */
+  startWorker(): Promise<WorkerProcess>;
+  /** Stops the worker process, so that nothing of snapcopy calls AWS (while the peer runs). */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,10 +126,14 @@ export async function startBenchStack(
     taskQueue,
     emulator,
     worker,
-    async restartWorker() {
+    async startWorker() {
+      worker ??= await launchWorker();
+      stack.worker = worker;
+      return worker;
+    },
+    async stopWorker() {
       await worker?.stop();
-      worker = undefined;
-      worker = stack.worker = await launchWorker();
+      worker = stack.worker = undefined;
     },
     stop,
   };
