@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROOT } from '../lib/paths';
 import { prepareSources } from './aws';
+import { RESULTS_DIR } from './paths';
 import { emulatorCopies, emulatorStats } from './emulator-api';
 import { describeScenario, renderScenario, sideResult, type ScenarioResult, type SideResult } from './report';
 import { startSampler } from './sampler';
@@ -26,7 +27,6 @@ import { startBenchStack, type BenchStack } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export const RESULTS_DIR = path.join(ROOT, 'bench/results');
 type Side = 'snapcopy' | 'peer';
 
 interface Flags extends Overrides {

@@ -216,7 +216,40 @@ function aimMark(ok: boolean | undefined): string {
 }
 
 /** The scenario's table: a metric per row, snapcopy and the peer side by side, their ratio, and the aim. */
-export function renderScenario({ scenario, snapcopy: s, peer: p }: ScenarioResult): string {
+export function renderScenario(result: ScenarioResult): string {
+  const title = `${result.scenario.name}: ${describeScenario(result.scenario)}`;
+  return `${title}\n${renderTable(HEADER, scenarioRows(result))}`;
+}
+
+const HEADER = ['metric', 'snapcopy', 'peer', 'snapcopy/peer', 'aim (snapcopy)'];
+
+/**
+ * The scenario as a Markdown table for the README: the rows of the text table, without the breakdown of
+ * AWS calls by action beyond CopyDBClusterSnapshot.
+ */
+export function markdownScenario(result: ScenarioResult): string {
+  let action = ''; // the AWS action the indented rows below belong to
+  const rows = scenarioRows(result).filter(([metric]) => {
+    if (/^ {2}[a-z]+:[A-Za-z]+$/.test(metric)) action = metric.trim();
+    const breakdown = action !== '' && (metric === `  ${action}` || metric.startsWith('    '));
+    return !breakdown || action.endsWith(':CopyDBClusterSnapshot');
+  });
+  const cell = (c: string, col: number) =>
+    col === 0 && c.startsWith('  ') ? `↳ ${c.trim()}` : c.trim() || ' ';
+  const line = (row: readonly string[]) => `| ${row.map(cell).join(' | ')} |`;
+  return [
+    `**${result.scenario.name}**: ${describeScenario(result.scenario)}`,
+    '',
+    line(HEADER),
+    `| --- | ${HEADER.slice(1)
+      .map(() => '---:')
+      .join(' | ')} |`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** A metric per row: snapcopy, the peer, their ratio, the aim (met ✓ or not ✗). */
+export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult): Row[] {
   const a: Aims = scenario.aims;
   const rows: Row[] = [];
   const row = (
@@ -337,8 +370,7 @@ export function renderScenario({ scenario, snapcopy: s, peer: p }: ScenarioResul
       a.priorityOrder ? `yes${aimMark(s?.priorities?.passed)}` : '',
     ]);
   }
-  const title = `${scenario.name}: ${describeScenario(scenario)}`;
-  return `${title}\n${renderTable(['metric', 'snapcopy', 'peer', 'snapcopy/peer', 'aim (snapcopy)'], rows)}`;
+  return rows;
 }
 
 /** e.g. `20 copies × 20 s, limit 5, to us-west-2`, from the parameters actually run. */

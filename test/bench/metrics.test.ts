@@ -13,7 +13,7 @@ import {
   utilisationFromSamples,
   utilisationFromTimeline,
 } from '../../scripts/bench/metrics';
-import { priorityCheck, renderScenario, type SideResult } from '../../scripts/bench/report';
+import { markdownScenario, priorityCheck, renderScenario, type SideResult } from '../../scripts/bench/report';
 import { SCENARIOS, selectScenarios, totalCopies, withOverrides } from '../../scripts/bench/scenarios';
 import type { PlannedCopy } from '../../scripts/bench/sides';
 import { fmt, pct, renderTable, times } from '../../scripts/bench/table';
@@ -246,5 +246,43 @@ describe('table', () => {
     );
     expect(lines.find((l) => l.includes('refused: SnapshotQuotaExceeded'))).toMatch(/1\s+1\s+1\.00×$/);
     expect(lines.find((l) => l.startsWith('history events per copy'))).toMatch(/–\s+–\s+–$/);
+  });
+
+  it('renders a scenario as Markdown for the README: CopyDBClusterSnapshot alone of the calls by action', () => {
+    const [fleet] = selectScenarios(['fleet']);
+    const side = (name: 'snapcopy' | 'peer', makespan: number, calls: number): SideResult => ({
+      side: name,
+      copies: 20,
+      started: 20,
+      done: 20,
+      errors: [],
+      timedOut: false,
+      measuredSeconds: makespan,
+      makespanSeconds: makespan,
+      physicalLimitSeconds: 80,
+      makespanRatio: makespan / 80,
+      utilisation: { sampled: 0.95, timeline: 0.94, peakInFlight: 5, samples: 80 },
+      detectionLagSeconds: { count: 20, p50: 1, p95: 2, max: 3 },
+      awsCalls: {
+        total: calls,
+        perCopy: calls / 20,
+        perMinute: calls,
+        byAction: { 'rds:CopyDBClusterSnapshot': calls, 'kms:DescribeKey': 1 },
+        errors: { 'rds:CopyDBClusterSnapshot:SnapshotQuotaExceeded': 1 },
+      },
+      timeline: [],
+    });
+    const md = markdownScenario({
+      scenario: fleet!,
+      snapcopy: side('snapcopy', 84, 40),
+      peer: side('peer', 210, 80),
+    });
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('**fleet**: 20 copies × 20 s, limit 5, to us-west-2');
+    expect(lines[2]).toBe('| metric | snapcopy | peer | snapcopy/peer | aim (snapcopy) |');
+    expect(lines).toContain('| makespan ÷ limit | 1.05× | 2.63× | 0.40× | ≤ 1.10× ✓ |');
+    expect(lines).toContain('| ↳ rds:CopyDBClusterSnapshot | 40 | 80 | 0.50× |   |');
+    expect(lines).toContain('| ↳ refused: SnapshotQuotaExceeded | 1 | 1 | 1.00× |   |');
+    expect(md).not.toContain('DescribeKey');
   });
 });
