@@ -141,7 +141,8 @@ describe('Temporal UI (headless Chromium)', () => {
     const response = await page.goto(`${uiUrl}/namespaces/${NAMESPACE}/workflows`);
     expect(response?.ok()).toBe(true);
     await page.getByRole('link', { name: 'Workflows' }).first().waitFor();
-    await page.getByRole('button', { name: 'Start Workflow' }).waitFor();
+    // The empty list shows a second "Start Workflow" button: either one will do.
+    await page.getByRole('button', { name: 'Start Workflow' }).first().waitFor();
   });
 
   it('finds the running copy by its source cluster search attribute', async () => {
