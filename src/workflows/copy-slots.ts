@@ -121,13 +121,14 @@ async function tell(book: SlotBook, holders: SlotEntry[]): Promise<void> {
  */
 async function lookAtAws(book: SlotBook): Promise<void> {
   const { region, holders } = book.getState();
+  const ours = holders.length; // holders only leave while AWS answers
   // Waiters need no check: a grant to a copy that is gone fails and frees the slot at once.
   const [inFlight, closed] = await Promise.all([
     countCopiesInFlight({ region }).catch(unlessCancelled),
     closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }).catch(unlessCancelled),
   ]);
   if (closed) book.reclaim(closed);
-  if (inFlight !== undefined) book.observeAws(inFlight, iso());
+  if (inFlight !== undefined) book.observeAws(inFlight, iso(), ours);
 }
 
 function unlessCancelled(err: unknown): undefined {

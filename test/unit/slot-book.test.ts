@@ -439,3 +439,17 @@ describe('SlotBook properties', () => {
     );
   });
 });
+
+describe('SlotBook.observeAws while holders leave', () => {
+  it('does not take a copy whose holder gave its slot back during the look for someone else’s', () => {
+    const book = new SlotBook(freshSlotsState('123456789012', 'us-west-2', 2));
+    book.request({ workflowId: 'a', priority: 3, since: '2026-12-01T00:00:00.000Z' });
+    book.request({ workflowId: 'b', priority: 3, since: '2026-12-01T00:00:01.000Z' });
+    book.grant('2026-12-01T00:00:02.000Z');
+    const ours = book.getState().holders.length;
+    // AWS counted both copies; a's copy finished and a gave its slot back before the answer arrived.
+    book.release('a', 'done');
+    book.observeAws(2, '2026-12-01T00:03:00.000Z', ours);
+    expect(book.view().capacity).toBe(2);
+  });
+});

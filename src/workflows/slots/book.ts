@@ -94,10 +94,12 @@ export class SlotBook {
 
   /**
    * What AWS says: `inFlight` copies are `copying` in the Region. Those beyond snapcopy's holders are
-   * someone else's (AWS Backup, a person), and take slots from snapcopy until they finish.
+   * someone else's (AWS Backup, a person), and take slots from snapcopy until they finish. `ours`: how
+   * many holders there were when AWS was asked (holders only leave while it answers: one that gave its
+   * slot back meanwhile may still have been counted, and must not be taken for someone else's copy).
    */
-  observeAws(inFlight: number, at: string): void {
-    const foreign = Math.max(0, inFlight - this.state.holders.length);
+  observeAws(inFlight: number, at: string, ours = this.state.holders.length): void {
+    const foreign = Math.max(0, inFlight - Math.max(ours, this.state.holders.length));
     const capacity = Math.max(0, this.state.configuredCapacity - foreign);
     if (capacity !== this.state.capacity) this.version++;
     this.state.capacity = capacity;
