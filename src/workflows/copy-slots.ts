@@ -82,6 +82,8 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
       checkedAt = now();
       continue;
     }
+    // Slots given back while the grants above were being told are granted now, not at the next signal.
+    if (book.grantable || regrant.size > 0) continue;
     const seen = book.version;
     const changedOrAsked = () => book.version !== seen || regrant.size > 0;
     if (waiting) await condition(changedOrAsked, checkedAt + CHECK_INTERVAL_MS - now());

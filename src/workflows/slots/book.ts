@@ -45,6 +45,11 @@ export class SlotBook {
     return this.state.holders.length > 0 || this.state.queue.length > 0;
   }
 
+  /** A slot is free and a copy waits for one: grant() would grant. */
+  get grantable(): boolean {
+    return this.state.holders.length < this.state.capacity && this.state.queue.length > 0;
+  }
+
   holds(workflowId: string): boolean {
     return this.state.holders.some((h) => h.workflowId === workflowId);
   }
