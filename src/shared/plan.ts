@@ -24,6 +24,7 @@ import {
   validateKmsKeyId,
   validateRegion,
   validateTags,
+  valueAt,
 } from './validation';
 
 /** `name`: 1–40 letters, digits and hyphens (it is part of the schedule and run workflow IDs). */
@@ -508,15 +509,6 @@ export function formatPath(path: readonly PropertyKey[], root = 'plan'): string 
     else out += `[${JSON.stringify(String(part))}]`;
   }
   return out === '' ? root : out;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const part of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
 }
 
 function toPath(path: readonly PropertyKey[]): (string | number)[] {

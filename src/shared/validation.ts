@@ -182,7 +182,8 @@ function fieldName(path: readonly PropertyKey[], root: string): string {
   return name === '' ? 'input' : name;
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside `input`, or undefined (for messages that quote what was given). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let value = input;
   for (const part of path) {
     if (value === null || typeof value !== 'object') return undefined;
