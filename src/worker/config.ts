@@ -12,6 +12,12 @@ export const DEFAULT_METRICS_HOST = '0.0.0.0';
 /** How long in-flight activities may run on after SIGTERM before they are cancelled (and retried elsewhere). */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
+/**
+ * Workflows kept in the worker's sticky cache. A fleet queues hundreds of copies that wait on a slot signal
+ * for hours; the SDK's default (sized from the heap) keeps every one of them in memory. An evicted copy
+ * replays its short history when its signal or timer arrives, which costs far less than holding it.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 const METRICS_OFF = new Set(['0', 'off', 'false', 'no', 'none', 'disabled']);
@@ -23,6 +29,8 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** Copy slots per account and destination Region for the schedulers this worker starts (AWS: 5). */
   slotCapacity: number;
+  /** Workflows held in the sticky cache (the rest replay from history when they next have work). */
+  maxCachedWorkflows: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +91,19 @@ export function parseSlotCapacity(value: string | undefined, variable = 'SNAPCOP
   return n;
 }
 
+/** SNAPCOPY_MAX_CACHED_WORKFLOWS: 1–100000 workflows in the sticky cache. */
+export function parseMaxCachedWorkflows(
+  value: string | undefined,
+  variable = 'SNAPCOPY_MAX_CACHED_WORKFLOWS',
+): number {
+  if (value === undefined) return DEFAULT_MAX_CACHED_WORKFLOWS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+    throw new ConfigError(variable, `"${value}" is not a number of workflows (an integer from 1 to 100000)`);
+  }
+  return n;
+}
+
 export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const port = parseMetricsPort(read(env, 'SNAPCOPY_METRICS_PORT'));
   const grace = read(env, 'SNAPCOPY_SHUTDOWN_GRACE');
@@ -94,5 +115,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
     shutdownGraceMs:
       grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
     slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
+    maxCachedWorkflows: parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS')),
   };
 }

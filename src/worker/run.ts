@@ -31,6 +31,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.taskQueue,
       activities: createActivities(aws, { client, capacity: config.slotCapacity }),
       shutdownGraceTime: config.shutdownGraceMs,
+      maxCachedWorkflows: config.maxCachedWorkflows,
     });
     const stopLogging = logShutdownSignals(logger, config.shutdownGraceMs);
     logger.info('snapcopy worker started', {

@@ -27,6 +27,7 @@ describe('workerConfig', () => {
       metrics: { host: '0.0.0.0', port: 9464 },
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
+      maxCachedWorkflows: 100,
     });
     expect(DEFAULT_METRICS_PORT).toBe(9464);
     expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(30_000);
@@ -37,6 +38,15 @@ describe('workerConfig', () => {
     for (const bad of ['0', '101', '2.5', 'five']) {
       expect(() => workerConfig({ SNAPCOPY_SLOT_CAPACITY: bad })).toThrow(
         `SNAPCOPY_SLOT_CAPACITY: "${bad}" is not a number of copy slots (an integer from 1 to 100)`,
+      );
+    }
+  });
+
+  it('reads the sticky-cache size, refusing what is not 1 to 100000', () => {
+    expect(workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '400' }).maxCachedWorkflows).toBe(400);
+    for (const bad of ['0', '100001', '1.5', 'many']) {
+      expect(() => workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: bad })).toThrow(
+        `SNAPCOPY_MAX_CACHED_WORKFLOWS: "${bad}" is not a number of workflows (an integer from 1 to 100000)`,
       );
     }
   });
@@ -60,6 +70,7 @@ describe('workerConfig', () => {
       metrics: { host: '127.0.0.1', port: 9100 },
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
+      maxCachedWorkflows: 100,
     });
     expect(workerConfig({ SNAPCOPY_LOG_LEVEL: 'warning' }).logLevel).toBe('WARN');
   });
