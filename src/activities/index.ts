@@ -3,6 +3,7 @@ import { createAwsClients, type AwsClients } from './clients';
 import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-flight';
 import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
+import { publishPlanReport } from './notify';
 import { listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
 import { findLatestClusterSnapshot } from './latest-snapshot';
@@ -16,6 +17,8 @@ import type {
   FindLatestSnapshotInput,
   ListOwnedCopiesInput,
   OwnedCopy,
+  PublishPlanReportInput,
+  PublishPlanReportResult,
   ResolvedKmsKey,
   ResolveKmsKeyInput,
   SourceSnapshotInfo,
@@ -40,6 +43,8 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     deleteOwnedSnapshot: (input: DeleteOwnedSnapshotInput): Promise<DeleteOwnedSnapshotResult> =>
       deleteOwnedSnapshot(clients, input),
     listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),
+    publishPlanReport: (input: PublishPlanReportInput): Promise<PublishPlanReportResult> =>
+      publishPlanReport(clients, input),
   };
 }
 

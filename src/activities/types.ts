@@ -1,5 +1,6 @@
 // Contract between the workflow and its activities. Type-only for workflows; implemented in this folder.
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
+import type { PlanRunResult } from '../shared/plan-run';
 
 export interface SourceSnapshotInfo {
   /** The source's ARN (always an ARN, whatever form the input used). */
@@ -95,3 +96,14 @@ export interface ListOwnedCopiesInput {
 
 /** A snapshot listed with snapcopy's ownership tags (defined in src/shared: pruning is pure). */
 export type { OwnedCopy } from '../shared/types';
+
+export interface PublishPlanReportInput {
+  /** The plan's `notify.snsTopicArn`; the message is published in the topic's Region. */
+  topicArn: string;
+  result: PlanRunResult;
+}
+
+export interface PublishPlanReportResult {
+  /** SNS's MessageId (kept as the run result's `notified`). */
+  messageId: string;
+}
