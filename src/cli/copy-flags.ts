@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { formatDurationCompact } from '../shared/duration';
 import type { CopyDbClusterSnapshotInput, CopyOptions } from '../shared/types';
 import { DEFAULT_OPTIONS } from '../shared/validation';
-import { parseDurationSeconds, parseInteger, parseTag, repeatable } from './parse';
+import { parseDurationSeconds, parseInteger, parseRetention, parseTag, repeatable } from './parse';
 
 /** An input field a flag sets: a top-level field, or `options.<name>`. */
 export type InputField =
@@ -135,6 +135,13 @@ export const COPY_FLAGS = [
     field: 'options.retain',
     help: 'after success keep the newest n snapcopy-owned copies of the cluster in the target Region, delete older ones',
     parse: parseInteger,
+    defaultText: 'off',
+  },
+  {
+    flags: '--retention <rules>',
+    field: 'options.retention',
+    help: 'after success keep what any rule keeps among snapcopy-owned copies of the cluster in the target Region, delete the rest: keepLast=N,maxAgeDays=N,daily=N,weekly=N,monthly=N',
+    parse: parseRetention,
     defaultText: 'off',
   },
   {

@@ -12,6 +12,12 @@ import {
 } from './arn';
 import { parseKmsKeyRef, partitionOfRegion, isRegionName } from './arn';
 import { DURATION_EXAMPLES, DurationError, parseDurationSeconds } from './duration';
+import {
+  RETENTION_RULES,
+  retentionRulesOf,
+  retentionRulesSchema,
+  type RetentionRules,
+} from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import {
   InputError,
@@ -34,10 +40,7 @@ export const DEFAULT_TIMEZONE = 'UTC';
 /** Shortest `schedule.every`: a run's workflow ID carries its scheduled time to the second. */
 export const MIN_EVERY_SECONDS = 60;
 export const NOTIFY_ON = ['failure', 'always'] as const;
-export const RETENTION_RULES = ['keepLast', 'maxAgeDays', 'daily', 'weekly', 'monthly'] as const;
-
-export type RetentionRule = (typeof RETENTION_RULES)[number];
-export type RetentionRules = Partial<Record<RetentionRule, number>>;
+export { RETENTION_RULES, type RetentionRule, type RetentionRules } from './retention-rules';
 
 /** A plan as checked: defaults filled in, cluster identifiers lowercased (as AWS stores them). */
 export interface Plan {
@@ -330,11 +333,6 @@ function duplicates(list: string[], what: string): PlanProblem[] {
   return problems;
 }
 
-const nonNegative = (rule: string) =>
-  z
-    .int({ error: `must be a whole number of at least 0 (${rule})` })
-    .min(0, { error: `must be a whole number of at least 0 (${rule})` });
-
 const scheduleSchema = z
   .strictObject(
     {
@@ -387,22 +385,7 @@ const destinationSchema = z
   )
   .meta({ description: 'a Region (and optionally another account) the copies are made in' });
 
-const retentionSchema = z
-  .strictObject(
-    {
-      keepLast: nonNegative('the newest keepLast copies are kept').optional(),
-      maxAgeDays: nonNegative('copies younger than maxAgeDays days are kept').optional(),
-      daily: nonNegative('the newest copy of each of the last daily days is kept').optional(),
-      weekly: nonNegative('the newest copy of each of the last weekly ISO weeks is kept').optional(),
-      monthly: nonNegative('the newest copy of each of the last monthly months is kept').optional(),
-    },
-    { error: 'must be a mapping of rules, e.g. { keepLast: 7, daily: 7, weekly: 4, monthly: 12 }' },
-  )
-  .meta({
-    description:
-      'which snapcopy-owned copies to keep (any rule keeps a copy; the rest are deleted); days, weeks and months in UTC',
-    minProperties: 1,
-  });
+const retentionSchema = retentionRulesSchema;
 
 const notifySchema = z
   .strictObject(
@@ -684,12 +667,7 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
     priority: raw.priority,
   };
   if (raw.retention !== undefined) {
-    const retention: RetentionRules = {};
-    for (const r of RETENTION_RULES) {
-      const n = raw.retention[r];
-      if (n !== undefined) retention[r] = n;
-    }
-    plan.retention = retention;
+    plan.retention = retentionRulesOf(raw.retention);
   }
   if (raw.notify !== undefined) plan.notify = { snsTopicArn: raw.notify.snsTopicArn, on: raw.notify.on };
   return plan;

@@ -1,4 +1,5 @@
 // Input, result and progress shapes of the copyDbClusterSnapshot workflow (README). Workflow-safe.
+import type { RetentionRules } from './retention-rules';
 
 export interface Tag {
   Key: string;
@@ -25,6 +26,11 @@ export interface CopyOptions {
    * in the destination Region and delete older ones (only snapcopy-owned ones). Default: off.
    */
   retain?: number;
+  /**
+   * Tiered retention after a successful copy (plans): keep what any rule keeps among the snapcopy-owned
+   * copies of the source cluster in the destination Region, delete the rest (never the copy just made).
+   */
+  retention?: RetentionRules;
   /** Polls per workflow run before continuing as new, bounding the history (default 250, about 2,800 events). */
   pollsPerRun?: number;
   /** Copy-slot priority: 1 (highest) … 5 (lowest), default 3; first come, first served within a priority. */

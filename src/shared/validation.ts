@@ -22,6 +22,7 @@ import {
   snapshotNameProblem,
 } from './arn';
 import { OWNERSHIP_TAGS } from './names';
+import { retentionRulesOf, retentionRulesSchema, type RetentionRules } from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import type { CopyOptions, Tag } from './types';
 
@@ -70,7 +71,7 @@ export const DEFAULT_OPTIONS = {
   slotWaitSeconds: 60,
   pollsPerRun: 250,
   priority: DEFAULT_PRIORITY,
-} as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain'>>;
+} as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain' | 'retention'>>;
 
 /** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
 export type SourceForm = 'name' | 'automated' | 'arn' | 'cluster';
@@ -95,9 +96,10 @@ export interface ValidatedInput {
   copyTags: boolean;
   tags: Tag[];
   preSignedUrl?: string;
-  options: Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain'>> & {
+  options: Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain' | 'retention'>> & {
     deadlineSeconds?: number;
     retain?: number;
+    retention?: RetentionRules;
   };
 }
 
@@ -148,6 +150,7 @@ const optionsSchema = z.strictObject(
     slotWaitSeconds: integer(1).optional(),
     pollsPerRun: integer(10, 5000).optional(),
     retain: integer(1).optional(),
+    retention: retentionRulesSchema.optional(),
     priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
   },
   { error: 'must be an object' },
@@ -648,6 +651,22 @@ function validateOptions(given: z.infer<typeof optionsSchema>): ValidatedInput['
   };
   if (given.deadlineSeconds !== undefined) options.deadlineSeconds = given.deadlineSeconds;
   if (given.retain !== undefined) options.retain = given.retain;
+  if (given.retention !== undefined) {
+    if (given.retain !== undefined) {
+      throw invalidCombination(
+        'options.retention',
+        'give options.retain (keep the newest N) or options.retention (tiered rules), not both',
+      );
+    }
+    const rules = retentionRulesOf(given.retention);
+    if (Object.keys(rules).length === 0) {
+      throw invalidValue(
+        'options.retention',
+        'options.retention needs at least one rule (keepLast, maxAgeDays, daily, weekly, monthly), or leave it out',
+      );
+    }
+    options.retention = rules;
+  }
   if (options.maxPollSeconds < options.minPollSeconds) {
     const min =
       given.minPollSeconds === undefined

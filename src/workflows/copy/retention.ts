@@ -1,33 +1,46 @@
-// Phase 7: retention after a successful copy — keep the newest options.retain snapcopy-owned copies of
-// the cluster in the destination Region (this one included), delete older owned ones. Best effort: the
-// copy succeeded; an old copy that cannot go now goes on a later run.
+// Phase 7: retention after a successful copy, among the snapcopy-owned copies of the cluster in the
+// destination Region (never the copy just made, never one snapcopy does not own): options.retain keeps the
+// newest N; options.retention (plans) keeps what any tiered rule keeps (src/shared/retention.ts). Best
+// effort: the copy succeeded; an old copy that cannot go now goes on a later run.
 import { isCancellation } from '@temporalio/workflow';
 import { selectSnapshotsToPrune } from '../../shared/prune';
+import { selectRetention } from '../../shared/retention';
+import { describeRetention } from '../../shared/retention-rules';
+import type { OwnedCopy } from '../../shared/types';
 import { activityCause, call } from './activities';
 import { prunedEntry } from './prune';
-import type { CopyRun } from './run';
+import { now, type CopyRun } from './run';
 import { summaries } from './ui';
 
 export async function applyRetention(run: CopyRun): Promise<void> {
-  const { v } = run;
-  const retain = v.options.retain;
-  if (retain === undefined) return;
+  const { retain, retention } = run.v.options;
+  if (retain === undefined && retention === undefined) return;
   run.setPhase('retention');
-  const owned = await call('listOwnedCopies', summaries.listForRetention(run.sourceCluster, v.targetRegion), {
-    region: v.targetRegion,
-    sourceCluster: run.sourceCluster,
-  });
-  const { selected } = selectSnapshotsToPrune({
-    copies: owned,
-    sourceCluster: run.sourceCluster,
-    keep: retain - 1,
-    count: owned.length,
-    exclude: [v.targetIdentifier],
-  });
-  for (const old of selected) {
+  const owned = await call(
+    'listOwnedCopies',
+    summaries.listForRetention(run.sourceCluster, run.v.targetRegion),
+    { region: run.v.targetRegion, sourceCluster: run.sourceCluster },
+  );
+  if (retain !== undefined) {
+    const { selected } = selectSnapshotsToPrune({
+      copies: owned,
+      sourceCluster: run.sourceCluster,
+      keep: retain - 1,
+      count: owned.length,
+      exclude: [run.v.targetIdentifier],
+    });
+    await retire(run, selected, `retain ${retain}`);
+  } else if (retention !== undefined) {
+    const selection = selectRetention(owned, retention, now(), run.v.targetIdentifier);
+    await retire(run, selection.delete, describeRetention(retention));
+  }
+}
+
+async function retire(run: CopyRun, copies: readonly OwnedCopy[], rule: string): Promise<void> {
+  for (const old of copies) {
     try {
-      const deleted = await call('deleteOwnedSnapshot', summaries.retire(old.identifier, retain), {
-        region: v.targetRegion,
+      const deleted = await call('deleteOwnedSnapshot', summaries.retire(old.identifier, rule), {
+        region: run.v.targetRegion,
         identifier: old.identifier,
       });
       if (deleted.result === 'deleted') run.retired.push(prunedEntry(old));

@@ -104,7 +104,7 @@ export const summaries = {
   listForPrune: (cluster: string, region: string) => `list snapcopy-owned copies of ${cluster} in ${region}`,
   listForRetention: (cluster: string, region: string) =>
     `list snapcopy-owned copies of ${cluster} in ${region} for retention`,
-  retire: (id: string, retain: number) => `retire ${id} (retain ${retain})`,
+  retire: (id: string, rule: string) => `retire ${id} (${rule})`,
   poll: (target: string) => `poll ${target}`,
   checkBeforeCancel: (target: string) => `check ${target} before cancelling`,
   delete: (why: string, id: string) => `${why}: delete ${id}`,
