@@ -88,6 +88,11 @@ export function activityAbortSignal(): AbortSignal | undefined {
   return asyncLocalStorage.getStore()?.cancellationSignal;
 }
 
+/** Heartbeats the running activity (long listings); nothing outside an activity (unit tests, scripts). */
+export function heartbeatIfActive(details?: unknown): void {
+  asyncLocalStorage.getStore()?.heartbeat(details);
+}
+
 /** Options for `client.send(cmd, sendOptions())`: cancelling the activity aborts the HTTP request. */
 export function sendOptions(): { abortSignal?: AbortSignal } {
   const abortSignal = activityAbortSignal();

@@ -4,19 +4,24 @@ import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-
 import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
 import { publishPlanReport } from './notify';
-import { listOwnedCopies } from './owned-copies';
+import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
 import { findLatestClusterSnapshot } from './latest-snapshot';
+import { findPlanSources } from './plan-sources';
 import { startCopy } from './start-copy';
 import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
 import type {
+  CopyOfSource,
+  FindCopiesOfSourcesInput,
   DeleteOwnedSnapshotInput,
   DeleteOwnedSnapshotResult,
   DescribeSourceInput,
   DescribeTargetInput,
   FindLatestSnapshotInput,
+  FindPlanSourcesInput,
   ListOwnedCopiesInput,
   OwnedCopy,
+  PlanSources,
   PublishPlanReportInput,
   PublishPlanReportResult,
   ResolvedKmsKey,
@@ -36,6 +41,7 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
       describeSourceSnapshot(clients, input),
     findLatestClusterSnapshot: (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> =>
       findLatestClusterSnapshot(clients, input),
+    findPlanSources: (input: FindPlanSourcesInput): Promise<PlanSources> => findPlanSources(clients, input),
     resolveKmsKey: (input: ResolveKmsKeyInput): Promise<ResolvedKmsKey> => resolveKmsKey(clients, input),
     startCopy: (input: StartCopyInput): Promise<StartCopyResult> => startCopy(clients, input),
     describeTargetSnapshot: (input: DescribeTargetInput): Promise<DBClusterSnapshotView | null> =>
@@ -43,6 +49,8 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     deleteOwnedSnapshot: (input: DeleteOwnedSnapshotInput): Promise<DeleteOwnedSnapshotResult> =>
       deleteOwnedSnapshot(clients, input),
     listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),
+    findCopiesOfSources: (input: FindCopiesOfSourcesInput): Promise<CopyOfSource[]> =>
+      findCopiesOfSources(clients, input),
     publishPlanReport: (input: PublishPlanReportInput): Promise<PublishPlanReportResult> =>
       publishPlanReport(clients, input),
   };

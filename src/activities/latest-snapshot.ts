@@ -1,5 +1,5 @@
 // The newest `available` snapshot of a cluster (automated or manual), for schedules that name a cluster.
-import type { DBClusterSnapshot } from '@aws-sdk/client-rds';
+import type { DBClusterSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { FailureType } from '../shared/names';
 import type { AwsClients } from './clients';
 import { snapshotPages } from './snapshot-pages';
@@ -8,24 +8,34 @@ import { isManaged, toTags } from './snapshot-view';
 import { describeSourceSnapshot } from './source-snapshot';
 import type { FindLatestSnapshotInput, SourceSnapshotInfo } from './types';
 
+/**
+ * The newest `available` snapshot of a cluster, automated or manual, never one of snapcopy's own copies:
+ * a copy keeps its source's cluster ID, so in a same-Region schedule snapcopy's previous copy would
+ * otherwise be "the newest snapshot", and copies of copies would pile up.
+ */
+export async function newestSnapshotOf(
+  rds: RDSClient,
+  clusterIdentifier: string,
+): Promise<DBClusterSnapshot | undefined> {
+  let newest: DBClusterSnapshot | undefined;
+  // Without SnapshotType AWS lists both automated and manual snapshots of the cluster.
+  for await (const page of snapshotPages(rds, { DBClusterIdentifier: clusterIdentifier })) {
+    for (const s of page.DBClusterSnapshots ?? []) {
+      if (s.Status !== 'available' || !s.SnapshotCreateTime || !s.DBClusterSnapshotArn) continue;
+      if (isManaged(toTags(s.TagList))) continue;
+      if (!newest || s.SnapshotCreateTime > newest.SnapshotCreateTime!) newest = s;
+    }
+  }
+  return newest;
+}
+
 export async function findLatestClusterSnapshot(
   clients: AwsClients,
   input: FindLatestSnapshotInput,
 ): Promise<SourceSnapshotInfo> {
-  const rds = clients.rds(input.region);
   let newest: DBClusterSnapshot | undefined;
   try {
-    // Without SnapshotType AWS lists both automated and manual snapshots of the cluster.
-    const pages = snapshotPages(rds, { DBClusterIdentifier: input.clusterIdentifier });
-    for await (const page of pages) {
-      for (const s of page.DBClusterSnapshots ?? []) {
-        if (s.Status !== 'available' || !s.SnapshotCreateTime) continue;
-        // A copy keeps its source's cluster ID: in a same-Region schedule snapcopy's own previous copy
-        // would otherwise be "the newest snapshot", and copies of copies would pile up.
-        if (isManaged(toTags(s.TagList))) continue;
-        if (!newest || s.SnapshotCreateTime > newest.SnapshotCreateTime!) newest = s;
-      }
-    }
+    newest = await newestSnapshotOf(clients.rds(input.region), input.clusterIdentifier);
   } catch (err) {
     throw toActivityFailure(
       err,

@@ -7,7 +7,7 @@ import { snapshotPages } from './snapshot-pages';
 import { toActivityFailure } from './errors';
 import { isManaged, tagValue, toIso, toTags } from './snapshot-view';
 import { readTags } from './target-snapshot';
-import type { ListOwnedCopiesInput, OwnedCopy } from './types';
+import type { CopyOfSource, FindCopiesOfSourcesInput, ListOwnedCopiesInput, OwnedCopy } from './types';
 
 /**
  * Tags for each snapshot of a page. AWS and moto 5.2 return TagList in DescribeDBClusterSnapshots; only
@@ -56,4 +56,23 @@ export async function listOwnedCopies(
   }
   // Oldest first (what pruning wants); copies without a create time sort last.
   return owned.sort((a, b) => (a.createTime ?? '\uffff').localeCompare(b.createTime ?? '\uffff'));
+}
+
+/**
+ * snapcopy's available copies, in the Region, of any of the given sources (by the ownership tag
+ * snapcopy:source-arn): how a plan run knows a cluster's newest snapshot is there already. Only the
+ * matches travel back, so a Region with thousands of copies answers a small payload.
+ */
+export async function findCopiesOfSources(
+  clients: AwsClients,
+  input: FindCopiesOfSourcesInput,
+): Promise<CopyOfSource[]> {
+  const wanted = new Set(input.sourceArns);
+  const owned = await listOwnedCopies(clients, { region: input.region });
+  return owned.flatMap((c) => {
+    const sourceArn = tagValue(c.tags, OWNERSHIP_TAGS.sourceArn);
+    return c.status === 'available' && sourceArn !== undefined && wanted.has(sourceArn)
+      ? [{ sourceArn, identifier: c.identifier, arn: c.arn }]
+      : [];
+  });
 }

@@ -97,6 +97,28 @@ export interface ListOwnedCopiesInput {
 /** A snapshot listed with snapcopy's ownership tags (defined in src/shared: pruning is pure). */
 export type { OwnedCopy } from '../shared/types';
 
+export interface FindPlanSourcesInput {
+  region: string;
+  /** Clusters named by the plan (any case). */
+  clusters: string[];
+  /** Clusters carrying all of these tags are chosen too. */
+  tags: Record<string, string>;
+}
+
+export interface PlanSource {
+  /** Lowercased cluster identifier. */
+  cluster: string;
+  /** Its newest available snapshot (not a snapcopy copy); absent when it has none. */
+  snapshot?: { arn: string; identifier: string; createdAt: string; encrypted: boolean };
+}
+
+export interface PlanSources {
+  /** Chosen clusters, sorted by identifier. */
+  sources: PlanSource[];
+  /** Clusters the plan names that do not exist in the Region. */
+  missing: string[];
+}
+
 export interface PublishPlanReportInput {
   /** The plan's `notify.snsTopicArn`; the message is published in the topic's Region. */
   topicArn: string;
@@ -106,4 +128,16 @@ export interface PublishPlanReportInput {
 export interface PublishPlanReportResult {
   /** SNS's MessageId (kept as the run result's `notified`). */
   messageId: string;
+}
+
+export interface FindCopiesOfSourcesInput {
+  region: string;
+  sourceArns: string[];
+}
+
+/** An available snapcopy copy of a source, found by its snapcopy:source-arn tag. */
+export interface CopyOfSource {
+  sourceArn: string;
+  identifier: string;
+  arn: string;
 }

@@ -12,14 +12,17 @@ import type {
   DescribeSourceInput,
   DescribeTargetInput,
   FindLatestSnapshotInput,
+  FindPlanSourcesInput,
   ListOwnedCopiesInput,
   OwnedCopy,
+  PlanSources,
   ResolveKmsKeyInput,
   SourceSnapshotInfo,
   StartCopyInput,
 } from '../../src/activities/types';
 import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
 import { isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
+import type { PlanRunResult } from '../../src/shared/plan-run';
 import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -63,6 +66,8 @@ const fail = (type: string, message: string, details?: unknown) =>
 export class FakeAws {
   readonly snapshots = new Map<string, FakeSnapshot>();
   readonly keys: FakeKey[] = [];
+  /** DB clusters by Region and identifier, with their tags (for plans' selection). */
+  readonly clusters = new Map<string, { region: string; identifier: string; tags: Record<string, string> }>();
   readonly calls: Call[] = [];
   copyQueueMs = 0;
   copyDurationMs = 60 * 60 * 1000;
@@ -74,6 +79,10 @@ export class FakeAws {
   manualQuota = 100;
   /** How long a deleted snapshot stays listed as `deleting` (and still counts against the quota). */
   deleteDelayMs = 0;
+  /** Plan-run reports published to SNS, in order. */
+  readonly published: { topicArn: string; result: PlanRunResult }[] = [];
+  /** When set, publishing fails with this non-retryable SNS error (NotFound). */
+  publishRefusal?: string;
   /** Until this time (ms), describing a target fails as AWS throttling does. */
   describeOutageUntil = 0;
 
@@ -91,6 +100,11 @@ export class FakeAws {
     };
     this.snapshots.set(key(full.region, full.identifier), full);
     return full;
+  }
+
+  /** A DB cluster (for plans), optionally with a first available snapshot of it. */
+  addCluster(region: string, identifier: string, tags: Record<string, string> = {}): void {
+    this.clusters.set(key(region, identifier), { region, identifier: identifier.toLowerCase(), tags });
   }
 
   /** An available copy made earlier by another snapcopy run. */
@@ -222,6 +236,51 @@ export class FakeAws {
           throw fail(FailureType.NotFound, `cluster ${input.clusterIdentifier} has no available snapshot`);
         return this.sourceInfo(newest);
       },
+      findPlanSources: async (input: FindPlanSourcesInput): Promise<PlanSources> => {
+        await Promise.resolve();
+        record('findPlanSources', input);
+        const named = new Set(input.clusters.map((c) => c.toLowerCase()));
+        const wanted = Object.entries(input.tags);
+        const inRegion = [...this.clusters.values()].filter((c) => c.region === input.region);
+        const chosen = inRegion
+          .filter(
+            (c) =>
+              named.has(c.identifier) || (wanted.length > 0 && wanted.every(([k, v]) => c.tags[k] === v)),
+          )
+          .map((c) => c.identifier)
+          .sort();
+        const sources = chosen.map((cluster) => {
+          const newest = [...this.snapshots.values()]
+            .filter(
+              (s) =>
+                s.region === input.region &&
+                s.cluster === cluster &&
+                s.status === 'available' &&
+                !isManaged(s.tags),
+            )
+            .sort((a, b) => b.createdAt - a.createdAt)[0];
+          return newest
+            ? {
+                cluster,
+                snapshot: {
+                  arn: arnOf(newest),
+                  identifier: newest.identifier,
+                  createdAt: new Date(newest.createdAt).toISOString(),
+                  encrypted: newest.encrypted,
+                },
+              }
+            : { cluster };
+        });
+        const known = new Set(inRegion.map((c) => c.identifier));
+        return { sources, missing: [...named].filter((c) => !known.has(c)).sort() };
+      },
+      publishPlanReport: async (input: { topicArn: string; result: PlanRunResult }) => {
+        await Promise.resolve();
+        record('publishPlanReport', input);
+        if (this.publishRefusal !== undefined) throw fail(FailureType.NotFound, this.publishRefusal);
+        this.published.push(input);
+        return { messageId: `msg-${this.published.length}` };
+      },
       resolveKmsKey: async (input: ResolveKmsKeyInput) => {
         await Promise.resolve();
         record('resolveKmsKey', input);
@@ -325,6 +384,19 @@ export class FakeAws {
         s.status = 'deleting';
         if (this.deleteDelayMs === 0) this.snapshots.delete(key(s.region, s.identifier));
         return { result: 'deleted' as const };
+      },
+      findCopiesOfSources: async (input: { region: string; sourceArns: string[] }) => {
+        record('findCopiesOfSources', input);
+        const wanted = new Set(input.sourceArns);
+        const found = [];
+        for (const s of this.snapshots.values()) {
+          if (s.region !== input.region || !isManaged(s.tags)) continue;
+          await this.refresh(s);
+          const sourceArn = tagValue(s.tags, OWNERSHIP_TAGS.sourceArn);
+          if (s.status === 'available' && sourceArn !== undefined && wanted.has(sourceArn))
+            found.push({ sourceArn, identifier: s.identifier, arn: arnOf(s) });
+        }
+        return found;
       },
       listOwnedCopies: async (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => {
         record('listOwnedCopies', input);
