@@ -8,6 +8,9 @@ export const METRICS = {
   copiesCancelled: 'snapcopy_copies_cancelled',
   bytesCopied: 'snapcopy_bytes_copied',
   copyDuration: 'snapcopy_copy_duration_seconds',
+  planRunsCompleted: 'snapcopy_plan_runs_completed',
+  planRunsFailed: 'snapcopy_plan_runs_failed',
+  slotOldestWait: 'snapcopy_slot_oldest_wait_seconds',
 } as const;
 
 /** Copies take minutes to many hours: the SDK's default buckets are made for milliseconds. */

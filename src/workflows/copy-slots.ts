@@ -24,6 +24,7 @@ import {
   slotsQuery,
   type SlotEntry,
 } from '../shared/slots';
+import { recordOldestSlotWait } from './metrics';
 import { freshSlotsState, SlotBook, type SlotsState } from './slots/book';
 
 export interface CopySlotsInput {
@@ -82,6 +83,7 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
       checkedAt = now();
       continue;
     }
+    showOldestWait(book);
     // Slots given back while the grants above were being told are granted now, not at the next signal.
     if (book.grantable || regrant.size > 0) continue;
     const seen = book.version;
@@ -90,6 +92,13 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
     else if (book.busy) await condition(changedOrAsked);
     else if (!(await condition(changedOrAsked, IDLE_MS))) return; // idle: a copy's signal-with-start begins anew
   }
+}
+
+/** For alerts: how long the oldest waiting copy has waited (refreshed at least every check interval). */
+function showOldestWait(book: SlotBook): void {
+  const { accountId, region, queue } = book.getState();
+  const oldest = queue.reduce((min, e) => Math.min(min, Date.parse(e.since)), Infinity);
+  recordOldestSlotWait(accountId, region, Number.isFinite(oldest) ? Math.max(0, (now() - oldest) / 1000) : 0);
 }
 
 function takeHolders(book: SlotBook, regrant: Set<string>): SlotEntry[] {

@@ -2,4 +2,5 @@
 export { copyDbClusterSnapshot } from './copy-db-cluster-snapshot';
 export type { CopyState } from './copy-db-cluster-snapshot';
 export { copySlots, type CopySlotsInput } from './copy-slots';
+export { runCopyPlan } from './run-copy-plan';
 export { cancelSignal, progressQuery } from '../shared/contract';

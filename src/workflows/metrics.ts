@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, log, metricMeter, TemporalFailure } from '@temporalio/workflow';
 import type { MetricTags } from '@temporalio/common';
 import { METRICS } from '../shared/metric-names';
+import type { PlanRunResult } from '../shared/plan-run';
 import type { DBClusterSnapshotView, Outcome } from '../shared/types';
 
 const GIB = 1024 ** 3;
@@ -107,4 +108,33 @@ export function recordCopyFailed(regions: CopyRegions | undefined, err: unknown)
     .createCounter(METRICS.copiesFailed, 'copies', 'Cluster snapshot copies failed, by failure type')
     .add(1, tags(labels, { failure_type: type }));
   log.warn('copy failed', { ...labels, failureType: type, error: err.message });
+}
+
+/** A plan run ended: completed (everything copied or present) or failed (something was not copied). */
+export function recordPlanRun(plan: string, result: PlanRunResult): void {
+  const name = result.failed ? METRICS.planRunsFailed : METRICS.planRunsCompleted;
+  metricMeter
+    .createCounter(
+      name,
+      'runs',
+      result.failed ? 'Plan runs that did not copy everything' : 'Plan runs completed',
+    )
+    .add(1, { plan });
+  log[result.failed ? 'warn' : 'info']('plan run ended', {
+    plan,
+    failed: result.failed,
+    counts: result.counts,
+  });
+}
+
+/** The age of the oldest copy waiting for a slot in a Region (0 when none waits), for alerts. */
+export function recordOldestSlotWait(accountId: string, region: string, seconds: number): void {
+  metricMeter
+    .createGauge(
+      METRICS.slotOldestWait,
+      'float',
+      's',
+      'Seconds the oldest copy waiting for a copy slot has waited',
+    )
+    .set(seconds, { account_id: accountId, region });
 }

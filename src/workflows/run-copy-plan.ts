@@ -1,0 +1,104 @@
+// The runCopyPlan workflow: one run of a plan (DESIGN.md "Plans"), read as its phases — check the plan,
+// find the clusters and their newest snapshots, copy each to each destination as a child (retention runs in
+// each child, after its copy succeeded), tell someone, and end: failed, after every child ended, only when
+// something was not copied.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  executeChild,
+  ParentClosePolicy,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { checkPlan, formatPath } from '../shared/plan';
+import {
+  PLAN_RUN_FAILED,
+  planRunQuery,
+  planRunWorkflowId,
+  type PlanRunResult,
+  type RunCopyPlanInput,
+} from '../shared/plan-run';
+import { FailureType } from '../shared/names';
+import { recordPlanRun } from './metrics';
+import { copyAll } from './plan/children';
+import { findPresent, findSources, notify } from './plan/steps';
+import { PlanRun } from './plan/run';
+
+/** Set by Temporal Schedules on the runs they start. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
+
+export async function runCopyPlan(input: RunCopyPlanInput): Promise<PlanRunResult> {
+  const run = new PlanRun(checkedPlan(input));
+  const scheduledId = scheduledRunId(run);
+  if (scheduledId !== undefined) return runAs(scheduledId, input);
+  setHandler(planRunQuery, () => run.progress());
+  run.publish();
+
+  const sources = await findSources(run);
+  const present = await findPresent(run, sources);
+  run.phase = 'copying';
+  await copyAll(run, sources, present);
+  if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('plan run cancelled');
+
+  await notify(run);
+  const result = run.result();
+  run.phase = result.failed ? 'failed' : 'completed';
+  run.publish();
+  recordPlanRun(run.plan.name, result);
+  if (result.failed) throw failedRun(result);
+  return result;
+}
+
+function checkedPlan(input: RunCopyPlanInput) {
+  const check = checkPlan(input?.plan);
+  if (check.ok) return check.plan;
+  const problems = check.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+  throw ApplicationFailure.create({
+    type: FailureType.InvalidParameterValue,
+    message: `the plan${input?.origin ? ` from ${input.origin}` : ''} is not valid: ${problems.join('; ')}`,
+    nonRetryable: true,
+    details: [{ problems: check.problems }],
+  });
+}
+
+/**
+ * A Schedule names its runs <prefix>-<RFC 3339 time>; a plan's runs are named by DESIGN.md
+ * snapcopy-plan-<name>-<yyyymmdd>-<hhmmss>. The scheduled workflow runs the plan under that name, as its
+ * child, and ends with it (so the schedule's overlap policy and its recent actions still see the run).
+ */
+function scheduledRunId(run: PlanRun): string | undefined {
+  const info = workflowInfo();
+  const at = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  if (at === undefined || info.parent !== undefined) return undefined;
+  const id = planRunWorkflowId(run.plan.name, at);
+  return id === info.workflowId ? undefined : id;
+}
+
+function runAs(workflowId: string, input: RunCopyPlanInput): Promise<PlanRunResult> {
+  return executeChild(runCopyPlan, {
+    workflowId,
+    args: [input],
+    staticSummary: `plan ${String((input.plan as { name?: unknown }).name)}: the scheduled run ${workflowId}`,
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+  });
+}
+
+function failedRun(result: PlanRunResult): ApplicationFailure {
+  const bad = result.rows.filter((r) => r.outcome === 'failed' || r.outcome === 'no-snapshot');
+  const named = bad
+    .slice(0, 10)
+    .map((r) => `${r.cluster} → ${r.destination} (${r.failureType ?? r.outcome})`)
+    .join(', ');
+  const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+  return ApplicationFailure.create({
+    type: PLAN_RUN_FAILED,
+    message: `plan ${result.plan}: ${bad.length} of ${result.rows.length} copies not made: ${named}${more}`,
+    nonRetryable: true,
+    details: [result],
+  });
+}

@@ -1,0 +1,269 @@
+// The runCopyPlan workflow on the real time-skipping Temporal test server: children per cluster and
+// destination over the in-memory AWS (test/helpers/fake-aws.ts), with the real copy-slot activities.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createSlotActivities } from '../../src/activities/copy-slots';
+import {
+  PLAN_RUN_FAILED,
+  planRunQuery,
+  planRunWorkflowId,
+  type PlanRunResult,
+  type RunCopyPlanInput,
+} from '../../src/shared/plan-run';
+import { slotsWorkflowId } from '../../src/shared/slots';
+import { runCopyPlan } from '../../src/workflows';
+import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  await workflowBundle();
+});
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterEach(async () => {
+  await env?.teardown();
+});
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const SOURCE = 'us-east-1';
+const DESTINATIONS = ['us-west-2', 'eu-west-1'];
+
+async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
+  });
+  try {
+    return await worker.runUntil(fn(taskQueue));
+  } finally {
+    for (const region of DESTINATIONS) {
+      await env.client.workflow
+        .getHandle(slotsWorkflowId(ACCOUNT, region))
+        .terminate('test over')
+        .catch(() => undefined);
+    }
+  }
+}
+
+/** A plan as its YAML file states it. */
+function plan(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'prod-dr',
+    schedule: { cron: '0 3 * * *' },
+    source: { region: SOURCE, clusters: ['prod-c'], tags: { backup: 'dr' } },
+    destinations: [
+      { region: 'us-west-2', kmsKeyId: 'alias/dr' },
+      { region: 'eu-west-1', kmsKeyId: 'alias/dr' },
+    ],
+    tags: { purpose: 'dr' },
+    priority: 2,
+    notify: { snsTopicArn: `arn:aws:sns:${SOURCE}:${ACCOUNT}:snapcopy` },
+    ...over,
+  };
+}
+
+/** Three clusters (two by tag, one by name), one not selected; each with an encrypted newest snapshot. */
+function fleet(aws: FakeAws, now: number): void {
+  aws.copyDurationMs = 20 * MINUTE;
+  for (const [cluster, tags] of [
+    ['prod-a', { backup: 'dr' }],
+    ['prod-b', { backup: 'dr', team: 'x' }],
+    ['prod-c', {}],
+    ['dev-d', { backup: 'none' }],
+  ] as const) {
+    aws.addCluster(SOURCE, cluster, tags);
+    aws.addSnapshot({
+      region: SOURCE,
+      identifier: `rds:${cluster}-old`,
+      cluster,
+      createdAt: now - 2 * DAY,
+      encrypted: true,
+    });
+    aws.addSnapshot({
+      region: SOURCE,
+      identifier: `rds:${cluster}-new`,
+      cluster,
+      createdAt: now - DAY,
+      encrypted: true,
+    });
+  }
+  for (const region of DESTINATIONS) aws.keys.push({ region, keyId: `key-${region}`, aliases: ['alias/dr'] });
+}
+
+async function runPlan(taskQueue: string, input: RunCopyPlanInput, at: Date) {
+  return env.client.workflow.start(runCopyPlan, {
+    taskQueue,
+    workflowId: planRunWorkflowId('prod-dr', at),
+    args: [input],
+  });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
+  return (err as WorkflowFailedError).cause as ApplicationFailure;
+}
+
+describe('runCopyPlan', () => {
+  it('copies 3 clusters to 2 Regions as children; one failing child fails only its row, and the run after all ended', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    // eu-west-1's key is disabled: prod-b's (and everyone's) copy there fails; the others do not stop.
+    aws.keys.find((k) => k.region === 'eu-west-1')!.enabled = false;
+    const failure = await withWorker(aws, async (tq) => {
+      const handle = await runPlan(tq, { plan: plan(), origin: 'prod-dr.yaml' }, new Date(now));
+      const failure = await failureOf(handle.result());
+      const progress = await handle.query(planRunQuery);
+      expect(progress.phase).toBe('failed');
+      return failure;
+    });
+    expect(failure.type).toBe(PLAN_RUN_FAILED);
+    expect(failure.message).toBe(
+      'plan prod-dr: 3 of 6 copies not made: prod-a → eu-west-1 (KMSKeyNotAccessibleFault), ' +
+        'prod-b → eu-west-1 (KMSKeyNotAccessibleFault), prod-c → eu-west-1 (KMSKeyNotAccessibleFault)',
+    );
+    const result = failure.details?.[0] as PlanRunResult;
+    expect(result.clusters).toEqual(['prod-a', 'prod-b', 'prod-c']);
+    expect(result.rows.map((r) => [r.cluster, r.destination, r.outcome])).toEqual([
+      ['prod-a', 'us-west-2', 'copied'],
+      ['prod-a', 'eu-west-1', 'failed'],
+      ['prod-b', 'us-west-2', 'copied'],
+      ['prod-b', 'eu-west-1', 'failed'],
+      ['prod-c', 'us-west-2', 'copied'],
+      ['prod-c', 'eu-west-1', 'failed'],
+    ]);
+    const copied = result.rows.find((r) => r.cluster === 'prod-a' && r.destination === 'us-west-2')!;
+    // Named from the source snapshot's creation time, with the default copy workflow ID.
+    const target = `prod-a-${stamp(now - DAY)}`;
+    expect(copied).toMatchObject({ target, workflowId: `snapcopy-us-west-2-${target}` });
+    expect(copied.durationSeconds).toBeGreaterThanOrEqual(20 * 60);
+    // The copies carry the plan's tags, key and priority; never the unselected cluster.
+    const starts = aws.callsOf('startCopy') as {
+      sourceIdentifier: string;
+      tags: { Key: string }[];
+      kmsKeyArn?: string;
+    }[];
+    expect(starts).toHaveLength(3);
+    expect(starts.every((s) => s.kmsKeyArn === `arn:aws:kms:us-west-2:${ACCOUNT}:key/key-us-west-2`)).toBe(
+      true,
+    );
+    expect(starts.every((s) => s.tags.some((t) => t.Key === 'purpose'))).toBe(true);
+    expect(starts.some((s) => s.sourceIdentifier.includes('dev-d'))).toBe(false);
+    // One report, of the failed run.
+    expect(aws.published).toHaveLength(1);
+    expect(aws.published[0]!.topicArn).toBe(`arn:aws:sns:${SOURCE}:${ACCOUNT}:snapcopy`);
+    expect(aws.published[0]!.result.counts).toMatchObject({ copied: 3, failed: 3 });
+    expect(result.notified).toBe('msg-1');
+  });
+
+  it('a second run of the same snapshots copies nothing twice: every row is already-present', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    const [first, second] = await withWorker(aws, async (tq) => {
+      const first = await (await runPlan(tq, { plan: plan() }, new Date(now))).result();
+      const second = await (await runPlan(tq, { plan: plan() }, new Date(now + 60 * MINUTE))).result();
+      return [first, second];
+    });
+    expect(first.counts).toMatchObject({ copied: 6, failed: 0 });
+    expect(first.failed).toBe(false);
+    expect(second.rows.map((r) => r.outcome)).toEqual(Array(6).fill('already-present'));
+    expect(aws.callsOf('startCopy')).toHaveLength(6);
+    // notify.on defaults to failure: nothing to tell.
+    expect(aws.published).toHaveLength(0);
+  });
+
+  it('applies retention per cluster and destination after the copy: exactly the owned copies no rule keeps', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    // Owned copies of prod-a in us-west-2, 3..6 days old, and a snapshot someone else made there.
+    const owned = [3, 4, 5, 6].map((d) => `prod-a-old-${d}`);
+    owned.forEach((id, i) => aws.addOwnedCopy('us-west-2', id, 'prod-a', now - (3 + i) * DAY));
+    aws.addSnapshot({
+      region: 'us-west-2',
+      identifier: 'manual-keep',
+      cluster: 'prod-a',
+      createdAt: now - 9 * DAY,
+    });
+    const result = await withWorker(aws, async (tq) =>
+      (await runPlan(tq, { plan: plan({ retention: { keepLast: 3 } }) }, new Date(now))).result(),
+    );
+    const row = result.rows.find((r) => r.cluster === 'prod-a' && r.destination === 'us-west-2')!;
+    // keepLast 3: the copy just made and the two newest old ones stay.
+    expect(row.retired.sort()).toEqual(['prod-a-old-5', 'prod-a-old-6']);
+    expect(aws.get('us-west-2', 'prod-a-old-3')).toBeDefined();
+    expect(aws.get('us-west-2', 'prod-a-old-4')).toBeDefined();
+    expect(aws.get('us-west-2', 'manual-keep')).toBeDefined();
+    const deleted = (aws.callsOf('deleteOwnedSnapshot') as { identifier: string }[]).map((c) => c.identifier);
+    expect(deleted.sort()).toEqual(['prod-a-old-5', 'prod-a-old-6']);
+  });
+
+  it('refuses an invalid plan before any AWS call, naming the key path and the rule', async () => {
+    const aws = newAws();
+    const failure = await withWorker(aws, async (tq) =>
+      failureOf(
+        (await runPlan(tq, { plan: plan({ priority: 9 }), origin: 'bad.yaml' }, new Date())).result(),
+      ),
+    );
+    expect(failure.type).toBe('InvalidParameterValue');
+    expect(failure.message).toMatch(/^the plan from bad\.yaml is not valid: priority: /);
+    expect(aws.calls).toHaveLength(0);
+  });
+
+  it('runs 300 children (150 clusters × 2 Regions) with a history well under Temporal’s limits', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    aws.copyDurationMs = 10 * MINUTE;
+    aws.manualQuota = 1_000; // 150 copies per Region: past AWS's default of 100 manual snapshots
+    for (let i = 0; i < 150; i++) {
+      const cluster = `c${String(i).padStart(3, '0')}`;
+      aws.addCluster(SOURCE, cluster, { backup: 'dr' });
+      aws.addSnapshot({ region: SOURCE, identifier: `rds:${cluster}-new`, cluster, createdAt: now - DAY });
+    }
+    const { result, events } = await withWorker(aws, async (tq) => {
+      const handle = await runPlan(
+        tq,
+        {
+          plan: plan({
+            source: { region: SOURCE, tags: { backup: 'dr' } },
+            destinations: DESTINATIONS.map((region) => ({ region })),
+          }),
+        },
+        new Date(now),
+      );
+      const result = await handle.result();
+      return { result, events: (await handle.fetchHistory()).events?.length ?? 0 };
+    });
+    expect(result.counts.copied).toBe(300);
+    // Three events per child and a few per workflow task: far below the 10,240-event warning.
+    expect(events).toBeLessThan(2_500);
+  }, 300_000);
+});
+
+let awsClock: () => Promise<number>;
+function newAws(): FakeAws {
+  awsClock = () => env.currentTimeMs();
+  return new FakeAws(awsClock);
+}
+
+function stamp(t: number): string {
+  const iso = new Date(t).toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
+}
