@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lib/', '.venv/', '.stack/', 'coverage/', 'bin/', 'test/fixtures/', 'bench/results/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'lib/',
+      '.venv/',
+      '.stack/',
+      'coverage/',
+      'bin/',
+      'test/fixtures/',
+      'bench/results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
