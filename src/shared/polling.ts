@@ -28,6 +28,8 @@ export function estimateEtaSeconds(anchor: ProgressSample, latest: ProgressSampl
   return Math.ceil(((100 - latest.percent) * elapsedSeconds) / gained);
 }
 
+/** A landing poll comes this long after the time it aims at (the earliest or the latest finish). */
+export const LANDING_MARGIN_SECONDS = 0.25;
 /** Never two polls closer than this, even when landing at an estimated finish. */
 export const MIN_LANDING_SECONDS = 2;
 /** A landing is made once the finish is known to within this many seconds (or the next step is the last). */
@@ -197,7 +199,7 @@ export interface PollDelayInput {
   track?: PollTrack;
 }
 
-/** Seconds to wait before the next poll (whole seconds). */
+/** Seconds to wait before the next poll (whole seconds, or tenths for a landing near the finish). */
 export function nextPollDelaySeconds(p: PollDelayInput): number {
   const max = Math.max(1, p.maxPollSeconds);
   const min = Math.min(max, Math.max(1, p.minPollSeconds));
@@ -224,14 +226,19 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
   const latest = secondsTo(window.latest);
   // After a miss each further poll that still finds no progress waits twice as long as the one before.
   const missed = p.track.misses > 0 ? floor * 2 ** Math.min(p.track.misses - 1, 16) : 0;
-  const atLeastFloor = (s: number) => Math.min(max, Math.ceil(Math.max(s, floor, missed)));
+  // Landings to a tenth of a second: on a short copy a whole second is a good part of the detection lag.
+  const atLeastFloor = (s: number) => Math.min(max, Math.ceil(Math.max(s, floor, missed) * 10) / 10);
   const narrow = latest - earliest <= LANDING_WINDOW_SECONDS;
   if (narrow || p.percent >= 99) {
     // The finish is known well enough (or only the last step is left): land just after its earliest time,
     // then step through the window; a wide one in steps of a quarter of what is left of it (a few polls, not
     // one every MIN_LANDING_SECONDS).
+    // A window shorter than the gap between two polls: its end is a sure hit that costs less, on average,
+    // than a guess at its start that may miss and wait MIN_LANDING_SECONDS more.
+    if (latest - earliest <= MIN_LANDING_SECONDS && latest <= max)
+      return atLeastFloor(latest + LANDING_MARGIN_SECONDS);
     const step = narrow ? 0 : (latest - Math.max(earliest, 0)) / 4;
-    if (earliest <= max) return atLeastFloor(Math.max(earliest + 1, step));
+    if (earliest <= max) return atLeastFloor(Math.max(earliest + LANDING_MARGIN_SECONDS, step));
     return clamp((earliest + latest) / 6);
   }
   // The finish is still in doubt: near the end, aim at the middle of the next step's window — whether the
