@@ -70,3 +70,28 @@ export function renderValidation(report: ValidateReport): string {
 export function renderSchema(schema: Record<string, unknown>): string {
   return JSON.stringify(schema, null, 2);
 }
+
+/** `plan validate --aws`: each file's offline result, then what AWS said (facts, or the problems it found). */
+export function renderAwsValidation(
+  report: ValidateReport,
+  checks: ReadonlyMap<string, { problems: PlanFileProblem[]; facts: string[]; warnings: PlanFileProblem[] }>,
+): string {
+  const lines: string[] = [];
+  for (const v of report.files) {
+    const check = v.plan === undefined ? undefined : checks.get(v.file);
+    if (v.plan === undefined || check === undefined) {
+      lines.push(...renderFile(v));
+      continue;
+    }
+    if (check.problems.length > 0) lines.push(...check.problems.map((p) => problemLine(v.file, p)));
+    else lines.push(okLine(v.file, v.plan), `${v.file}: AWS ok (${check.facts.join('; ')})`);
+    lines.push(...check.warnings.map((w) => problemLine(v.file, w, 'warning')));
+  }
+  const invalid = report.files.filter(
+    (f) => f.plan === undefined || (checks.get(f.file)?.problems.length ?? 0) > 0,
+  );
+  if (invalid.length > 0 && report.files.length > 1) {
+    lines.push(`${plural(invalid.length, 'file')} of ${report.files.length} not valid`);
+  }
+  return lines.join('\n');
+}

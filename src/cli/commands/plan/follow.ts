@@ -1,0 +1,123 @@
+// `plan run --wait`: follows a run to its end, with a live line from the planRun query every couple of seconds
+// (a progress bar on a terminal, a line per change otherwise). Ctrl-C detaches: the run goes on.
+import { SingleBar } from 'cli-progress';
+import type { Client } from '@temporalio/client';
+import type { PlanRunProgress, PlanRunResult } from '../../../shared/plan-run';
+import type { CliIo, OutStream } from '../../io';
+import { failureOf, type FailureReport } from '../../outcome';
+import { failedRunResult, queryProgress } from './runs';
+
+export type PlanWaitOutcome =
+  | { kind: 'completed'; result: PlanRunResult }
+  /** `result` when the run failed as PlanRunFailed (some copy not made): its table. */
+  | { kind: 'failed'; failure: FailureReport; result?: PlanRunResult }
+  | { kind: 'detached' };
+
+export const FOLLOW_INTERVAL_MS = 2_000;
+
+/** `copying: 3 of 4 copies ended (2 copied, 1 already-present)`. Pure. */
+export function progressLine(p: PlanRunProgress): string {
+  const ended = p.rows.filter((r) => r.outcome !== 'copying');
+  const counts = new Map<string, number>();
+  for (const r of ended) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const tally = [...counts].map(([o, n]) => `${n} ${o}`).join(', ');
+  if (p.phase === 'finding-clusters') return 'finding the clusters and their newest snapshots';
+  return `${p.phase}: ${ended.length} of ${p.rows.length} copies ended${tally ? ` (${tally})` : ''}`;
+}
+
+interface View {
+  update(p: PlanRunProgress): void;
+  stop(): void;
+}
+
+function isTerminal(stream: OutStream): stream is NodeJS.WriteStream {
+  return stream.isTTY === true && 'columns' in stream;
+}
+
+export function createPlanView(stream: OutStream): View {
+  if (!isTerminal(stream)) {
+    let last = '';
+    return {
+      update(p) {
+        const line = progressLine(p);
+        if (line !== last) stream.write(`${line}\n`);
+        last = line;
+      },
+      stop() {},
+    };
+  }
+  const bar = new SingleBar({
+    stream,
+    format: '{phase} |{bar}| {value}/{total} copies ended | {tally}',
+    barsize: 30,
+    hideCursor: true,
+    clearOnComplete: false,
+  });
+  let started = false;
+  return {
+    update(p) {
+      const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
+      const payload = { phase: p.phase.padEnd(16), tally: progressLine(p).replace(/^[^(]*\(?|\)$/g, '') };
+      if (!started) {
+        bar.start(Math.max(p.rows.length, 1), ended, payload);
+        started = true;
+      } else {
+        bar.setTotal(Math.max(p.rows.length, 1));
+        bar.update(ended, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** Follows a plan run to its end (the live line on stderr unless quiet). */
+export async function waitForPlanRun(
+  client: Client,
+  io: CliIo,
+  workflowId: string,
+  opts: { quiet?: boolean; intervalMs?: number } = {},
+): Promise<PlanWaitOutcome> {
+  const view: View = opts.quiet ? { update() {}, stop() {} } : createPlanView(io.stderr);
+  const interval = opts.intervalMs ?? FOLLOW_INTERVAL_MS;
+  let outcome: PlanWaitOutcome | undefined;
+  let wake: () => void = () => undefined;
+  const stopListening = io.onInterrupt(() => {
+    outcome ??= { kind: 'detached' };
+    wake();
+  });
+  const ended = client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      (result): PlanWaitOutcome => ({ kind: 'completed', result: result as PlanRunResult }),
+      (err: unknown): PlanWaitOutcome => {
+        const result = failedRunResult(err);
+        return { kind: 'failed', failure: failureOf(err), ...(result ? { result } : {}) };
+      },
+    )
+    .then((o) => {
+      outcome ??= o;
+      wake();
+    });
+  try {
+    while (outcome === undefined) {
+      const p = await queryProgress(client, workflowId, interval * 2);
+      if (outcome !== undefined) break;
+      if (!('error' in p)) view.update(p);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, interval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  } finally {
+    view.stop();
+    stopListening();
+  }
+  void ended;
+  return outcome;
+}
