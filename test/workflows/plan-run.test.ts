@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createSlotActivities } from '../../src/activities/copy-slots';
@@ -17,7 +17,9 @@ import {
 import { slotsWorkflowId } from '../../src/shared/slots';
 import { runCopyPlan } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
+import { recordHistory } from '../helpers/histories';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 let env: TestWorkflowEnvironment;
 
@@ -131,6 +133,7 @@ describe('runCopyPlan', () => {
       const failure = await failureOf(handle.result());
       const progress = await handle.query(planRunQuery);
       expect(progress.phase).toBe('failed');
+      await recordHistory(handle, 'plan-run-one-destination-failing');
       return failure;
     });
     expect(failure.type).toBe(PLAN_RUN_FAILED);
@@ -213,6 +216,28 @@ describe('runCopyPlan', () => {
     expect(aws.get('us-west-2', 'manual-keep')).toBeDefined();
     const deleted = (aws.callsOf('deleteOwnedSnapshot') as { identifier: string }[]).map((c) => c.identifier);
     expect(deleted.sort()).toEqual(['prod-a-old-5', 'prod-a-old-6']);
+  });
+
+  it('a cancelled run cancels its copies: they delete their unfinished targets, nothing is left', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    aws.copyDurationMs = 2 * 60 * MINUTE;
+    const copying = () => [...aws.snapshots.values()].filter((s) => s.status === 'copying').length;
+    const err = await withWorker(aws, async (tq) => {
+      const handle = await runPlan(tq, { plan: plan() }, new Date(now));
+      await waitFor('all six copies started', () => expect(copying()).toBe(6));
+      await handle.cancel();
+      return handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    });
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const targets = [...aws.snapshots.values()].filter((s) => DESTINATIONS.includes(s.region));
+    expect(targets).toEqual([]);
+    expect((aws.callsOf('deleteOwnedSnapshot') as unknown[]).length).toBe(6);
   });
 
   it('refuses an invalid plan before any AWS call, naming the key path and the rule', async () => {
