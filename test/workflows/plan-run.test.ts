@@ -237,7 +237,7 @@ describe('runCopyPlan', () => {
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     const targets = [...aws.snapshots.values()].filter((s) => DESTINATIONS.includes(s.region));
     expect(targets).toEqual([]);
-    expect((aws.callsOf('deleteOwnedSnapshot') as unknown[]).length).toBe(6);
+    expect(aws.callsOf('deleteOwnedSnapshot')).toHaveLength(6);
   });
 
   it('refuses an invalid plan before any AWS call, naming the key path and the rule', async () => {
