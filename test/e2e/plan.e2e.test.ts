@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { PlanRunResult } from '../../src/shared/plan-run';
 import { createKey } from '../helpers/aws-fixtures';
-import { cliEnv, errorLines, json, runInProcess } from '../helpers/cli';
+import { cliEnv, errorLines, eventually, json, runInProcess } from '../helpers/cli';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 let stack: LocalStack;
@@ -181,6 +181,44 @@ destinations:
 
     const list = await runInProcess(['plan', 'list']);
     expect(list.stdout).toMatch(new RegExp(`prod-dr\\s+active.*Completed\\s+${second!.workflowId}`));
+  });
+
+  it('a scheduled run (trigger) runs as snapcopy-plan-<name>-<stamp>; the trigger workflow is not listed', async () => {
+    await stack.env.client.schedule.getHandle('snapcopy-plan-prod-dr').trigger();
+    const runs = await eventually(
+      'the triggered run to complete',
+      async () => {
+        const r = json<{ runs: { workflowId: string; status: string; result?: PlanRunResult }[] }>(
+          await runInProcess(['plan', 'status', 'prod-dr', '--json', '--runs', '10']),
+        );
+        return r.runs.length === 3 && r.runs[0]?.status === 'Completed' ? r.runs : undefined;
+      },
+      60_000,
+    );
+    expect(runs.every((run) => /^snapcopy-plan-prod-dr-\d{8}-\d{6}$/.test(run.workflowId))).toBe(true);
+    // The newest snapshots were copied by the second run: nothing to copy again.
+    expect(runs[0]!.result!.rows.map((row) => row.outcome)).toEqual(Array(4).fill('already-present'));
+  });
+
+  it('a run that cannot copy everything: the table, exit 1, and status shows it Failed with its table', async () => {
+    const empty = path.join(path.dirname(file), 'empty.yaml');
+    writeFileSync(
+      empty,
+      `name: empty-dr\nschedule: { every: 1d }\nsource: { region: ${SOURCE}, clusters: [plan-e2e-gone] }\n` +
+        'destinations: [{ region: us-west-2 }]\n',
+    );
+    const r = await runInProcess(['plan', 'run', empty, '--wait']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('snapcopy plan empty-dr: FAILED - 1 no snapshot');
+    expect(errorLines(r).at(-1)).toMatch(
+      /^snapcopy: plan run snapcopy-plan-empty-dr-\d{8}-\d{6} failed: PlanRunFailed: plan empty-dr: 1 of 1 copies not made/,
+    );
+    const status = await runInProcess(['plan', 'status', 'empty-dr']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('schedule  none (no schedule snapcopy-plan-empty-dr');
+    expect(status.stdout).toMatch(
+      /plan-e2e-gone\s+us-west-2\s+no-snapshot\s+-\s+-\s+-\s+cluster plan-e2e-gone does not exist/,
+    );
   });
 
   it('run of an unknown plan name: one line, exit 1', async () => {

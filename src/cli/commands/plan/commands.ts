@@ -133,7 +133,7 @@ export async function runPlan(ctx: CliContext, target: string, flags: RunFlags):
     else ctx.out(renderPlanRunText(outcome.result));
     return;
   }
-  ctx.exitCode = EXIT.failed;
+  // Not every copy made, or cancelled: the table (or JSON), then the one error line, exit 1.
   if (flags.json) {
     ctx.json({
       ...started,
@@ -141,11 +141,14 @@ export async function runPlan(ctx: CliContext, target: string, flags: RunFlags):
       failure: outcome.failure,
       ...(outcome.result ? { result: outcome.result } : {}),
     });
-    return;
-  }
-  if (outcome.result) ctx.out(renderPlanRunText(outcome.result));
-  const verb = outcome.failure.status === 'Failed' ? 'failed' : outcome.failure.status.toLowerCase();
-  ctx.note(`plan run ${workflowId} ${verb}: ${outcome.failure.type}: ${outcome.failure.message}`);
+  } else if (outcome.result) ctx.out(renderPlanRunText(outcome.result));
+  const verbs: Record<string, string> = {
+    Cancelled: 'was cancelled',
+    Terminated: 'was terminated',
+    TimedOut: 'timed out',
+  };
+  const verb = verbs[outcome.failure.status] ?? 'failed';
+  throw new CliError(`plan run ${workflowId} ${verb}: ${outcome.failure.type}: ${outcome.failure.message}`);
 }
 
 // --- list / status / delete ---------------------------------------------------------------------------------
