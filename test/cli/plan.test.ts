@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { errorLines, json, runInProcess } from '../helpers/cli';
+import { errorLines, json, runInProcess, spawnCli } from '../helpers/cli';
 import { TEMPORAL_CLI } from '../helpers/paths';
 import { useQuietRuntime } from '../helpers/temporal';
 
@@ -253,6 +253,26 @@ describe('snapcopy plan list / status / delete / run', () => {
     expect(s.runs.map((x) => x.workflowId)).toEqual([started.workflowId]);
     expect(s.runs[0]?.status).toBe('Running');
     await client.workflow.getHandle(started.workflowId).terminate('test done');
+  });
+
+  it('run --wait: Ctrl-C detaches (exit 130) and the run goes on', async () => {
+    const f = planFile('detach.yaml', 'cli-detach');
+    const cli = spawnCli(['plan', 'run', f, '--wait'], {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      SNAPCOPY_TASK_QUEUE: TASK_QUEUE,
+    });
+    await cli.waitForOutput((o) => o.stdout.includes('started snapcopy-plan-cli-detach-'));
+    const workflowId = /started (\S+):/.exec(cli.stdout)![1]!;
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(
+      `detached from ${workflowId}: the run goes on in Temporal (nothing was cancelled)`,
+    );
+    const d = await client.workflow.getHandle(workflowId).describe();
+    expect(d.status.name).toBe('RUNNING');
+    await client.workflow.getHandle(workflowId).terminate('test done');
   });
 
   it('run NAME takes the plan from its schedule; an unknown name is one line, exit 1', async () => {

@@ -118,9 +118,10 @@ export async function runPlan(ctx: CliContext, target: string, flags: RunFlags):
     return;
   }
   const head = renderRunStarted(started, true);
-  if (flags.json) ctx.note(head);
-  else ctx.out(head);
-  const outcome = await waitForPlanRun(client, ctx.io, workflowId, { quiet: flags.json === true });
+  const outcome = await waitForPlanRun(client, ctx.io, workflowId, {
+    quiet: flags.json === true,
+    listening: () => (flags.json ? ctx.note(head) : ctx.out(head)),
+  });
   if (outcome.kind === 'detached') {
     ctx.note(
       `detached from ${workflowId}: the run goes on in Temporal (nothing was cancelled); see snapcopy plan status ${name}`,

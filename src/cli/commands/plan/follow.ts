@@ -77,47 +77,46 @@ export async function waitForPlanRun(
   client: Client,
   io: CliIo,
   workflowId: string,
-  opts: { quiet?: boolean; intervalMs?: number } = {},
+  /** `listening`: called once Ctrl-C detaches (print "started ..." there: a Ctrl-C after it is never lost). */
+  opts: { quiet?: boolean; intervalMs?: number; listening?: () => void } = {},
 ): Promise<PlanWaitOutcome> {
   const view: View = opts.quiet ? { update() {}, stop() {} } : createPlanView(io.stderr);
   const interval = opts.intervalMs ?? FOLLOW_INTERVAL_MS;
   let outcome: PlanWaitOutcome | undefined;
-  let wake: () => void = () => undefined;
-  const stopListening = io.onInterrupt(() => {
-    outcome ??= { kind: 'detached' };
-    wake();
+  let settle: () => void = () => undefined;
+  /** Resolves once the run ended or Ctrl-C detached: every wait below races it. */
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
   });
-  const ended = client.workflow
+  const end = (o: PlanWaitOutcome) => {
+    outcome ??= o;
+    settle();
+  };
+  const stopListening = io.onInterrupt(() => end({ kind: 'detached' }));
+  opts.listening?.();
+  void client.workflow
     .getHandle(workflowId)
     .result()
     .then(
-      (result): PlanWaitOutcome => ({ kind: 'completed', result: result as PlanRunResult }),
-      (err: unknown): PlanWaitOutcome => {
+      (result) => end({ kind: 'completed', result: result as PlanRunResult }),
+      (err: unknown) => {
         const result = failedRunResult(err);
-        return { kind: 'failed', failure: failureOf(err), ...(result ? { result } : {}) };
+        end({ kind: 'failed', failure: failureOf(err), ...(result ? { result } : {}) });
       },
-    )
-    .then((o) => {
-      outcome ??= o;
-      wake();
-    });
+    );
+  let timer: NodeJS.Timeout | undefined;
   try {
-    while (outcome === undefined) {
-      const p = await queryProgress(client, workflowId, interval * 2);
-      if (outcome !== undefined) break;
-      if (!('error' in p)) view.update(p);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, interval);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+    for (;;) {
+      const p = await Promise.race([queryProgress(client, workflowId, interval * 2), settled]);
+      if (outcome !== undefined) return outcome;
+      if (p !== undefined && !('error' in p)) view.update(p);
+      await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, interval))), settled]);
+      clearTimeout(timer);
+      if (outcome !== undefined) return outcome;
     }
   } finally {
+    clearTimeout(timer);
     view.stop();
     stopListening();
   }
-  void ended;
-  return outcome;
 }
