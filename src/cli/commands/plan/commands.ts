@@ -6,10 +6,11 @@ import { renderPlanRunText } from '../../../shared/plan-report';
 import type { CliContext } from '../../context';
 import { CliError, EXIT, UsageError } from '../../errors';
 import { readPlanFile } from '../../plan-file';
+import { noWorkerNote, workerPolls } from '../../workers';
 import { applyChange, planDiffOf, readPlans } from './apply';
 import { waitForPlanRun } from './follow';
 import { problemLine } from './render';
-import { diffJson, renderApplied, renderDiff } from './render-changes';
+import { applyLine, diffJson, renderDiff, summaryLine } from './render-changes';
 import {
   listRow,
   renderPlanDeleted,
@@ -45,9 +46,14 @@ export async function showOrApply(
     if (diff.changed) ctx.exitCode = EXIT.usage;
     return;
   }
-  for (const change of diff.changes) await applyChange(client, ctx.taskQueue, change);
+  // One line per change as it is made: a change Temporal refuses ends the command after the lines of those made.
+  for (const change of diff.changes) {
+    await applyChange(client, ctx.taskQueue, change);
+    const line = flags.json ? undefined : applyLine(change);
+    if (line !== undefined) ctx.out(line);
+  }
   if (flags.json) ctx.json(diffJson(diff, true));
-  else ctx.out(renderApplied(diff));
+  else ctx.out(summaryLine(diff, true));
 }
 
 // --- run ----------------------------------------------------------------------------------------------------
@@ -104,6 +110,9 @@ export async function runPlan(ctx: CliContext, target: string, flags: RunFlags):
   const { client, settings } = await ctx.temporal();
   const { workflowId, runId } = await startPlanRun(client, name, input, ctx.taskQueue);
   const url = ctx.workflowUrl(settings, workflowId);
+  if (!(await workerPolls(client, settings.namespace, ctx.taskQueue))) {
+    ctx.note(noWorkerNote('the run', settings.namespace, ctx.taskQueue));
+  }
   const started: StartedPlanRun = {
     workflowId,
     runId,

@@ -15,14 +15,20 @@ export type PlanWaitOutcome =
 
 export const FOLLOW_INTERVAL_MS = 2_000;
 
+/** `2 copied, 1 already-present`: the rows that ended, by outcome. Pure. */
+export function tallyOf(p: PlanRunProgress): string {
+  const counts = new Map<string, number>();
+  for (const r of p.rows)
+    if (r.outcome !== 'copying') counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${n} ${o}`).join(', ');
+}
+
 /** `copying: 3 of 4 copies ended (2 copied, 1 already-present)`. Pure. */
 export function progressLine(p: PlanRunProgress): string {
-  const ended = p.rows.filter((r) => r.outcome !== 'copying');
-  const counts = new Map<string, number>();
-  for (const r of ended) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  const tally = [...counts].map(([o, n]) => `${n} ${o}`).join(', ');
   if (p.phase === 'finding-clusters') return 'finding the clusters and their newest snapshots';
-  return `${p.phase}: ${ended.length} of ${p.rows.length} copies ended${tally ? ` (${tally})` : ''}`;
+  const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
+  const tally = tallyOf(p);
+  return `${p.phase}: ${ended} of ${p.rows.length} copies ended${tally ? ` (${tally})` : ''}`;
 }
 
 interface View {
@@ -57,7 +63,7 @@ export function createPlanView(stream: OutStream): View {
   return {
     update(p) {
       const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
-      const payload = { phase: p.phase.padEnd(16), tally: progressLine(p).replace(/^[^(]*\(?|\)$/g, '') };
+      const payload = { phase: p.phase.padEnd(16), tally: tallyOf(p) || '-' };
       if (!started) {
         bar.start(Math.max(p.rows.length, 1), ended, payload);
         started = true;

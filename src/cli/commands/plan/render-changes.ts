@@ -33,7 +33,8 @@ export function diffLine(c: PlanChange): string {
   }
 }
 
-function summaryLine(d: PlanDiff, done: boolean): string {
+/** `1 to create, 0 to update, ...` (`1 created, ...` once done), or `no changes`. */
+export function summaryLine(d: PlanDiff, done: boolean): string {
   const { create, update, delete: del, unchanged, kept } = d.counts;
   if (!d.changed) return kept > 0 ? `no changes (${kept} kept)` : 'no changes';
   const verbs = done ? ['created', 'updated', 'deleted'] : ['to create', 'to update', 'to delete'];
