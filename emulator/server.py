@@ -14,15 +14,25 @@ For benchmarks and fault-injection tests it also observes what it serves (reset 
 - GET /snapcopy-emulator/copies: every copy (CopyDBClusterSnapshot accepted) with its status (the last one
   before it was deleted, if it was) and timeline in epoch ms (createdAt, availableAt, failedAt, deletedAt),
   and the copies in flight (`copying`, not deleted) per Region now.
+
+For fault-injection tests it can also fail AWS calls on purpose (`faults` in the config, or --faults /
+SNAPCOPY_EMULATOR_FAULTS as JSON): per action (`rds:CopyDBClusterSnapshot`) or by default, a fraction of the
+calls answered Throttling, a fraction answered 500/503, a fraction whose response is lost after moto acted
+(the connection is dropped), and added latency; a seed makes the draws reproducible. /stats counts the
+faults injected by service, action and kind. The emulator's own endpoints are never faulted.
 """
 
 import argparse
 import json
+import math
 import os
+import random
 import re
 import signal
+import socket
 import threading
 import time
+import uuid
 from copy import deepcopy
 
 from moto.core.responses import BaseResponse
@@ -182,14 +192,96 @@ def _count(service: str, action: str, error: str | None) -> None:
             codes[error] = codes.get(error, 0) + 1
 
 
+# Fault injection. CONFIG["faults"] (absent when none is set) is what was last set: {"seed"?: int,
+# "default"?: spec, "actions"?: {"service:Action": spec}}; an action's spec overrides the default's fields.
+FRACTIONS = ("throttle", "error5xx", "lostResponse")  # one draw picks at most one of them: their sum is <= 1
+DELAYS = ("latencyMs", "jitterMs")  # a call first waits latencyMs plus a uniform draw of up to jitterMs
+FAULT_COUNTS: dict = {}  # FAULT_COUNTS[service][action][kind]: faults injected (a FRACTIONS kind, or "latency")
+# One generator per "service:Action", seeded from (seed, action): an action's n-th call meets the same fate
+# for a given seed however the calls of other actions interleave with it.
+GENERATORS: dict = {}
+DROP = threading.local()  # DROP.now: set in call_action, carried out by the middleware, which owns the socket
+# What an injected error answers, as AWS's common errors: status: (Query code, JSON __type, Type, message).
+INJECTED = {
+    400: ("Throttling", "ThrottlingException", "Sender", "Rate exceeded"),
+    500: (
+        "InternalFailure",
+        "InternalFailure",
+        "Receiver",
+        "The request processing has failed because of an unknown error, exception or failure.",
+    ),
+    503: (
+        "ServiceUnavailable",
+        "ServiceUnavailable",
+        "Receiver",
+        "The request has failed due to a temporary failure of the server.",
+    ),
+}
+
+
+def _fate(service: str, action: str) -> tuple:
+    """The one place that decides what befalls an AWS call: (fault or None, status to answer, seconds to wait).
+
+    Three draws per call whatever is configured, so that a seed gives each action the same sequence of fates.
+    """
+    with LOCK:
+        faults = CONFIG.get("faults")
+        if not faults:
+            return None, None, 0.0
+        key = f"{service}:{action}"
+        spec = {**faults.get("default", {}), **faults.get("actions", {}).get(key, {})}
+        if key not in GENERATORS:  # a str seed is hashed with SHA-512: the same in every run
+            GENERATORS[key] = random.Random(None if faults.get("seed") is None else f"{faults['seed']}:{key}")
+        draws = GENERATORS[key]
+        pick, which, jitter = draws.random(), draws.random(), draws.random()
+        fault, bound = None, 0.0
+        for kind in FRACTIONS:
+            bound += spec.get(kind, 0)
+            if pick < bound:
+                fault = kind
+                break
+        status = {"throttle": 400, "error5xx": 500 if which < 0.5 else 503}.get(fault)
+        delay_ms = spec.get("latencyMs", 0) + spec.get("jitterMs", 0) * jitter
+        for kind in (fault, "latency" if delay_ms > 0 else None):
+            if kind is not None:
+                counts = FAULT_COUNTS.setdefault(service, {}).setdefault(action, {})
+                counts[kind] = counts.get(kind, 0) + 1
+        return fault, status, delay_ms / 1000
+
+
+def _injected_error(response: BaseResponse, status: int) -> tuple:
+    """An error in the shape AWS answers it (and the SDK parses): JSON for the JSON protocols (KMS), else Query XML."""
+    query_code, json_code, error_type, message = INJECTED[status]
+    request_id = str(uuid.uuid4())
+    content_type = response.headers.get("Content-Type") or ""
+    if content_type.startswith("application/x-amz-json"):  # the same JSON version back (KMS: 1.1)
+        body = json.dumps({"__type": json_code, "message": message})
+        return status, {"Content-Type": content_type, "x-amzn-RequestId": request_id}, body
+    version = (response.querystring.get("Version") or [None])[0]
+    xmlns = f' xmlns="http://{response.service_name}.amazonaws.com/doc/{version}/"' if version else ""
+    body = (
+        f"<ErrorResponse{xmlns}><Error><Type>{error_type}</Type><Code>{query_code}</Code>"
+        f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body
+
+
 def call_action(self):
-    """Counts every AWS request moto serves by service and action, and by error code when it fails."""
+    """Every AWS request moto serves comes here (the emulator's own endpoints and /moto-api/* never do): its
+    fate is decided, then it is counted by service and action, and by error code when it fails."""
     service, action = self.service_name or "unknown", self._get_action() or "unknown"
-    try:
-        status, headers, body = moto_call_action(self)
-    except Exception as err:  # e.g. an action moto does not implement: the server answers 500
-        _count(service, action, type(err).__name__)
-        raise
+    fault, status, delay = _fate(service, action)
+    if delay:
+        time.sleep(delay)  # outside the lock: the server is threaded, other calls go on meanwhile
+    if fault in ("throttle", "error5xx"):
+        status, headers, body = _injected_error(self, status)  # refused before moto sees it, as AWS would
+    else:
+        DROP.now = fault == "lostResponse"  # moto acts, then the middleware drops the connection unanswered
+        try:
+            status, headers, body = moto_call_action(self)
+        except Exception as err:  # e.g. an action moto does not implement: the server answers 500
+            _count(service, action, type(err).__name__)
+            raise
     _count(service, action, _error_code(status, body))
     return status, headers, body
 
@@ -201,11 +293,12 @@ def _reset_stats() -> None:
     global STATS_SINCE
     CALLS.clear()
     ERRORS.clear()
+    FAULT_COUNTS.clear()
     STATS_SINCE = _now_ms()
 
 
 def _stats_view() -> dict:
-    return {"since": STATS_SINCE, "calls": CALLS, "errors": ERRORS}
+    return {"since": STATS_SINCE, "calls": CALLS, "errors": ERRORS, "faults": FAULT_COUNTS}
 
 
 def _copies_view() -> dict:
@@ -230,12 +323,56 @@ def _copies_view() -> dict:
     return {"now": _now_ms(), "inFlight": in_flight, "copies": copies}
 
 
+def _validated_spec(spec: object, where: str) -> dict:
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where} must be a JSON object")
+    for field, value in spec.items():
+        if field not in FRACTIONS + DELAYS:
+            raise ValueError(f"unknown key {where}.{field}; expected any of {list(FRACTIONS + DELAYS)}")
+        number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+        if field in FRACTIONS and not (number and 0 <= value <= 1):
+            raise ValueError(f"{where}.{field} must be a number from 0 to 1")
+        if field in DELAYS and not (number and value >= 0):
+            raise ValueError(f"{where}.{field} must be a non-negative number (milliseconds)")
+    return spec
+
+
+def _check_fractions(spec: dict, where: str) -> None:
+    if sum(spec.get(kind, 0) for kind in FRACTIONS) > 1:
+        raise ValueError(f"{where}: {' + '.join(FRACTIONS)} must be at most 1 (one draw picks one of them)")
+
+
+def _validated_faults(faults: object) -> dict:
+    if not isinstance(faults, dict):
+        raise ValueError("faults must be a JSON object")
+    for key in faults:
+        if key not in ("seed", "default", "actions"):
+            raise ValueError(f"unknown key faults.{key}; expected any of ['seed', 'default', 'actions']")
+    seed = faults.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError("faults.seed must be an integer")
+    default = _validated_spec(faults.get("default", {}), "faults.default")
+    _check_fractions(default, "faults.default")
+    actions = faults.get("actions", {})
+    if not isinstance(actions, dict):
+        raise ValueError("faults.actions must be a JSON object")
+    for key, spec in actions.items():
+        where = f"faults.actions.{key}"
+        if not re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", key):
+            raise ValueError(f"{where}: an action is named service:Action, e.g. rds:CopyDBClusterSnapshot")
+        _check_fractions({**default, **_validated_spec(spec, where)}, f"{where} with faults.default")
+    return faults
+
+
 def _validated(update: object) -> dict:
     if not isinstance(update, dict):
         raise ValueError("expected a JSON object")
     for key, value in update.items():
+        if key == "faults":
+            _validated_faults(value)
+            continue
         if key not in OPTIONS:
-            raise ValueError(f"unknown key {key!r}; expected any of {sorted(OPTIONS)}")
+            raise ValueError(f"unknown key {key!r}; expected any of {sorted(OPTIONS) + ['faults']}")
         kind = OPTIONS[key][2]
         if isinstance(value, bool) or not isinstance(value, (int, kind)) or value < 0:
             raise ValueError(f"{key} must be a non-negative {kind.__name__}")
@@ -252,9 +389,17 @@ def _configure(request: Request) -> tuple:
         with LOCK:
             for _, _, snap in COPIES:
                 _refresh(snap)  # settle copies under the old config: one that is done stays done
-            CONFIG.update(update)
+            _apply(update)
             CONFIG_SINCE = _now_ms()
     return CONFIG, 200
+
+
+def _apply(update: dict) -> None:
+    CONFIG.update(update)
+    if "faults" in update:  # replaces the faults set before; {} removes them
+        GENERATORS.clear()  # the draws start over: from the seed if one is given, else from fresh randomness
+        if not CONFIG["faults"]:
+            del CONFIG["faults"]  # so the config reads as it did before faults existed
 
 
 def _stats(request: Request) -> tuple:
@@ -274,6 +419,15 @@ def _copies(request: Request) -> tuple:
 CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies}
 
 
+def _drop_connection(environ: dict, answer) -> None:
+    """A response lost after moto acted: the client reads the end of the stream where the answer should be."""
+    if hasattr(answer, "close"):
+        answer.close()
+    environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)  # nothing was written yet: werkzeug writes on return
+    # werkzeug takes a ConnectionError from the app for a client gone away: no response, no traceback.
+    raise ConnectionAbortedError("snapcopy emulator: response lost on purpose")
+
+
 def with_control_endpoint(app):
     """WSGI middleware: answers the CONTROL paths itself and hands every other request to moto."""
 
@@ -284,7 +438,11 @@ def with_control_endpoint(app):
                 COPIES.clear()
                 _reset_stats()
         if path not in CONTROL:
-            return app(environ, start_response)
+            DROP.now = False
+            answer = app(environ, start_response)
+            if DROP.now:
+                _drop_connection(environ, answer)
+            return answer
         request = Request(environ)
         if request.method in ("GET", "POST"):
             body, status = CONTROL[path](request)
@@ -297,6 +455,16 @@ def with_control_endpoint(app):
     return wsgi
 
 
+FAULTS_ENV = "SNAPCOPY_EMULATOR_FAULTS"
+
+
+def _json_arg(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {err}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -305,9 +473,12 @@ def main() -> None:
         # A string default goes through `type` like a flag's value, so bad env values are reported alike.
         value = os.environ.get(env, str(default))
         parser.add_argument(flag, dest=key, type=kind, default=value, metavar="N", help=f"env {env}, default {default}")
+    example = '{"default": {"throttle": 0.1}, "actions": {"rds:CopyDBClusterSnapshot": {"lostResponse": 0.2}}}'
+    faults, faults_help = os.environ.get(FAULTS_ENV, "{}"), f"env {FAULTS_ENV}, e.g. {example}"
+    parser.add_argument("--faults", type=_json_arg, default=faults, metavar="JSON", help=faults_help)
     args = vars(parser.parse_args())
     try:
-        CONFIG.update(_validated({key: args[key] for key in OPTIONS}))
+        _apply(_validated({**{key: args[key] for key in OPTIONS}, "faults": args["faults"]}))
     except ValueError as err:
         parser.error(str(err))
 
