@@ -71,3 +71,57 @@ export function totalCalls(stats: EmulatorStats): number {
     .flatMap((actions) => Object.values(actions))
     .reduce((a, b) => a + b, 0);
 }
+
+/** What befalls a share of an action's calls; fractions 0..1, their sum at most 1 (one draw picks one). */
+export interface FaultSpec {
+  /** Answered HTTP 400 `Throttling` (Query: RDS) / `ThrottlingException` (JSON: KMS), before moto sees it. */
+  throttle?: number;
+  /** Answered 500 `InternalFailure` or 503 `ServiceUnavailable` (even odds), before moto sees it. */
+  error5xx?: number;
+  /** Acted on by moto, then the connection is dropped unanswered (the SDK sees a network error). */
+  lostResponse?: number;
+  /** Every call first waits this long (ms)... */
+  latencyMs?: number;
+  /** ...plus up to this long more (ms, uniform). */
+  jitterMs?: number;
+}
+
+/** The emulator's faults; setting them replaces the ones set before (`{}` removes them all). */
+export interface EmulatorFaults {
+  /** Seeds one random generator per action: the n-th call of an action meets the same fate every run. */
+  seed?: number;
+  /** For every AWS action without its own entry, and field by field under those with one. */
+  default?: FaultSpec;
+  /** By `service:Action`, e.g. `rds:CopyDBClusterSnapshot`, `kms:DescribeKey`. */
+  actions?: Record<string, FaultSpec>;
+}
+
+export type FaultKind = 'throttle' | 'error5xx' | 'lostResponse' | 'latency';
+
+/** Faults injected since `since`: faults[service][action][kind] (a delayed call counts as `latency`). */
+export interface EmulatorFaultCounters {
+  since: number;
+  /** Every AWS call, faulted or not: calls[service][action]. */
+  calls: Record<string, Record<string, number>>;
+  faults: Record<string, Record<string, Partial<Record<FaultKind, number>>>>;
+}
+
+/** Sets the emulator's faults (POST /snapcopy-emulator/config); answers the effective ones. */
+export async function configureFaults(endpoint: string, faults: EmulatorFaults): Promise<EmulatorFaults> {
+  const res = await fetch(new URL('/snapcopy-emulator/config', endpoint), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults }),
+  });
+  const body = (await res.json()) as { faults?: EmulatorFaults; error?: string };
+  if (!res.ok) {
+    throw new Error(`AWS emulator faults refused (${res.status}): ${body.error ?? JSON.stringify(body)}`);
+  }
+  return body.faults ?? {};
+}
+
+/** The fault counters (from /snapcopy-emulator/stats: zeroed with resetEmulatorStats or moto's reset). */
+export async function faultCounters(endpoint: string): Promise<EmulatorFaultCounters> {
+  const stats: EmulatorStats & Partial<EmulatorFaultCounters> = await emulatorStats(endpoint);
+  return { since: stats.since, calls: stats.calls, faults: stats.faults ?? {} };
+}
