@@ -10,10 +10,18 @@ import {
   CreateDBClusterSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
 } from '@aws-sdk/client-rds';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { PLAN_RUN_ATTRIBUTE } from '../../src/shared/plan-report';
 import type { PlanRunResult } from '../../src/shared/plan-run';
 import { createKey } from '../helpers/aws-fixtures';
 import { cliEnv, errorLines, eventually, json, runInProcess } from '../helpers/cli';
-import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+import { CREDENTIALS, startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 let stack: LocalStack;
 let file: string;
@@ -200,14 +208,42 @@ destinations:
     expect(runs[0]!.result!.rows.map((row) => row.outcome)).toEqual(Array(4).fill('already-present'));
   });
 
-  it('a run that cannot copy everything: the table, exit 1, and status shows it Failed with its table', async () => {
+  it('a run that cannot copy everything: the table, exit 1, one SNS report, and status shows it Failed with its table', async () => {
+    // The report's way to someone: an SNS topic with an SQS queue subscribed, in the emulator.
+    const aws = { endpoint: stack.emulator.endpoint, region: SOURCE, credentials: CREDENTIALS };
+    const sns = new SNSClient(aws);
+    const sqs = new SQSClient(aws);
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'plan-e2e' }))).TopicArn!;
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'plan-e2e' }))).QueueUrl!;
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }),
+    );
     const empty = path.join(path.dirname(file), 'empty.yaml');
     writeFileSync(
       empty,
       `name: empty-dr\nschedule: { every: 1d }\nsource: { region: ${SOURCE}, clusters: [plan-e2e-gone] }\n` +
-        'destinations: [{ region: us-west-2 }]\n',
+        `destinations: [{ region: us-west-2 }]\nnotify: { snsTopicArn: "${topicArn}" }\n`,
     );
     const r = await runInProcess(['plan', 'run', empty, '--wait']);
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const envelope = JSON.parse(Messages![0]!.Body!) as {
+      Subject: string;
+      Message: string;
+      MessageAttributes: Record<string, { Value: string }>;
+    };
+    expect(envelope.Message).toContain('snapcopy plan empty-dr: FAILED - 1 no snapshot');
+    const reported = JSON.parse(envelope.MessageAttributes[PLAN_RUN_ATTRIBUTE]!.Value) as PlanRunResult;
+    expect(reported.rows.map((row) => [row.cluster, row.outcome])).toEqual([
+      ['plan-e2e-gone', 'no-snapshot'],
+    ]);
+    sns.destroy();
+    sqs.destroy();
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('snapcopy plan empty-dr: FAILED - 1 no snapshot');
     expect(errorLines(r).at(-1)).toMatch(
