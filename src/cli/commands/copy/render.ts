@@ -1,4 +1,5 @@
 // `snapcopy copy`, what it prints. Pure.
+import { noWorkerNote } from '../../workers';
 import { formatTime, type StatusName } from '../../format';
 import type { StartedCopy } from './start';
 
@@ -24,10 +25,7 @@ export function duplicateMessage(
 
 /** The copy would only start once a worker polls its task queue. */
 export function noWorkerWarning(namespace: string, taskQueue: string): string {
-  return (
-    `warning: no snapcopy worker is polling task queue ${taskQueue} in namespace ${namespace}: the copy starts ` +
-    'when one does (npm run worker; SNAPCOPY_TASK_QUEUE selects the queue)'
-  );
+  return noWorkerNote('the copy', namespace, taskQueue);
 }
 
 /** The started copy, and (unless following it) how to follow or cancel it. */

@@ -10,6 +10,7 @@ import { derivedTarget, inputOf, type CopyFlags } from '../../copy-input';
 import { CliError } from '../../errors';
 import { statusName } from '../../format';
 import { duplicateMessage, noWorkerWarning } from './render';
+import { workerPolls } from '../../workers';
 
 export interface CopyCommandFlags extends CopyFlags {
   workflowId?: string;
@@ -91,20 +92,6 @@ export async function startCopy(
     input: start.args[0],
     ...(url ? { url } : {}),
   };
-  if (await hasWorker(client, settings.namespace, ctx.taskQueue)) return { started, client };
+  if (await workerPolls(client, settings.namespace, ctx.taskQueue)) return { started, client };
   return { started, client, warning: noWorkerWarning(settings.namespace, ctx.taskQueue) };
-}
-
-/** Whether a worker polls the task queue (true when the server will not say: no warning rather than a failure). */
-export async function hasWorker(client: Client, namespace: string, taskQueue: string): Promise<boolean> {
-  try {
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW (the default)
-    });
-    return (pollers?.length ?? 0) > 0;
-  } catch {
-    return true; // not allowed to ask, or an old server
-  }
 }
