@@ -24,6 +24,8 @@ export interface WorkerProcess {
   /** Starts the peak (VmHWM) afresh; false where the kernel does not allow it. */
   resetPeak(): boolean;
   stop(): Promise<void>;
+  /** SIGKILL: the worker dies mid-task, as on a crashed host (the chaos suite). */
+  kill(): Promise<void>;
 }
 
 export interface BenchStack {
@@ -41,7 +43,7 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-function quietRuntime(): void {
+export function quietRuntime(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch (err) {
@@ -50,7 +52,7 @@ function quietRuntime(): void {
 }
 
 const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+export const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 /**
  * `slotCapacity`: the worker's SNAPCOPY_SLOT_CAPACITY (copySlots schedulers it starts), when the scenarios
@@ -82,23 +84,16 @@ export async function startBenchStack(
   say(
     `starting the snapcopy worker (task queue ${taskQueue}; Temporal ${env.address}, AWS ${emulator.endpoint})`,
   );
-  const workerEnv = {
-    AWS_ENDPOINT_URL: emulator.endpoint,
-    AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: namespace,
-    SNAPCOPY_TASK_QUEUE: taskQueue,
-    SNAPCOPY_METRICS_PORT: 'off',
-    SNAPCOPY_LOG_LEVEL: 'WARN',
-    SNAPCOPY_WORKFLOW_BUNDLE: bundlePath,
-    ...(slotCapacity !== undefined ? { SNAPCOPY_SLOT_CAPACITY: String(slotCapacity) } : {}),
-  };
+  const workerEnv = workerEnvironment({
+    awsEndpoint: emulator.endpoint,
+    temporalAddress: env.address,
+    namespace,
+    taskQueue,
+    bundlePath,
+    ...(slotCapacity !== undefined ? { slotCapacity } : {}),
+  });
   const launchWorker = async (): Promise<WorkerProcess> => {
-    const worker = startWorker(path.join(logDir, 'worker.log'), workerEnv);
+    const worker = startWorkerProcess(path.join(logDir, 'worker.log'), workerEnv);
     try {
       await waitForPoller(env.client, namespace, taskQueue, worker, 120_000);
     } catch (err) {
@@ -140,7 +135,33 @@ export async function startBenchStack(
   return stack;
 }
 
-function startWorker(logFile: string, extraEnv: Record<string, string>): WorkerProcess {
+/** A worker process's environment: every AWS call to the emulator, metrics off, the prebuilt bundle. */
+export function workerEnvironment(opts: {
+  awsEndpoint: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  bundlePath: string;
+  slotCapacity?: number;
+}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: opts.awsEndpoint,
+    AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TEMPORAL_ADDRESS: opts.temporalAddress,
+    TEMPORAL_NAMESPACE: opts.namespace,
+    SNAPCOPY_TASK_QUEUE: opts.taskQueue,
+    SNAPCOPY_METRICS_PORT: 'off',
+    SNAPCOPY_LOG_LEVEL: 'WARN',
+    SNAPCOPY_WORKFLOW_BUNDLE: opts.bundlePath,
+    ...(opts.slotCapacity !== undefined ? { SNAPCOPY_SLOT_CAPACITY: String(opts.slotCapacity) } : {}),
+  };
+}
+
+export function startWorkerProcess(logFile: string, extraEnv: Record<string, string>): WorkerProcess {
   const log = fs.openSync(logFile, 'a');
   const { AWS_PROFILE: _profile, ...inherited } = process.env; // never a real AWS profile
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
@@ -164,6 +185,12 @@ function startWorker(logFile: string, extraEnv: Record<string, string>): WorkerP
       } catch {
         return false;
       }
+    },
+    kill: async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
     stop: async () => {
       process.off('exit', killOnExit);
@@ -191,7 +218,7 @@ export function readMemory(pid: number): { rss: number; hwm: number } | undefine
   return Number.isFinite(rss) && Number.isFinite(hwm) ? { rss, hwm } : undefined;
 }
 
-async function waitForPoller(
+export async function waitForPoller(
   client: Client,
   namespace: string,
   taskQueue: string,

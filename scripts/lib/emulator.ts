@@ -176,7 +176,7 @@ async function answers(endpoint: string, pid: number | undefined): Promise<boole
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
