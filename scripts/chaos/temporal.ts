@@ -3,11 +3,11 @@
 // cluster's persistence does. snapcopy's search attributes are registered at every start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { Connection } from '@temporalio/client';
 import { cliTypeName, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort } from '../lib/emulator';
 import { TEMPORAL_CLI } from '../lib/paths';
+import { portOpen } from '../lib/stack';
 
 export interface RestartableTemporal {
   address: string;
@@ -17,17 +17,6 @@ export interface RestartableTemporal {
   /** Starts it again on the same port and database, and waits until it answers. */
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function answering(address: string, namespace: string): Promise<boolean> {

@@ -20,8 +20,8 @@ export function describePhase(p: Progress): string {
   return p.phase;
 }
 
-export interface ProgressView {
-  update(p: Progress): void;
+export interface ProgressView<P = Progress> {
+  update(p: P): void;
   stop(): void;
 }
 
@@ -29,12 +29,25 @@ function isTerminal(stream: NodeJS.WriteStream | LineStream): stream is NodeJS.W
   return stream.isTTY === true && 'columns' in stream;
 }
 
-export function createProgressView(stream: NodeJS.WriteStream | LineStream = process.stderr): ProgressView {
+/** What a live view shows of P: its line off a terminal, and on one a bar (`format`: cli-progress tokens). */
+export interface LiveViewSpec<P> {
+  line(p: P): string;
+  format: string;
+  total(p: P): number;
+  value(p: P): number;
+  payload(p: P): Record<string, unknown>;
+}
+
+/** A progress bar on a terminal, one line per change otherwise (pipes, files, CI logs). */
+export function createLiveView<P>(
+  stream: NodeJS.WriteStream | LineStream,
+  spec: LiveViewSpec<P>,
+): ProgressView<P> {
   if (!isTerminal(stream)) {
     let last = '';
     return {
       update(p) {
-        const line = `${describePhase(p)} ${p.percent}%${p.etaSeconds !== undefined ? ` eta ${formatEta(p.etaSeconds)}` : ''}`;
+        const line = spec.line(p);
         if (line !== last) stream.write(`${line}\n`);
         last = line;
       },
@@ -43,7 +56,7 @@ export function createProgressView(stream: NodeJS.WriteStream | LineStream = pro
   }
   const bar = new SingleBar({
     stream,
-    format: '{phase} |{bar}| {percentage}% | eta {eta_text} | {target}',
+    format: spec.format,
     barsize: 30,
     hideCursor: true,
     clearOnComplete: false,
@@ -51,18 +64,32 @@ export function createProgressView(stream: NodeJS.WriteStream | LineStream = pro
   let started = false;
   return {
     update(p) {
-      const payload = {
-        phase: describePhase(p).padEnd(16),
-        eta_text: formatEta(p.etaSeconds),
-        target: p.targetIdentifier,
-      };
       if (!started) {
-        bar.start(100, p.percent, payload);
+        bar.start(spec.total(p), spec.value(p), spec.payload(p));
         started = true;
-      } else bar.update(p.percent, payload);
+      } else {
+        bar.setTotal(spec.total(p));
+        bar.update(spec.value(p), spec.payload(p));
+      }
     },
     stop() {
       if (started) bar.stop();
     },
   };
+}
+
+/** A copy's view. */
+export function createProgressView(stream: NodeJS.WriteStream | LineStream = process.stderr): ProgressView {
+  return createLiveView<Progress>(stream, {
+    line: (p) =>
+      `${describePhase(p)} ${p.percent}%${p.etaSeconds !== undefined ? ` eta ${formatEta(p.etaSeconds)}` : ''}`,
+    format: '{phase} |{bar}| {percentage}% | eta {eta_text} | {target}',
+    total: () => 100,
+    value: (p) => p.percent,
+    payload: (p) => ({
+      phase: describePhase(p).padEnd(16),
+      eta_text: formatEta(p.etaSeconds),
+      target: p.targetIdentifier,
+    }),
+  });
 }

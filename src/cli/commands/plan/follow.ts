@@ -1,10 +1,10 @@
 // `plan run --wait`: follows a run to its end, with a live line from the planRun query every couple of seconds
 // (a progress bar on a terminal, a line per change otherwise). Ctrl-C detaches: the run goes on.
-import { SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import type { PlanRunProgress, PlanRunResult } from '../../../shared/plan-run';
 import type { CliIo, OutStream } from '../../io';
 import { failureOf, type FailureReport } from '../../outcome';
+import { createLiveView, type ProgressView } from '../../progress-view';
 import { failedRunResult, queryProgress } from './runs';
 
 export type PlanWaitOutcome =
@@ -31,51 +31,16 @@ export function progressLine(p: PlanRunProgress): string {
   return `${p.phase}: ${ended} of ${p.rows.length} copies ended${tally ? ` (${tally})` : ''}`;
 }
 
-interface View {
-  update(p: PlanRunProgress): void;
-  stop(): void;
-}
-
-function isTerminal(stream: OutStream): stream is NodeJS.WriteStream {
-  return stream.isTTY === true && 'columns' in stream;
-}
+type View = ProgressView<PlanRunProgress>;
 
 export function createPlanView(stream: OutStream): View {
-  if (!isTerminal(stream)) {
-    let last = '';
-    return {
-      update(p) {
-        const line = progressLine(p);
-        if (line !== last) stream.write(`${line}\n`);
-        last = line;
-      },
-      stop() {},
-    };
-  }
-  const bar = new SingleBar({
-    stream,
+  return createLiveView<PlanRunProgress>(stream, {
+    line: progressLine,
     format: '{phase} |{bar}| {value}/{total} copies ended | {tally}',
-    barsize: 30,
-    hideCursor: true,
-    clearOnComplete: false,
+    total: (p) => Math.max(p.rows.length, 1),
+    value: (p) => p.rows.filter((r) => r.outcome !== 'copying').length,
+    payload: (p) => ({ phase: p.phase.padEnd(16), tally: tallyOf(p) || '-' }),
   });
-  let started = false;
-  return {
-    update(p) {
-      const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
-      const payload = { phase: p.phase.padEnd(16), tally: tallyOf(p) || '-' };
-      if (!started) {
-        bar.start(Math.max(p.rows.length, 1), ended, payload);
-        started = true;
-      } else {
-        bar.setTotal(Math.max(p.rows.length, 1));
-        bar.update(ended, payload);
-      }
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
 
 /** Follows a plan run to its end (the live line on stderr unless quiet). */
