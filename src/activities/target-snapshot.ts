@@ -92,6 +92,8 @@ export async function deleteOwnedSnapshot(
   try {
     const snapshot = await describeClusterSnapshot(rds, input.identifier);
     if (!snapshot) return { result: 'absent' };
+    // Read just before the delete: a copy that finished meanwhile is not an unfinished one to clean up.
+    if (input.unlessAvailable && snapshot.Status === 'available') return { result: 'kept' };
     tags = await readTags(rds, snapshot);
   } catch (err) {
     throw toActivityFailure(err, `Describing ${what} before deleting it`);

@@ -81,11 +81,16 @@ export interface DeleteOwnedSnapshotInput {
   identifier: string;
   /** When given, the snapshot must also carry this workflow ID in `snapcopy:workflow-id`. */
   workflowId?: string;
+  /** Cleanup after a failure: a snapshot found `available` (the copy finished meanwhile) is kept. */
+  unlessAvailable?: boolean;
 }
 
 export interface DeleteOwnedSnapshotResult {
-  /** `deleted`: delete call accepted; `absent`: nothing there; refusals never delete. */
-  result: 'deleted' | 'absent';
+  /**
+   * `deleted`: delete call accepted; `absent`: nothing there; `kept`: available, and unlessAvailable was
+   * asked; refusals never delete.
+   */
+  result: 'deleted' | 'absent' | 'kept';
 }
 
 export interface ListOwnedCopiesInput {

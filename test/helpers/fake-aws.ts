@@ -384,6 +384,8 @@ export class FakeAws {
         record('deleteOwnedSnapshot', input);
         const s = this.get(input.region, input.identifier);
         if (!s) return { result: 'absent' as const };
+        await this.refresh(s);
+        if (input.unlessAvailable && s.status === 'available') return { result: 'kept' as const };
         const mayDelete =
           input.workflowId === undefined ? isManaged(s.tags) : isOwnedBy(s.tags, input.workflowId);
         if (!mayDelete) {

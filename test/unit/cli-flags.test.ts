@@ -16,7 +16,7 @@ import {
 import type { Tag } from '../../src/shared/types';
 import { copyOptionsOf, inputOf } from '../../src/cli/copy-input';
 import { explain } from '../../src/cli/errors';
-import { parseDurationSeconds, parseInteger, parseTag } from '../../src/cli/parse';
+import { parseDurationSeconds, parseInteger, parseRetention, parseTag } from '../../src/cli/parse';
 import { formatDurationCompact } from '../../src/shared/duration';
 import { DEFAULT_OPTIONS, INPUT_FIELDS, OPTION_FIELDS, validateCopyInput } from '../../src/shared/validation';
 
@@ -44,6 +44,9 @@ function sample(row: CopyFlag): { args: string[]; value: unknown } {
   if (row.choices) return { args: [flag, row.choices.at(-1) ?? ''], value: row.choices.at(-1) };
   if (row.parse === parseDurationSeconds) return { args: [flag, '1h30m'], value: 5400 };
   if (row.parse === parseInteger) return { args: [flag, '7'], value: 7 };
+  if (row.parse === parseRetention) {
+    return { args: [flag, 'keepLast=7,Daily=3'], value: { keepLast: 7, daily: 3 } };
+  }
   if (row.field === 'Tags') {
     return {
       args: [flag, 'a=1', flag, 'b='],
@@ -194,5 +197,16 @@ describe('the copy flag table', () => {
     const { message, exitCode } = explain(error);
     expect(exitCode).toBe(2);
     expect(message).toMatch(/^TargetDBClusterSnapshotIdentifier "Bad_Name" .*\(--target\)$/);
+  });
+});
+
+describe('parseRetention', () => {
+  it('refuses what is not rule=count pairs of the known rules, naming them', () => {
+    for (const bad of ['keepLast', 'keepLast=x', 'hourly=3', 'keepLast=1=2', 'daily=-1']) {
+      expect(() => parseRetention(bad)).toThrow(
+        'must be rule=count pairs separated by commas, rules keepLast, maxAgeDays, daily, weekly, monthly (e.g. keepLast=7,daily=7).',
+      );
+    }
+    expect(parseRetention(' weekly=4 , monthly=12 ')).toEqual({ weekly: 4, monthly: 12 });
   });
 });

@@ -1,8 +1,8 @@
 // Deleting a snapcopy-owned snapshot and waiting until AWS no longer lists it, so what follows (a
 // retried start, the end of a cancel) sees the room it made. The activity re-checks ownership tags.
-import { sleep } from '@temporalio/workflow';
+import { isCancellation, sleep } from '@temporalio/workflow';
 import { FailureType } from '../../shared/names';
-import { call, failure } from './activities';
+import { activityCause, call, failure } from './activities';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
 
@@ -10,26 +10,54 @@ import { summaries } from './ui';
 const CONFIRM_GONE_POLL_SECONDS = 5;
 const CONFIRM_GONE_MAX_POLLS = 120;
 
-/** With `owner`, the snapshot must also carry that workflow ID in `snapcopy:workflow-id`. */
+/**
+ * Cleanup must finish: an AWS outage longer than an activity's retries (30 minutes) is waited out, a
+ * maxPollSeconds apart, instead of failing the cleanup and leaving the target behind. Refusals
+ * (non-retryable) and cancellation still end it.
+ */
+export async function untilAnswered<T>(run: CopyRun, ask: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
+      run.view.message = `AWS is not answering, trying again: ${activityCause(err)?.message ?? String(err)}`;
+      const seconds = run.v.options.maxPollSeconds;
+      await sleep(seconds * 1000, { summary: summaries.pollRetry(seconds) });
+    }
+  }
+}
+
+/**
+ * With `owner`, the snapshot must also carry that workflow ID in `snapcopy:workflow-id`. `persistent`: a
+ * cleanup, which waits out an outage (untilAnswered) rather than fail half done.
+ */
 export async function deleteAndConfirm(
   run: CopyRun,
   identifier: string,
   why: string,
   owner?: string,
-): Promise<'deleted' | 'absent'> {
+  persistent = false,
+  unlessAvailable = false,
+): Promise<'deleted' | 'absent' | 'kept'> {
   const where = { region: run.v.targetRegion, identifier };
+  const ask = <T>(fn: () => Promise<T>) => (persistent ? untilAnswered(run, fn) : fn());
   const remove = () =>
-    call('deleteOwnedSnapshot', summaries.delete(why, identifier), {
-      ...where,
-      ...(owner ? { workflowId: owner } : {}),
-    });
+    ask(() =>
+      call('deleteOwnedSnapshot', summaries.delete(why, identifier), {
+        ...where,
+        ...(owner ? { workflowId: owner } : {}),
+        ...(unlessAvailable ? { unlessAvailable } : {}),
+      }),
+    );
   const first = await remove();
+  if (first.result === 'kept') return 'kept';
   for (let i = 0; i < CONFIRM_GONE_MAX_POLLS; i++) {
-    const seen = await call('describeTargetSnapshot', summaries.confirmGone(identifier), where);
+    const seen = await ask(() => call('describeTargetSnapshot', summaries.confirmGone(identifier), where));
     if (!seen) return first.result;
     if (seen.Status === 'available' || seen.Status === 'copying' || seen.Status === 'failed') {
       // Still listed in a deletable state: the delete raced with the copy finishing; ask again.
-      await remove();
+      if ((await remove()).result === 'kept') return 'kept';
     }
     await sleep(CONFIRM_GONE_POLL_SECONDS * 1000, {
       summary: summaries.goneWait(identifier, CONFIRM_GONE_POLL_SECONDS),
@@ -41,7 +69,20 @@ export async function deleteAndConfirm(
   );
 }
 
-/** Deletes this workflow's own target (only if it carries this workflow's ID). */
-export function deleteOwnTarget(run: CopyRun): Promise<'deleted' | 'absent'> {
-  return deleteAndConfirm(run, run.v.targetIdentifier, 'clean up the copy', run.workflowId);
+/**
+ * Deletes this workflow's own target (only if it carries this workflow's ID). `unlessAvailable`: after a
+ * failure, a target that finished meanwhile is kept (`kept`), never deleted.
+ */
+export function deleteOwnTarget(
+  run: CopyRun,
+  unlessAvailable = false,
+): Promise<'deleted' | 'absent' | 'kept'> {
+  return deleteAndConfirm(
+    run,
+    run.v.targetIdentifier,
+    'clean up the copy',
+    run.workflowId,
+    true,
+    unlessAvailable,
+  );
 }

@@ -22,14 +22,20 @@ export async function applyRetention(run: CopyRun): Promise<void> {
     { region: run.v.targetRegion, sourceCluster: run.sourceCluster },
   );
   if (retain !== undefined) {
+    // The newest `retain` (this copy among them, or newer ones a concurrent copy made) are kept, and this
+    // copy is never deleted: excluding it and keeping retain - 1 would take a newer concurrent copy as "older".
+    const own = run.v.targetIdentifier.toLowerCase();
     const { selected } = selectSnapshotsToPrune({
-      copies: owned,
+      copies: owned.map((c) => (c.identifier.toLowerCase() === own ? { ...c, status: 'available' } : c)),
       sourceCluster: run.sourceCluster,
-      keep: retain - 1,
+      keep: retain,
       count: owned.length,
-      exclude: [run.v.targetIdentifier],
     });
-    await retire(run, selected, `retain ${retain}`);
+    await retire(
+      run,
+      selected.filter((c) => c.identifier.toLowerCase() !== own),
+      `retain ${retain}`,
+    );
   } else if (retention !== undefined) {
     const selection = selectRetention(owned, retention, now(), run.v.targetIdentifier);
     await retire(run, selection.delete, describeRetention(retention));

@@ -6,7 +6,7 @@ import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { recordCopyFailed } from '../metrics';
 import { activityCause, call, failure } from './activities';
 import { CancelRequested } from './checkpoint';
-import { deleteOwnTarget } from './delete';
+import { deleteOwnTarget, untilAnswered } from './delete';
 import { giveSlotBack } from './slot';
 import { finishCancelled } from './finish';
 import type { CopyRun } from './run';
@@ -37,7 +37,9 @@ async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> 
   if (!run.undo.target) return finishCancelled(run, undefined);
   run.setPhase('cancelling');
   const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
-  const current = await call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where);
+  const current = await untilAnswered(run, () =>
+    call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where),
+  );
   if (!current) return finishCancelled(run, false);
   if (!isOwnedBy(current.TagList, run.workflowId)) return finishCancelled(run, false, current);
   if (current.Status === 'available' && run.v.options.onCancelAfterAvailable === 'keep') {
@@ -49,13 +51,28 @@ async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> 
   return finishCancelled(run, true);
 }
 
-/** A failure: leave no unfinished target behind. Best effort: the original failure is what callers need. */
+/**
+ * A failure: leave no unfinished target behind — but never delete one that became `available` meanwhile
+ * (a deadline or an outage can end the run after AWS finished the copy). Best effort: the original failure
+ * is what callers need.
+ */
 async function undoAfterFailure(run: CopyRun): Promise<void> {
   if (run.undo.target && !run.undo.target.available) {
     run.setPhase('cancelling');
     try {
-      await CancellationScope.nonCancellable(() => deleteOwnTarget(run));
-      delete run.undo.target;
+      await CancellationScope.nonCancellable(async () => {
+        const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
+        const current = await untilAnswered(run, () =>
+          call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where),
+        );
+        const kept =
+          current?.Status === 'available' || (current && (await deleteOwnTarget(run, true)) === 'kept');
+        if (kept) {
+          run.view.message = `${run.targetName} became available before the failure: kept`;
+          return;
+        }
+        delete run.undo.target;
+      });
     } catch {
       // The target keeps its ownership tags: a later prune or retention finds it.
     }

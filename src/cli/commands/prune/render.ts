@@ -7,6 +7,7 @@ const FATE_LABEL: Record<Fate, string> = {
   'would-delete': 'would delete',
   deleted: 'deleted',
   absent: 'already gone',
+  kept: 'kept (available)',
   failed: 'FAILED',
 };
 

@@ -17,7 +17,8 @@ export interface PruneFlags {
   json?: boolean;
 }
 
-export type Fate = 'would-delete' | 'deleted' | 'absent' | 'failed';
+/** `kept`: never here (prune does not ask deleteOwnedSnapshot to keep available copies), but the type allows it. */
+export type Fate = 'would-delete' | 'deleted' | 'absent' | 'kept' | 'failed';
 
 export interface SnapshotEntry {
   identifier: string;
