@@ -125,6 +125,22 @@ describe('deleteOwnedSnapshot', () => {
     });
   });
 
+  it('keeps a copy it finds available when asked to (cleanup after a failure), and deletes one still copying', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [snapshot('copy1', TARGET_REGION, { Status: 'available', TagList: ownedTags() })],
+    });
+    await expect(
+      activities().deleteOwnedSnapshot({ ...target, workflowId: WORKFLOW_ID, unlessAvailable: true }),
+    ).resolves.toEqual({ result: 'kept' });
+    expect(rds.commandCalls(DeleteDBClusterSnapshotCommand)).toHaveLength(0);
+    rds.reset();
+    described(ownedTags());
+    rds.on(DeleteDBClusterSnapshotCommand).resolves({});
+    await expect(
+      activities().deleteOwnedSnapshot({ ...target, workflowId: WORKFLOW_ID, unlessAvailable: true }),
+    ).resolves.toEqual({ result: 'deleted' });
+  });
+
   it("deletes this workflow's copy", async () => {
     described(ownedTags());
     rds.on(DeleteDBClusterSnapshotCommand).resolves({});
