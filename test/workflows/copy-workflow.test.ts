@@ -625,6 +625,8 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
         region: 'us-west-2',
         identifier: 'prod-2026-11-20-copy',
         workflowId: defaultWorkflowId('us-west-2', 'prod-2026-11-20-copy'),
+        // A failure's cleanup: had the copy finished meanwhile, it would be kept.
+        unlessAvailable: true,
       },
     ]);
   });
