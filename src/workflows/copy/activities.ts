@@ -39,6 +39,20 @@ const localOptions: LocalActivityOptions = {
 };
 const localActivities = proxyLocalActivities<Activities>(localOptions);
 
+/**
+ * One AWS request each, answered in a second or two: a worker that dies mid-call (SIGKILL, a lost host) is
+ * noticed by this timeout alone, so it is short — a copy then waits 30 s for the retry, not 2 minutes.
+ * Listings that page through a Region keep the longer one.
+ */
+const SINGLE_REQUEST: ReadonlySet<keyof Activities> = new Set<keyof Activities>([
+  'describeTargetSnapshot',
+  'describeSourceSnapshot',
+  'resolveKmsKey',
+  'startCopy',
+  'deleteOwnedSnapshot',
+]);
+const SINGLE_REQUEST_TIMEOUT = '30s';
+
 /** Calls an activity with a one-line summary (see ui.ts for the wording). */
 export function call<K extends keyof Activities>(
   name: K,
@@ -46,7 +60,8 @@ export function call<K extends keyof Activities>(
   ...args: Parameters<Activities[K]>
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
   const fn = activities[name] as ActivityFunctionWithOptions<Activities[K]>;
-  return fn.executeWithOptions({ ...activityOptions, summary }, args);
+  const timeout = SINGLE_REQUEST.has(name) ? { startToCloseTimeout: SINGLE_REQUEST_TIMEOUT } : {};
+  return fn.executeWithOptions({ ...activityOptions, ...timeout, summary }, args);
 }
 
 /**

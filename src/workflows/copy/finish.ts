@@ -61,7 +61,11 @@ export function finishCopied(
   adopted: boolean,
   finishedMs: number,
 ): CopyDbClusterSnapshotResult {
-  const outcome = adopted && run.polls === 0 ? 'already-present' : 'copied';
+  // Adopted and already available: made before — unless after this workflow started, when it is this
+  // workflow's own start whose answer was lost (a worker killed mid-call, a dropped response).
+  const created = snapshot.SnapshotCreateTime ? Date.parse(snapshot.SnapshotCreateTime) : NaN;
+  const madeHere = created >= Date.parse(run.startedAt);
+  const outcome = adopted && run.polls === 0 && !madeHere ? 'already-present' : 'copied';
   const copyStartedAt = run.copy?.startedAt;
   const copyMs = copyStartedAt ? finishedMs - Date.parse(copyStartedAt) : undefined;
   run.view.outcome = outcome;
