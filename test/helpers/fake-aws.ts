@@ -79,6 +79,8 @@ export class FakeAws {
   manualQuota = 100;
   /** How long a deleted snapshot stays listed as `deleting` (and still counts against the quota). */
   deleteDelayMs = 0;
+  /** Starts whose answer is lost after AWS made the copy (the activity fails retryably), one each. */
+  lostStartResponses = 0;
   /** Plan-run reports published to SNS, in order. */
   readonly published: { topicArn: string; result: PlanRunResult }[] = [];
   /** When set, publishing fails with this non-retryable SNS error (NotFound). */
@@ -363,6 +365,14 @@ export class FakeAws {
             sourceKey: key(source.region, source.identifier),
           },
         });
+        if (this.lostStartResponses > 0) {
+          this.lostStartResponses--;
+          throw ApplicationFailure.create({
+            type: 'NetworkError',
+            message: 'socket hang up',
+            nonRetryable: false,
+          });
+        }
         return { adopted: false, snapshot: await this.view(created) };
       },
       describeTargetSnapshot: async (input: DescribeTargetInput) => {

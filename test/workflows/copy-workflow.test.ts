@@ -169,6 +169,25 @@ describe('copyDbClusterSnapshot', () => {
     expect(result.summary.polls).toBeGreaterThan(2);
   });
 
+  it('a start whose answer was lost adopts the copy it made: copied, once, not already-present', async () => {
+    const aws = newAws();
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'manual-1', cluster: 'sample-cluster' });
+    aws.copyDurationMs = 1_000; // available before the retry adopts it
+    aws.lostStartResponses = 1;
+    const result = await withWorker(aws, async (tq) =>
+      (
+        await start(tq, {
+          SourceDBClusterSnapshotIdentifier: 'manual-1',
+          TargetDBClusterSnapshotIdentifier: 'lost-answer-copy',
+          TargetRegion: 'us-east-1',
+        })
+      ).result(),
+    );
+    expect(aws.callsOf('startCopy')).toHaveLength(2);
+    expect([...aws.snapshots.values()].filter((s) => s.identifier === 'lost-answer-copy')).toHaveLength(1);
+    expect(result.summary.outcome).toBe('copied');
+  });
+
   it('copies an automated snapshot to a manual one in the same Region', async () => {
     const aws = newAws();
     aws.addSnapshot({
