@@ -316,6 +316,25 @@ describe('iam-policy', () => {
     expect(byAction('kms:DescribeKey')[0]?.Resource).toEqual(grant?.Resource);
   });
 
+  it('covers plans: DescribeDBClusters in the source Regions, sns:Publish on exactly the given topics', async () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:snapcopy';
+    const policy = json<PolicyDocument>(await runInProcess([...args, '--sns-topic-arn', topic]));
+    const clusters = policy.Statement.find((s) => s.Action.includes('rds:DescribeDBClusters'));
+    expect(clusters?.Resource).toEqual([
+      'arn:aws:rds:us-east-1:123456789012:cluster:*',
+      'arn:aws:rds:eu-west-1:123456789012:cluster:*',
+    ]);
+    expect(policy.Statement.find((s) => s.Action.includes('sns:Publish'))?.Resource).toEqual([topic]);
+    // Without topics, no SNS permission at all.
+    const plain = json<PolicyDocument>(await runInProcess(args));
+    expect(plain.Statement.some((s) => s.Action.some((a) => a.startsWith('sns:')))).toBe(false);
+    expectOneLineError(
+      await runInProcess([...args, '--sns-topic-arn', 'arn:aws:sqs:us-east-1:123456789012:q']),
+      2,
+      /--sns-topic-arn .* must be an SNS topic ARN/,
+    );
+  });
+
   it('without key ARNs, scopes KMS to the keys of the Regions; a China Region gets its partition', async () => {
     const policy = json<PolicyDocument>(await runInProcess(['iam-policy', '--target-region', 'cn-north-1']));
     const crypto = policy.Statement.find((s) => s.Action.includes('kms:Decrypt'));

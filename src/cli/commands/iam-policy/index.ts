@@ -21,7 +21,8 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
           '- rds:AddTagsToResource in the target Region, only in requests that set snapcopy:managed=true (tags at creation);\n' +
           '- rds:DeleteDBClusterSnapshot in the target Region, only on snapshots tagged snapcopy:managed=true;\n' +
           '- kms:DescribeKey, kms:CreateGrant (for AWS resources only) and Decrypt/Encrypt/GenerateDataKey*/ReEncrypt*\n' +
-          '  (through RDS only) on the given source and destination key ARNs, or every key in the Regions.\n' +
+          '  (through RDS only) on the given source and destination key ARNs, or every key in the Regions;\n' +
+          '- for plans: rds:DescribeDBClusters in the source Regions, and sns:Publish on each --sns-topic-arn.\n' +
           'Note: a principal that may tag snapshots with snapcopy:managed=true could mark a foreign snapshot as owned;\n' +
           'RDS has no condition key that limits tagging to creation, so keep this policy for snapcopy alone.',
       ),
@@ -35,6 +36,11 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
     .option(
       '--kms-key-arn <arn>',
       'a source or destination KMS key ARN; repeat for more (default: every key of the account in the Regions)',
+      collectString,
+    )
+    .option(
+      '--sns-topic-arn <arn>',
+      "a plan's notify.snsTopicArn (sns:Publish on it); repeat for more",
       collectString,
     )
     .option('--account <id>', 'the AWS account ID (default: AWS_ACCOUNT_ID, else *)')

@@ -9,6 +9,7 @@ export interface IamPolicyFlags {
   sourceRegion?: string[];
   targetRegion: string;
   kmsKeyArn?: string[];
+  snsTopicArn?: string[];
   account?: string;
   json?: boolean;
 }
@@ -46,5 +47,20 @@ export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefi
     }
     return arn;
   });
-  return { sourceRegions, targetRegion, kmsKeyArns, account };
+  const snsTopicArns = (flags.snsTopicArn ?? []).map((arn) => {
+    const parsed = parseArn(arn);
+    if (parsed?.service !== 'sns' || parsed.resource === '' || parsed.resource.includes(':')) {
+      throw new UsageError(
+        `--sns-topic-arn ${JSON.stringify(arn)} must be an SNS topic ARN (arn:${partition}:sns:<region>:<account>:<topic>)`,
+      );
+    }
+    return arn;
+  });
+  return {
+    sourceRegions,
+    targetRegion,
+    kmsKeyArns,
+    account,
+    ...(snsTopicArns.length ? { snsTopicArns } : {}),
+  };
 }

@@ -19,6 +19,8 @@ export interface IamPolicyInput {
   kmsKeyArns: string[];
   /** 12-digit account ID, or `*`. */
   account: string;
+  /** SNS topics plan runs report to (notify.snsTopicArn): sns:Publish on exactly these. */
+  snsTopicArns?: string[];
 }
 
 export interface PolicyStatement {
@@ -59,6 +61,13 @@ export function buildIamPolicy(input: IamPolicyInput): PolicyDocument {
         Effect: 'Allow',
         Action: ['rds:DescribeDBClusterSnapshots'],
         Resource: [...snapshotsIn(regions), ...regions.map((r) => rds(r, 'cluster:*'))],
+      },
+      {
+        // Plans choose clusters by name and tags (TagList comes with DescribeDBClusters).
+        Sid: 'FindPlanClusters',
+        Effect: 'Allow',
+        Action: ['rds:DescribeDBClusters'],
+        Resource: input.sourceRegions.map((r) => rds(r, 'cluster:*')),
       },
       {
         Sid: 'ReadClusterSnapshotTags',
@@ -113,6 +122,16 @@ export function buildIamPolicy(input: IamPolicyInput): PolicyDocument {
           StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r}.${dnsSuffix(partition)}`) },
         },
       },
+      ...(input.snsTopicArns?.length
+        ? [
+            {
+              Sid: 'PublishPlanReports',
+              Effect: 'Allow' as const,
+              Action: ['sns:Publish'],
+              Resource: [...new Set(input.snsTopicArns)],
+            },
+          ]
+        : []),
     ],
   };
 }
