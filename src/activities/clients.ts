@@ -1,12 +1,21 @@
-// AWS clients per Region, plus the activity's AbortSignal for every call.
+// AWS clients per Region and account (an assumed role), plus the activity's AbortSignal for every call.
 import { asyncLocalStorage } from '@temporalio/activity';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
+import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ROLE_SESSION_NAME } from '../shared/cross-account';
+import type { AssumedRole } from '../shared/cross-account';
+
+/** What a client's `credentials` takes: a provider the SDK calls (and caches) for each request. */
+export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
 
 export interface AwsClients {
-  rds(region: string): RDSClient;
-  kms(region: string): KMSClient;
+  /** Without `role`, the default credential chain; with it, that role's session (another account). */
+  rds(region: string, role?: AssumedRole): RDSClient;
+  kms(region: string, role?: AssumedRole): KMSClient;
+  sts(region: string, role?: AssumedRole): STSClient;
   /** Plan run reports (notify.snsTopicArn), in the topic's Region. */
   sns(region: string): SNSClient;
   /** This account's ID when known (AWS_ACCOUNT_ID); used to tell snapshots shared from other accounts. */
@@ -25,57 +34,83 @@ export interface AwsClientsOptions {
   rds?: Omit<RDSClientConfig, 'region'>;
   kms?: Omit<KMSClientConfig, 'region'>;
   sns?: Omit<SNSClientConfig, 'region'>;
+  sts?: Omit<STSClientConfig, 'region'>;
+  /** How assumed-role credentials are made (tests); default fromTemporaryCredentials over the default chain. */
+  assumeRole?: (role: AssumedRole, region: string) => CredentialsProvider;
   /** Defaults to AWS_ACCOUNT_ID, the variable the SDK's own env credential provider reads. */
   accountId?: string;
 }
 
 export const DEFAULT_SDK_MAX_ATTEMPTS = 2;
 
+/** Assumed-role sessions last an hour; the SDK refreshes them shortly before they expire. */
+export const ROLE_SESSION_SECONDS = 3600;
+
+/** Credentials of `role`'s session: assumed with the default chain's, through STS in `region`. */
+export function assumedRoleCredentials(role: AssumedRole, region: string): CredentialsProvider {
+  return fromTemporaryCredentials({
+    params: {
+      RoleArn: role.roleArn,
+      RoleSessionName: ROLE_SESSION_NAME,
+      DurationSeconds: ROLE_SESSION_SECONDS,
+      ...(role.externalId ? { ExternalId: role.externalId } : {}),
+    },
+    clientConfig: { region },
+  });
+}
+
 /**
- * One client per Region per service, created on first use and reused (connection pooling).
- * Credentials come from the SDK's default chain. Endpoints: the SDK (smithy core's getEndpointUrlConfig)
- * already honours AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_RDS, AWS_ENDPOINT_URL_KMS and
- * AWS_ENDPOINT_URL_SNS, so nothing is read here.
+ * One client per service, Region and role, created on first use and reused (connection pooling; an assumed
+ * role's session is cached in its clients and refreshed by the SDK before it expires). Credentials come
+ * from the SDK's default chain, or from assuming the role with them. Endpoints: the SDK (smithy core's
+ * getEndpointUrlConfig) already honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (RDS, KMS, SNS,
+ * STS), so nothing is read here. Credentials never leave the clients: inputs carry only role ARNs.
  */
 export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
   const maxAttempts = opts.maxAttempts ?? DEFAULT_SDK_MAX_ATTEMPTS;
-  const rdsClients = new Map<string, RDSClient>();
-  const kmsClients = new Map<string, KMSClient>();
-  const snsClients = new Map<string, SNSClient>();
+  const assume = opts.assumeRole ?? assumedRoleCredentials;
+  const cache = new Map<string, { destroy(): void }>();
   const accountId = opts.accountId ?? (process.env.AWS_ACCOUNT_ID || undefined);
+  // One credentials provider per role and Region, shared by its services' clients (one session each).
+  const providers = new Map<string, CredentialsProvider>();
+  const credentialsOf = (region: string, role: AssumedRole | undefined) => {
+    if (!role) return {};
+    const id = `${region}|${role.roleArn}|${role.externalId ?? ''}`;
+    let provider = providers.get(id);
+    if (!provider) {
+      provider = assume(role, region);
+      providers.set(id, provider);
+    }
+    return { credentials: provider };
+  };
+  const client = <C extends { destroy(): void }>(
+    service: string,
+    region: string,
+    role: AssumedRole | undefined,
+    make: (extra: { credentials?: CredentialsProvider }) => C,
+  ): C => {
+    const id = `${service}|${region}|${role?.roleArn ?? ''}|${role?.externalId ?? ''}`;
+    let c = cache.get(id) as C | undefined;
+    if (!c) {
+      c = make(credentialsOf(region, role));
+      cache.set(id, c);
+    }
+    return c;
+  };
   return {
     accountId,
-    rds(region) {
-      let client = rdsClients.get(region);
-      if (!client) {
-        client = new RDSClient({ maxAttempts, ...opts.rds, region });
-        rdsClients.set(region, client);
-      }
-      return client;
-    },
-    kms(region) {
-      let client = kmsClients.get(region);
-      if (!client) {
-        client = new KMSClient({ maxAttempts, ...opts.kms, region });
-        kmsClients.set(region, client);
-      }
-      return client;
-    },
-    sns(region) {
-      let client = snsClients.get(region);
-      if (!client) {
-        client = new SNSClient({ maxAttempts, ...opts.sns, region });
-        snsClients.set(region, client);
-      }
-      return client;
-    },
+    rds: (region, role) =>
+      client('rds', region, role, (extra) => new RDSClient({ maxAttempts, ...opts.rds, ...extra, region })),
+    kms: (region, role) =>
+      client('kms', region, role, (extra) => new KMSClient({ maxAttempts, ...opts.kms, ...extra, region })),
+    sts: (region, role) =>
+      client('sts', region, role, (extra) => new STSClient({ maxAttempts, ...opts.sts, ...extra, region })),
+    sns: (region) =>
+      client('sns', region, undefined, () => new SNSClient({ maxAttempts, ...opts.sns, region })),
     destroy() {
-      for (const c of rdsClients.values()) c.destroy();
-      for (const c of kmsClients.values()) c.destroy();
-      for (const c of snsClients.values()) c.destroy();
-      rdsClients.clear();
-      kmsClients.clear();
-      snsClients.clear();
+      for (const c of cache.values()) c.destroy();
+      cache.clear();
+      providers.clear();
     },
   };
 }

@@ -4,9 +4,12 @@
 import type { AwsClients } from './clients';
 import { toActivityFailure } from './errors';
 import { snapshotPages } from './snapshot-pages';
+import type { AssumedRole } from './types';
 
 export interface CountCopiesInFlightInput {
   region: string;
+  /** The account's role (TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export async function countCopiesInFlight(
@@ -16,7 +19,9 @@ export async function countCopiesInFlight(
   try {
     let copying = 0;
     // Copies are manual snapshots while they run; `copying` is the status AWS gives them.
-    for await (const page of snapshotPages(clients.rds(input.region), { SnapshotType: 'manual' })) {
+    for await (const page of snapshotPages(clients.rds(input.region, input.role), {
+      SnapshotType: 'manual',
+    })) {
       copying += (page.DBClusterSnapshots ?? []).filter((s) => s.Status === 'copying').length;
     }
     return copying;

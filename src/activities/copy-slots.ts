@@ -2,6 +2,7 @@
 // (signal-with-start, so the first copy starts it) and give the slot back. Also what the scheduler asks
 // Temporal: which holders closed without giving their slot back. Temporal calls only, no AWS.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AssumedRole } from './types';
 import {
   DEFAULT_SLOT_CAPACITY,
   releaseSlotSignal,
@@ -26,6 +27,8 @@ export interface RequestCopySlotInput {
   /** The scheduler runs on the copy's own task queue. */
   taskQueue: string;
   request: SlotRequest;
+  /** The account's role (TargetRoleArn): the scheduler looks at that account's copies in flight. */
+  role?: AssumedRole;
 }
 
 export interface RequestCopySlotResult {
@@ -52,6 +55,7 @@ export function createSlotActivities(opts: SlotActivitiesOptions) {
             accountId: input.accountId,
             region: input.region,
             capacity: opts.capacity ?? DEFAULT_SLOT_CAPACITY,
+            ...(input.role ? { role: input.role } : {}),
           },
         ],
         signal: requestSlotSignal,

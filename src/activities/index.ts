@@ -1,5 +1,12 @@
 // Activity implementations; the workflow uses `proxyActivities<ReturnType<typeof createActivities>>`.
 import { createAwsClients, type AwsClients } from './clients';
+import {
+  callerAccount,
+  checkSourceKey,
+  shareSnapshot,
+  snapshotSharedWith,
+  unshareSnapshot,
+} from './cross-account';
 import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-flight';
 import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
@@ -11,6 +18,11 @@ import { findPlanSources } from './plan-sources';
 import { startCopy } from './start-copy';
 import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
 import type {
+  CallerAccountInput,
+  CheckSourceKeyInput,
+  ShareSnapshotInput,
+  ShareSnapshotResult,
+  SourceKeyInfo,
   CopyOfSource,
   FindCopiesOfSourcesInput,
   DeleteOwnedSnapshotInput,
@@ -51,6 +63,12 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),
     findCopiesOfSources: (input: FindCopiesOfSourcesInput): Promise<CopyOfSource[]> =>
       findCopiesOfSources(clients, input),
+    callerAccount: (input: CallerAccountInput): Promise<string> => callerAccount(clients, input),
+    snapshotSharedWith: (input: ShareSnapshotInput): Promise<string[]> => snapshotSharedWith(clients, input),
+    shareSnapshot: (input: ShareSnapshotInput): Promise<ShareSnapshotResult> => shareSnapshot(clients, input),
+    unshareSnapshot: (input: ShareSnapshotInput): Promise<ShareSnapshotResult> =>
+      unshareSnapshot(clients, input),
+    checkSourceKey: (input: CheckSourceKeyInput): Promise<SourceKeyInfo> => checkSourceKey(clients, input),
     publishPlanReport: (input: PublishPlanReportInput): Promise<PublishPlanReportResult> =>
       publishPlanReport(clients, input),
   };

@@ -53,8 +53,9 @@ export async function resolveKmsKey(clients: AwsClients, input: ResolveKmsKeyInp
 
   let meta: KeyMetadata | undefined;
   try {
-    meta = (await clients.kms(region).send(new DescribeKeyCommand({ KeyId: keyId }), sendOptions()))
-      .KeyMetadata;
+    meta = (
+      await clients.kms(region, input.role).send(new DescribeKeyCommand({ KeyId: keyId }), sendOptions())
+    ).KeyMetadata;
   } catch (err) {
     const reason = err instanceof Error ? KEY_ERROR_REASONS[err.name] : undefined;
     throw toActivityFailure(

@@ -35,7 +35,7 @@ export async function findLatestClusterSnapshot(
 ): Promise<SourceSnapshotInfo> {
   let newest: DBClusterSnapshot | undefined;
   try {
-    newest = await newestSnapshotOf(clients.rds(input.region), input.clusterIdentifier);
+    newest = await newestSnapshotOf(clients.rds(input.region, input.role), input.clusterIdentifier);
   } catch (err) {
     throw toActivityFailure(
       err,

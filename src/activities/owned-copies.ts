@@ -26,7 +26,7 @@ export async function listOwnedCopies(
   clients: AwsClients,
   input: ListOwnedCopiesInput,
 ): Promise<OwnedCopy[]> {
-  const rds = clients.rds(input.region);
+  const rds = clients.rds(input.region, input.role);
   const owned: OwnedCopy[] = [];
   try {
     const pages = snapshotPages(rds, { SnapshotType: 'manual' });

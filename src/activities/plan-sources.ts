@@ -19,7 +19,7 @@ export async function findPlanSources(
   clients: AwsClients,
   input: FindPlanSourcesInput,
 ): Promise<PlanSources> {
-  const rds = clients.rds(input.region);
+  const rds = clients.rds(input.region, input.role);
   const named = new Set(input.clusters.map((c) => c.toLowerCase()));
   const wanted = Object.entries(input.tags);
   const chosen = new Set<string>();

@@ -4,6 +4,7 @@ import { FailureType } from '../shared/names';
 import type { Tag } from '../shared/types';
 import type { AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
+import { parseRoleArn } from '../shared/cross-account';
 import { parseArn } from '../shared/arn';
 import { toTags } from './snapshot-view';
 import { describeClusterSnapshot, readTags } from './target-snapshot';
@@ -42,7 +43,7 @@ export async function describeSourceSnapshot(
     ...(arn ? { IncludeShared: true } : {}),
   };
 
-  const rds = clients.rds(region);
+  const rds = clients.rds(region, input.role);
   let snapshot: DBClusterSnapshot | null;
   try {
     snapshot = await describeClusterSnapshot(rds, identifier, params);
@@ -63,10 +64,12 @@ export async function describeSourceSnapshot(
     throw retryableFailure(ActivityFailureType.IncompleteResponse, `${what}: AWS returned no ARN`);
   }
   const snapshotType = snapshot.SnapshotType ?? 'manual';
+  // The caller's account: the role's when one is assumed, else the default credentials' (when known).
+  const callerAccount = input.role ? parseRoleArn(input.role.roleArn)?.accountId : clients.accountId;
   const shared =
     snapshotType === 'shared' ||
     snapshotType === 'public' ||
-    (clients.accountId !== undefined && parsed.accountId !== clients.accountId);
+    (callerAccount !== undefined && parsed.accountId !== callerAccount);
 
   let tags: Tag[];
   try {

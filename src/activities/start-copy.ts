@@ -44,7 +44,7 @@ export function buildCopyCommandInput(input: StartCopyInput): CopyDBClusterSnaps
  * after a copy that succeeded but timed out lands here too and adopts the copy through its tags.
  */
 export async function startCopy(clients: AwsClients, input: StartCopyInput): Promise<StartCopyResult> {
-  const rds = clients.rds(input.targetRegion);
+  const rds = clients.rds(input.targetRegion, input.role);
   const target = `'${input.targetIdentifier}' in ${input.targetRegion}`;
   const context = `Copying '${input.sourceIdentifier}' to ${target}`;
   const commandInput = buildCopyCommandInput(input);

@@ -53,7 +53,7 @@ export async function describeTargetSnapshot(
   clients: AwsClients,
   input: DescribeTargetInput,
 ): Promise<DBClusterSnapshotView | null> {
-  const rds = clients.rds(input.region);
+  const rds = clients.rds(input.region, input.role);
   try {
     const snapshot = await describeClusterSnapshot(rds, input.identifier);
     if (!snapshot) return null;
@@ -86,7 +86,7 @@ export async function deleteOwnedSnapshot(
   clients: AwsClients,
   input: DeleteOwnedSnapshotInput,
 ): Promise<DeleteOwnedSnapshotResult> {
-  const rds = clients.rds(input.region);
+  const rds = clients.rds(input.region, input.role);
   const what = `DB cluster snapshot '${input.identifier}' in ${input.region}`;
   let tags: Tag[];
   try {

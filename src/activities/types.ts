@@ -1,6 +1,7 @@
 // Contract between the workflow and its activities. Type-only for workflows; implemented in this folder.
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 import type { PlanRunResult } from '../shared/plan-run';
+import type { AssumedRole } from '../shared/cross-account';
 
 export interface SourceSnapshotInfo {
   /** The source's ARN (always an ARN, whatever form the input used). */
@@ -25,17 +26,23 @@ export interface DescribeSourceInput {
   region: string;
   /** Plain name, `rds:` automated name, or ARN. */
   identifier: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface FindLatestSnapshotInput {
   region: string;
   clusterIdentifier: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface ResolveKmsKeyInput {
   region: string;
   /** Key ID, key ARN, alias name or alias ARN. */
   keyId: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface ResolvedKmsKey {
@@ -58,6 +65,8 @@ export interface StartCopyInput {
   tags: Tag[];
   workflowId: string;
   preSignedUrl?: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface StartCopyResult {
@@ -74,6 +83,8 @@ export interface QuotaFailureDetails {
 export interface DescribeTargetInput {
   region: string;
   identifier: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface DeleteOwnedSnapshotInput {
@@ -83,6 +94,8 @@ export interface DeleteOwnedSnapshotInput {
   workflowId?: string;
   /** Cleanup after a failure: a snapshot found `available` (the copy finished meanwhile) is kept. */
   unlessAvailable?: boolean;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface DeleteOwnedSnapshotResult {
@@ -97,6 +110,8 @@ export interface ListOwnedCopiesInput {
   region: string;
   /** Only copies whose `snapcopy:source-cluster` tag equals this. */
   sourceCluster?: string;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 /** A snapshot listed with snapcopy's ownership tags (defined in src/shared: pruning is pure). */
@@ -108,6 +123,8 @@ export interface FindPlanSourcesInput {
   clusters: string[];
   /** Clusters carrying all of these tags are chosen too. */
   tags: Record<string, string>;
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 export interface PlanSource {
@@ -138,6 +155,8 @@ export interface PublishPlanReportResult {
 export interface FindCopiesOfSourcesInput {
   region: string;
   sourceArns: string[];
+  /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
+  role?: AssumedRole;
 }
 
 /** An available snapcopy copy of a source, found by its snapcopy:source-arn tag. */
@@ -145,4 +164,44 @@ export interface CopyOfSource {
   sourceArn: string;
   identifier: string;
   arn: string;
+}
+
+export type { AssumedRole } from '../shared/cross-account';
+
+export interface CallerAccountInput {
+  /** The Region whose STS endpoint answers. */
+  region: string;
+  role?: AssumedRole;
+}
+
+export interface ShareSnapshotInput {
+  region: string;
+  /** The snapshot's name in its (the role's) account. */
+  identifier: string;
+  /** The account the snapshot is shared with (or no longer). */
+  accountId: string;
+  role?: AssumedRole;
+}
+
+export interface ShareSnapshotResult {
+  /** Whether this call changed the share (false: it was already so, e.g. a share snapcopy did not add). */
+  changed: boolean;
+}
+
+export interface CheckSourceKeyInput {
+  /** The source snapshot's Region (where its key lives). */
+  region: string;
+  /** The source snapshot's KMS key ARN. */
+  keyArn: string;
+  /** The source account's role: tells the AWS managed key aws/rds apart. */
+  source?: AssumedRole;
+  /** The destination account's role, and its account ID: must be able to use the key. */
+  target?: AssumedRole;
+  targetAccountId: string;
+}
+
+export interface SourceKeyInfo {
+  keyArn: string;
+  /** `AWS` for the AWS managed key aws/rds (cannot be shared), `CUSTOMER` for a customer managed key. */
+  keyManager: 'AWS' | 'CUSTOMER';
 }

@@ -86,6 +86,28 @@ export const COPY_FLAGS = [
     only: 'copy',
   },
   {
+    flags: '--source-role-arn <arn>',
+    field: 'SourceRoleArn',
+    help: "IAM role in the source snapshot's account to assume (cross-account copies: share, re-encrypt)",
+  },
+  {
+    flags: '--target-role-arn <arn>',
+    field: 'TargetRoleArn',
+    help: 'IAM role in the destination account to assume (the copy is made there)',
+  },
+  {
+    flags: '--external-id <id>',
+    field: 'options.externalId',
+    help: 'sts:ExternalId for assuming the roles',
+    defaultText: 'none',
+  },
+  {
+    flags: '--share-kms-key <key>',
+    field: 'options.shareKmsKeyId',
+    help: 'customer managed key of the source account to re-encrypt an aws/rds-encrypted source with before sharing',
+    defaultText: 'none (such a source fails)',
+  },
+  {
     flags: '--min-poll <duration>',
     field: 'options.minPollSeconds',
     help: 'shortest wait between progress polls',

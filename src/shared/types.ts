@@ -35,6 +35,13 @@ export interface CopyOptions {
   pollsPerRun?: number;
   /** Copy-slot priority: 1 (highest) … 5 (lowest), default 3; first come, first served within a priority. */
   priority?: number;
+  /** sts:ExternalId for assuming SourceRoleArn / TargetRoleArn, when their trust policies ask for one. */
+  externalId?: string;
+  /**
+   * Cross-account copies of a snapshot encrypted with the AWS managed key aws/rds (which cannot be shared):
+   * a customer managed key of the source account, in the source Region, to re-encrypt it with first.
+   */
+  shareKmsKeyId?: string;
 }
 
 export interface CopyDbClusterSnapshotInput {
@@ -54,6 +61,10 @@ export interface CopyDbClusterSnapshotInput {
   SourceRegion?: string;
   TargetRegion: string;
   PreSignedUrl?: string;
+  /** A role in the source snapshot's account, assumed for its calls (describe, share, re-encrypt). */
+  SourceRoleArn?: string;
+  /** A role in the destination account, assumed for the copy and everything in that account. */
+  TargetRoleArn?: string;
   options?: CopyOptions;
 }
 
@@ -116,6 +127,7 @@ export interface CopySummary {
   cancelReason?: string;
   /** After a cancel: whether the target was deleted (false = kept because it was already available). */
   targetDeleted?: boolean;
+  crossAccount?: CrossAccountSummary;
 }
 
 export interface CopyDbClusterSnapshotResult {
@@ -133,10 +145,39 @@ export type Phase =
   | 'copying'
   | 'pruning'
   | 'retention'
+  | 'checking-key'
+  | 'sharing'
+  | 'copying-intermediate'
+  | 'unsharing'
   | 'cancelling'
   | 'completed'
   | 'cancelled'
   | 'failed';
+
+/**
+ * One copy of a cross-account copy's chain: `re-encrypt` (an aws/rds-encrypted source copied with
+ * options.shareKmsKeyId in the source account), `intermediate` (the encrypted shared source copied into the
+ * destination account in the source Region, where AWS does not copy it across Regions), `final` (the target).
+ * Intermediates are child workflows (`workflowId`) and are deleted once the final copy is available.
+ */
+export interface HopView {
+  hop: 're-encrypt' | 'intermediate' | 'final';
+  accountId: string;
+  region: string;
+  identifier: string;
+  workflowId: string;
+  /** `pending`, `copying`, `available`, `deleted`, or how it ended otherwise. */
+  status: string;
+}
+
+/** What a copy into another account did besides the copy itself. */
+export interface CrossAccountSummary {
+  sourceAccountId: string;
+  targetAccountId: string;
+  /** snapcopy shared the source with the destination account (and took the share back at the end). */
+  shared: boolean;
+  hops: HopView[];
+}
 
 export interface Progress {
   phase: Phase;
@@ -172,6 +213,10 @@ export interface Progress {
   error?: { type: string; message: string };
   cancelRequested: boolean;
   cancelReason?: string;
+  /** Cross-account copies: the chain of copies and where each one is. */
+  hops?: HopView[];
+  /** Cross-account copies: the account snapcopy shared the source with, while the share is held. */
+  sharedWith?: string;
 }
 
 /** A snapshot in a destination Region with snapcopy's ownership tags read out (listOwnedCopies). */

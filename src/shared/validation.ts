@@ -24,6 +24,7 @@ import {
 import { OWNERSHIP_TAGS } from './names';
 import { retentionRulesOf, retentionRulesSchema, type RetentionRules } from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import { EXTERNAL_ID_PATTERN, parseRoleArn, type AssumedRole } from './cross-account';
 import type { CopyOptions, Tag } from './types';
 
 // The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
@@ -71,7 +72,10 @@ export const DEFAULT_OPTIONS = {
   slotWaitSeconds: 60,
   pollsPerRun: 250,
   priority: DEFAULT_PRIORITY,
-} as const satisfies Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain' | 'retention'>>;
+} as const satisfies Required<Omit<CopyOptions, OptionalOptions>>;
+
+/** Options without a default (the cross-account ones become ValidatedInput's own fields). */
+type OptionalOptions = 'deadlineSeconds' | 'retain' | 'retention' | 'externalId' | 'shareKmsKeyId';
 
 /** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
 export type SourceForm = 'name' | 'automated' | 'arn' | 'cluster';
@@ -96,7 +100,17 @@ export interface ValidatedInput {
   copyTags: boolean;
   tags: Tag[];
   preSignedUrl?: string;
-  options: Required<Omit<CopyOptions, 'deadlineSeconds' | 'retain' | 'retention'>> & {
+  /** SourceRoleArn (with options.externalId): the source account's calls assume it. */
+  sourceRole?: AssumedRole;
+  /** TargetRoleArn (with options.externalId): the destination account's calls assume it. */
+  targetRole?: AssumedRole;
+  /** The source's account when the input tells it (SourceRoleArn, else the source ARN). */
+  sourceAccountId?: string;
+  /** The destination account when the input tells it (TargetRoleArn). */
+  targetAccountId?: string;
+  /** options.shareKmsKeyId: re-encrypt an aws/rds-encrypted source with it (source account and Region). */
+  shareKmsKey?: { form: KmsKeyRefForm; value: string; region?: string; accountId?: string };
+  options: Required<Omit<CopyOptions, OptionalOptions>> & {
     deadlineSeconds?: number;
     retain?: number;
     retention?: RetentionRules;
@@ -152,6 +166,8 @@ const optionsSchema = z.strictObject(
     retain: integer(1).optional(),
     retention: retentionRulesSchema.optional(),
     priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
+    externalId: optionalString,
+    shareKmsKeyId: optionalString,
   },
   { error: 'must be an object' },
 );
@@ -167,6 +183,8 @@ const inputSchema = z.strictObject(
     SourceRegion: optionalString,
     TargetRegion: requiredString,
     PreSignedUrl: optionalString,
+    SourceRoleArn: optionalString,
+    TargetRoleArn: optionalString,
     options: optionsSchema.optional(),
   },
   { error: 'must be an object' },
@@ -605,7 +623,111 @@ export function validateCopyInput(input: unknown): ValidatedInput {
   };
   if (kmsKey !== undefined) result.kmsKey = kmsKey;
   if (raw.PreSignedUrl !== undefined) result.preSignedUrl = raw.PreSignedUrl;
-  return result;
+  return withAccounts(result, raw, targetPartition);
+}
+
+const ROLE_FORM = 'arn:<partition>:iam::<12-digit account>:role/<name>';
+
+function validateRoleArn(
+  value: string,
+  field: string,
+  partition: string,
+): { arn: string; accountId: string } {
+  const role = parseRoleArn(value);
+  if (role === undefined) {
+    throw invalidValue(field, `${field} ${show(value)} is not an IAM role ARN (${ROLE_FORM})`);
+  }
+  if (role.partition !== partition) {
+    throw invalidCombination(
+      field,
+      `${field} ${show(value)} is in partition ${role.partition}, but the copy is made in partition ${partition}`,
+    );
+  }
+  return { arn: value, accountId: role.accountId };
+}
+
+/**
+ * The accounts: SourceRoleArn / TargetRoleArn (with options.externalId) and what they must agree with — the
+ * source ARN's account, the KmsKeyId ARN's account, and options.shareKmsKeyId (a key of the source account
+ * in the source Region).
+ */
+function withAccounts(
+  v: ValidatedInput,
+  raw: {
+    SourceRoleArn?: string;
+    TargetRoleArn?: string;
+    options?: { externalId?: string; shareKmsKeyId?: string };
+  },
+  partition: string,
+): ValidatedInput {
+  const externalId = raw.options?.externalId;
+  if (externalId !== undefined && !EXTERNAL_ID_PATTERN.test(externalId)) {
+    throw invalidValue(
+      'options.externalId',
+      `options.externalId ${show(externalId)} must be 2 to 1224 characters of letters, digits and + = , . @ : / - _`,
+    );
+  }
+  const roleOf = (arn: string): AssumedRole => ({ roleArn: arn, ...(externalId ? { externalId } : {}) });
+  const source =
+    raw.SourceRoleArn === undefined
+      ? undefined
+      : validateRoleArn(raw.SourceRoleArn, 'SourceRoleArn', partition);
+  const target =
+    raw.TargetRoleArn === undefined
+      ? undefined
+      : validateRoleArn(raw.TargetRoleArn, 'TargetRoleArn', partition);
+  if (externalId !== undefined && !source && !target) {
+    throw invalidCombination(
+      'options.externalId',
+      'options.externalId is for assuming SourceRoleArn or TargetRoleArn; give a role or leave it out',
+    );
+  }
+  const arnAccount = v.source.arn?.accountId;
+  if (source && arnAccount !== undefined && arnAccount !== source.accountId) {
+    throw invalidCombination(
+      'SourceRoleArn',
+      `SourceRoleArn ${show(source.arn)} is a role of account ${source.accountId}, but SourceDBClusterSnapshotIdentifier ` +
+        `${show(v.source.identifier)} is a snapshot of account ${arnAccount}: the source role must be in the source's account`,
+    );
+  }
+  if (target && v.kmsKey?.accountId !== undefined && v.kmsKey.accountId !== target.accountId) {
+    throw invalidCombination(
+      'KmsKeyId',
+      `KmsKeyId ${show(v.kmsKey.value)} is a key of account ${v.kmsKey.accountId}, but the copy is made in account ` +
+        `${target.accountId} (TargetRoleArn): give a key of the destination account`,
+    );
+  }
+  if (source) {
+    v.sourceRole = roleOf(source.arn);
+    v.sourceAccountId = source.accountId;
+  } else if (arnAccount !== undefined) v.sourceAccountId = arnAccount;
+  if (target) {
+    v.targetRole = roleOf(target.arn);
+    v.targetAccountId = target.accountId;
+  }
+  const shareKey = raw.options?.shareKmsKeyId;
+  if (shareKey !== undefined) {
+    const field = 'options.shareKmsKeyId';
+    if (!source && !target) {
+      throw invalidCombination(
+        field,
+        `${field} is for copies into another account (SourceRoleArn / TargetRoleArn); leave it out`,
+      );
+    }
+    const key = validateKmsKeyId(shareKey, v.sourceRegion, field);
+    if (
+      key.accountId !== undefined &&
+      v.sourceAccountId !== undefined &&
+      key.accountId !== v.sourceAccountId
+    ) {
+      throw invalidCombination(
+        field,
+        `${field} ${show(shareKey)} is a key of account ${key.accountId}, but it must be a key of the source account ${v.sourceAccountId}`,
+      );
+    }
+    v.shareKmsKey = key;
+  }
+  return v;
 }
 
 /** Exactly one of the two source fields; a cluster identifier follows the DB identifier rules. */

@@ -5,6 +5,7 @@ import { setHandler } from '@temporalio/workflow';
 import { cancelSignal, progressQuery } from '../shared/contract';
 import { slotGrantedSignal } from '../shared/slots';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../shared/types';
+import { prepareCrossAccount, releaseCrossAccount } from './copy/cross-account';
 import { followCopy } from './copy/follow';
 import { finishCopied } from './copy/finish';
 import { resolveKey } from './copy/key';
@@ -38,10 +39,12 @@ export async function copyDbClusterSnapshot(
       const present = await findExistingCopy(run);
       if (present) return present;
       await resolveKey(run);
+      await prepareCrossAccount(run);
       started = await startCopy(run, run.source!);
     }
     const snapshot = await followCopy(run, started?.snapshot);
     const finishedMs = now();
+    await releaseCrossAccount(run);
     await applyRetention(run);
     return finishCopied(run, snapshot, started?.adopted ?? false, finishedMs);
   });

@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { AssumedRole } from '../activities/types';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/names';
 import {
   releaseSlotSignal,
@@ -32,6 +33,8 @@ export interface CopySlotsInput {
   region: string;
   /** Slots snapcopy may use in this account and Region (AWS's limit: 5). */
   capacity: number;
+  /** The account's role (TargetRoleArn) for looking at its copies in flight; default credentials without. */
+  role?: AssumedRole;
   /** Carried by continue-as-new. */
   state?: SlotsState;
   /** Holders that asked again and were not told yet when the previous run continued as new. */
@@ -79,7 +82,7 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
     // Look at AWS only while a copy waits, a few minutes apart: then a foreign copy or a lost holder matters.
     const waiting = book.getState().queue.length > 0;
     if (waiting && now() - checkedAt >= CHECK_INTERVAL_MS) {
-      await lookAtAws(book);
+      await lookAtAws(book, input.role);
       checkedAt = now();
       continue;
     }
@@ -130,12 +133,12 @@ async function tell(book: SlotBook, holders: SlotEntry[]): Promise<void> {
  * keeps granting what it knows and looks again at the next interval — it must never fail and strand
  * its queue.
  */
-async function lookAtAws(book: SlotBook): Promise<void> {
+async function lookAtAws(book: SlotBook, role: AssumedRole | undefined): Promise<void> {
   const { region, holders } = book.getState();
   const ours = holders.length; // holders only leave while AWS answers
   // Waiters need no check: a grant to a copy that is gone fails and frees the slot at once.
   const [inFlight, closed] = await Promise.all([
-    countCopiesInFlight({ region }).catch(unlessCancelled),
+    countCopiesInFlight({ region, ...(role ? { role } : {}) }).catch(unlessCancelled),
     closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }).catch(unlessCancelled),
   ]);
   if (closed) book.reclaim(closed);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { inputOf } from '../../src/cli/copy-input';
 import { parseTag } from '../../src/cli/parse';
 import type { PolicyDocument } from '../../src/cli/commands/iam-policy/policy';
+import type { CrossAccountPolicies } from '../../src/cli/commands/iam-policy/cross-account';
 import { errorLines, json, ROOT, runCli, runInProcess, type CliResult } from '../helpers/cli';
 
 // Nothing listens here: a command that tried to connect would fail with exit 1, not the 2 of a usage error.
@@ -366,6 +367,64 @@ describe('iam-policy', () => {
       await runInProcess(['iam-policy', '--target-region', 'us-west-2', '--source-region', 'cn-north-1']),
       2,
       /partition/,
+    );
+  });
+
+  const crossAccount = [
+    ...args,
+    '--cross-account',
+    '--source-role-arn',
+    'arn:aws:iam::111111111111:role/snapcopy-source',
+    '--target-role-arn',
+    'arn:aws:iam::222222222222:role/snapcopy-target',
+    '--external-id',
+    'snapcopy-dr',
+  ];
+
+  it('--cross-account prints the worker, both roles and the source key policy as one JSON object', async () => {
+    const r = await runInProcess(crossAccount);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json<CrossAccountPolicies>(r);
+    expect(Object.keys(out)).toEqual(['worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
+    expect(out.worker.Statement).toEqual([
+      expect.objectContaining({
+        Action: ['sts:AssumeRole'],
+        Resource: [out.sourceRole.arn, out.targetRole.arn],
+      }),
+    ]);
+    for (const role of [out.sourceRole, out.targetRole]) {
+      expect(role.trustPolicy.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': 'snapcopy-dr' } },
+        },
+      ]);
+      expect(role.policy.Version).toBe('2012-10-17');
+    }
+    const actions = (p: PolicyDocument) => p.Statement.flatMap((s) => s.Action);
+    expect(actions(out.sourceRole.policy)).toContain('rds:ModifyDBClusterSnapshotAttribute');
+    expect(actions(out.sourceRole.policy)).not.toContain('rds:CopyDBClusterSnapshot');
+    expect(actions(out.targetRole.policy)).toContain('rds:CopyDBClusterSnapshot');
+    expect(out.sourceKeyPolicy.keyArns).toEqual([
+      'arn:aws:kms:us-east-1:111111111111:key/*',
+      'arn:aws:kms:eu-west-1:111111111111:key/*',
+    ]);
+    expect(out.sourceKeyPolicy.statements[0]?.Principal).toEqual({ AWS: 'arn:aws:iam::222222222222:root' });
+  });
+
+  it('--cross-account refuses a bad role ARN in one line (exit 2)', async () => {
+    const bad = crossAccount.map((a) => (a.endsWith(':role/snapcopy-target') ? 'snapcopy-target' : a));
+    expectOneLineError(
+      await runInProcess(bad),
+      2,
+      /--target-role-arn "snapcopy-target" must be an IAM role ARN/,
+    );
+    expectOneLineError(
+      await runInProcess([...args, '--source-role-arn', 'arn:aws:iam::111111111111:role/s']),
+      2,
+      /--source-role-arn: only with --cross-account/,
     );
   });
 });

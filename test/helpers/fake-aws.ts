@@ -8,6 +8,10 @@ import type { createActivities } from '../../src/activities';
 import { noSlotActivities, type SlotActivities } from '../../src/activities/copy-slots';
 import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
+  AssumedRole,
+  CallerAccountInput,
+  CheckSourceKeyInput,
+  ShareSnapshotInput,
   DeleteOwnedSnapshotInput,
   DescribeSourceInput,
   DescribeTargetInput,
@@ -20,6 +24,7 @@ import type {
   SourceSnapshotInfo,
   StartCopyInput,
 } from '../../src/activities/types';
+import { parseRoleArn } from '../../src/shared/cross-account';
 import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
 import { isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
 import type { PlanRunResult } from '../../src/shared/plan-run';
@@ -30,6 +35,10 @@ type Activities = ReturnType<typeof createActivities>;
 export const ACCOUNT = '123456789012';
 
 export interface FakeSnapshot {
+  /** The account it lives in (default ACCOUNT). */
+  account: string;
+  /** Accounts it is shared with (the `restore` attribute). */
+  sharedWith: string[];
   region: string;
   identifier: string;
   cluster: string;
@@ -46,10 +55,16 @@ export interface FakeSnapshot {
 }
 
 export interface FakeKey {
+  /** Default ACCOUNT. */
+  account?: string;
   region: string;
   keyId: string;
   aliases: string[];
   enabled?: boolean;
+  /** The AWS managed key aws/rds (cannot be shared). */
+  awsManaged?: boolean;
+  /** Other accounts its key policy lets use it. */
+  allowAccounts?: string[];
 }
 
 export interface Call {
@@ -57,9 +72,15 @@ export interface Call {
   input: unknown;
 }
 
-const key = (region: string, id: string) => `${region}/${id.toLowerCase()}`;
-const arnOf = (s: { region: string; identifier: string }) =>
-  `arn:aws:rds:${s.region}:${ACCOUNT}:cluster-snapshot:${s.identifier}`;
+// `<region>/<id>` in the default account (as tests name them), `<account>/<region>/<id>` in others.
+const key = (region: string, id: string, account = ACCOUNT) =>
+  `${account === ACCOUNT ? '' : `${account}/`}${region}/${id.toLowerCase()}`;
+const arnOf = (s: { account: string; region: string; identifier: string }) =>
+  `arn:aws:rds:${s.region}:${s.account}:cluster-snapshot:${s.identifier}`;
+const keyArnOf = (k: FakeKey) => `arn:aws:kms:${k.region}:${k.account ?? ACCOUNT}:key/${k.keyId}`;
+/** The account a call acts in: its role's, else the default credentials' (ACCOUNT). */
+const accountOf = (input: { role?: AssumedRole }) =>
+  input.role ? (parseRoleArn(input.role.roleArn)?.accountId ?? ACCOUNT) : ACCOUNT;
 const fail = (type: string, message: string, details?: unknown) =>
   ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : [] });
 
@@ -92,6 +113,8 @@ export class FakeAws {
 
   addSnapshot(s: Partial<FakeSnapshot> & Pick<FakeSnapshot, 'region' | 'identifier'>): FakeSnapshot {
     const full: FakeSnapshot = {
+      account: ACCOUNT,
+      sharedWith: [],
       cluster: 'prod-cluster',
       type: s.identifier.startsWith('rds:') ? 'automated' : 'manual',
       status: 'available',
@@ -100,7 +123,7 @@ export class FakeAws {
       createdAt: 0,
       ...s,
     };
-    this.snapshots.set(key(full.region, full.identifier), full);
+    this.snapshots.set(key(full.region, full.identifier, full.account), full);
     return full;
   }
 
@@ -124,18 +147,18 @@ export class FakeAws {
     });
   }
 
-  get(region: string, identifier: string): FakeSnapshot | undefined {
-    return this.snapshots.get(key(region, identifier));
+  get(region: string, identifier: string, account = ACCOUNT): FakeSnapshot | undefined {
+    return this.snapshots.get(key(region, identifier, account));
   }
 
   /**
    * A snapshot as AWS holds it now (copy progress and deletes applied, as any call would see it), without
    * recording a call: for a test's oracle, which must not add to the call log it checks.
    */
-  async peek(region: string, identifier: string): Promise<FakeSnapshot | undefined> {
-    const s = this.get(region, identifier);
+  async peek(region: string, identifier: string, account = ACCOUNT): Promise<FakeSnapshot | undefined> {
+    const s = this.get(region, identifier, account);
     if (s) await this.refresh(s);
-    return this.get(region, identifier);
+    return this.get(region, identifier, account);
   }
 
   callsOf(name: keyof Activities): unknown[] {
@@ -144,13 +167,19 @@ export class FakeAws {
 
   /** Calls that create or delete something in AWS. */
   mutations(): Call[] {
-    return this.calls.filter((c) => c.name === 'startCopy' || c.name === 'deleteOwnedSnapshot');
+    const changes = new Set<keyof Activities>([
+      'startCopy',
+      'deleteOwnedSnapshot',
+      'shareSnapshot',
+      'unshareSnapshot',
+    ]);
+    return this.calls.filter((c) => changes.has(c.name));
   }
 
   private async refresh(s: FakeSnapshot): Promise<{ percent: number }> {
     if (s.deletedAt !== undefined) {
       if ((await this.clock()) >= s.deletedAt + this.deleteDelayMs)
-        this.snapshots.delete(key(s.region, s.identifier));
+        this.snapshots.delete(key(s.region, s.identifier, s.account));
       return { percent: 0 };
     }
     if (!s.copy || s.status !== 'copying') return { percent: s.status === 'available' ? 100 : 0 };
@@ -183,12 +212,19 @@ export class FakeAws {
     };
   }
 
-  private find(region: string, identifier: string): FakeSnapshot | undefined {
-    const arn = /^arn:aws:rds:([^:]+):\d+:cluster-snapshot:(.+)$/.exec(identifier);
-    return arn ? this.get(arn[1]!, arn[2]!) : this.get(region, identifier);
+  /** A snapshot by name (the caller's) or ARN (another account's only when shared with the caller). */
+  private find(region: string, identifier: string, caller = ACCOUNT): FakeSnapshot | undefined {
+    const arn = /^arn:aws:rds:([^:]+):(\d+):cluster-snapshot:(.+)$/.exec(identifier);
+    if (!arn) return this.get(region, identifier, caller);
+    const s = this.get(arn[1]!, arn[3]!, arn[2]);
+    return s && (s.account === caller || s.sharedWith.includes(caller)) ? s : undefined;
   }
 
-  private async sourceInfo(s: FakeSnapshot): Promise<SourceSnapshotInfo> {
+  private keyByArn(arn: string | undefined): FakeKey | undefined {
+    return this.keys.find((k) => keyArnOf(k) === arn);
+  }
+
+  private async sourceInfo(s: FakeSnapshot, caller = ACCOUNT): Promise<SourceSnapshotInfo> {
     await this.refresh(s);
     if (s.status !== 'available') {
       throw fail(FailureType.InvalidSnapshotState, `source ${s.identifier} is ${s.status}, not available`);
@@ -197,14 +233,14 @@ export class FakeAws {
       arn: arnOf(s),
       identifier: s.identifier,
       region: s.region,
-      accountId: ACCOUNT,
+      accountId: s.account,
       status: s.status,
       encrypted: s.encrypted,
       kmsKeyId: s.kmsKeyId,
       clusterIdentifier: s.cluster,
       engine: 'aurora-postgresql',
       snapshotType: s.type,
-      shared: s.type === 'shared',
+      shared: s.type === 'shared' || s.account !== caller,
       tags: s.tags,
     };
   }
@@ -228,9 +264,9 @@ export class FakeAws {
       },
       describeSourceSnapshot: async (input: DescribeSourceInput): Promise<SourceSnapshotInfo> => {
         record('describeSourceSnapshot', input);
-        const s = this.find(input.region, input.identifier);
+        const s = this.find(input.region, input.identifier, accountOf(input));
         if (!s) throw fail(FailureType.NotFound, `DBClusterSnapshot ${input.identifier} not found`);
-        return this.sourceInfo(s);
+        return this.sourceInfo(s, accountOf(input));
       },
       findLatestClusterSnapshot: async (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> => {
         record('findLatestClusterSnapshot', input);
@@ -238,6 +274,7 @@ export class FakeAws {
           .filter(
             (s) =>
               s.region === input.region &&
+              s.account === accountOf(input) &&
               s.cluster === input.clusterIdentifier &&
               s.status === 'available' &&
               // As the real activity: snapcopy's own copies keep the cluster ID but are never "the newest".
@@ -246,7 +283,7 @@ export class FakeAws {
           .sort((a, b) => b.createdAt - a.createdAt)[0];
         if (!newest)
           throw fail(FailureType.NotFound, `cluster ${input.clusterIdentifier} has no available snapshot`);
-        return this.sourceInfo(newest);
+        return this.sourceInfo(newest, accountOf(input));
       },
       findPlanSources: async (input: FindPlanSourcesInput): Promise<PlanSources> => {
         await Promise.resolve();
@@ -296,9 +333,25 @@ export class FakeAws {
       resolveKmsKey: async (input: ResolveKmsKeyInput) => {
         await Promise.resolve();
         record('resolveKmsKey', input);
+        const caller = accountOf(input);
+        if (
+          input.keyId === 'alias/aws/rds' &&
+          !this.keys.some(
+            (c) => c.region === input.region && (c.account ?? ACCOUNT) === caller && c.awsManaged,
+          )
+        ) {
+          this.keys.push({
+            account: caller,
+            region: input.region,
+            keyId: `aws-rds-${caller}`,
+            aliases: ['alias/aws/rds'],
+            awsManaged: true,
+          });
+        }
         const k = this.keys.find(
           (c) =>
             c.region === input.region &&
+            (c.account ?? ACCOUNT) === caller &&
             (c.keyId === input.keyId ||
               c.aliases.includes(input.keyId) ||
               input.keyId.endsWith(`:${c.aliases[0] ?? '-'}`) ||
@@ -309,14 +362,15 @@ export class FakeAws {
         if (k.enabled === false)
           throw fail(FailureType.KmsKeyNotAccessible, `KMS key ${k.keyId} is Disabled`);
         return {
-          keyArn: `arn:aws:kms:${k.region}:${ACCOUNT}:key/${k.keyId}`,
+          keyArn: keyArnOf(k),
           keyId: k.keyId,
           multiRegion: false,
         };
       },
       startCopy: async (input: StartCopyInput) => {
         record('startCopy', input);
-        const existing = this.get(input.targetRegion, input.targetIdentifier);
+        const caller = accountOf(input);
+        const existing = this.get(input.targetRegion, input.targetIdentifier, caller);
         if (existing) {
           // Adopted only when this workflow made it from this very source, as the real activity decides.
           const ours =
@@ -325,11 +379,28 @@ export class FakeAws {
           if (!ours) throw fail(FailureType.AlreadyExists, `${input.targetIdentifier} already exists`);
           return { adopted: true, snapshot: await this.view(existing) };
         }
-        const source = this.find(input.targetRegion, input.sourceIdentifier);
+        const source = this.find(input.targetRegion, input.sourceIdentifier, caller);
         if (!source) throw fail(FailureType.NotFound, `source ${input.sourceIdentifier} not found`);
+        if (source.account !== caller && source.encrypted) {
+          // AWS's rules for an encrypted snapshot shared from another account.
+          if (source.region !== input.targetRegion)
+            throw fail(
+              FailureType.InvalidParameterCombination,
+              'an encrypted shared snapshot cannot be copied across Regions',
+            );
+          if (!input.kmsKeyArn) throw fail(FailureType.InvalidParameterValue, 'KmsKeyId is required');
+          const sourceKey = this.keyByArn(source.kmsKeyId);
+          if (!sourceKey?.allowAccounts?.includes(caller))
+            throw fail(
+              FailureType.KmsKeyNotAccessible,
+              `source key ${source.kmsKeyId} not usable by ${caller}`,
+            );
+        }
         for (const s of [...this.snapshots.values()]) await this.refresh(s);
         // Snapshots still being deleted count against the quota, as on AWS.
-        const inRegion = [...this.snapshots.values()].filter((s) => s.region === input.targetRegion);
+        const inRegion = [...this.snapshots.values()].filter(
+          (s) => s.region === input.targetRegion && s.account === caller,
+        );
         const foreignBusy = (await this.clock()) < this.foreignCopiesUntil;
         if (foreignBusy || inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
           throw fail(
@@ -349,6 +420,7 @@ export class FakeAws {
         }
         const now = await this.clock();
         const created = this.addSnapshot({
+          account: caller,
           region: input.targetRegion,
           identifier: input.targetIdentifier,
           cluster: source.cluster,
@@ -362,7 +434,7 @@ export class FakeAws {
             startedAt: now,
             queueMs: this.copyQueueMs,
             durationMs: this.copyDurationMs,
-            sourceKey: key(source.region, source.identifier),
+            sourceKey: key(source.region, source.identifier, source.account),
           },
         });
         if (this.lostStartResponses > 0) {
@@ -384,15 +456,15 @@ export class FakeAws {
             nonRetryable: false,
           });
         }
-        const s = this.get(input.region, input.identifier);
+        const s = this.get(input.region, input.identifier, accountOf(input));
         if (s) await this.refresh(s);
-        const still = this.get(input.region, input.identifier);
+        const still = this.get(input.region, input.identifier, accountOf(input));
         return still ? this.view(still) : null;
       },
       deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
         await Promise.resolve();
         record('deleteOwnedSnapshot', input);
-        const s = this.get(input.region, input.identifier);
+        const s = this.get(input.region, input.identifier, accountOf(input));
         if (!s) return { result: 'absent' as const };
         await this.refresh(s);
         if (input.unlessAvailable && s.status === 'available') return { result: 'kept' as const };
@@ -404,15 +476,15 @@ export class FakeAws {
         if (s.deletedAt !== undefined) return { result: 'deleted' as const };
         s.deletedAt = await this.clock();
         s.status = 'deleting';
-        if (this.deleteDelayMs === 0) this.snapshots.delete(key(s.region, s.identifier));
+        if (this.deleteDelayMs === 0) this.snapshots.delete(key(s.region, s.identifier, s.account));
         return { result: 'deleted' as const };
       },
-      findCopiesOfSources: async (input: { region: string; sourceArns: string[] }) => {
+      findCopiesOfSources: async (input: { region: string; sourceArns: string[]; role?: AssumedRole }) => {
         record('findCopiesOfSources', input);
         const wanted = new Set(input.sourceArns);
         const found = [];
         for (const s of this.snapshots.values()) {
-          if (s.region !== input.region || !isManaged(s.tags)) continue;
+          if (s.region !== input.region || s.account !== accountOf(input) || !isManaged(s.tags)) continue;
           await this.refresh(s);
           const sourceArn = tagValue(s.tags, OWNERSHIP_TAGS.sourceArn);
           if (s.status === 'available' && sourceArn !== undefined && wanted.has(sourceArn))
@@ -424,7 +496,7 @@ export class FakeAws {
         record('listOwnedCopies', input);
         const out: OwnedCopy[] = [];
         for (const s of this.snapshots.values()) {
-          if (s.region !== input.region || !isManaged(s.tags)) continue;
+          if (s.region !== input.region || s.account !== accountOf(input) || !isManaged(s.tags)) continue;
           const cluster = tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster);
           if (input.sourceCluster !== undefined && cluster !== input.sourceCluster) continue;
           await this.refresh(s);
@@ -440,6 +512,50 @@ export class FakeAws {
         }
         // Oldest first, as src/activities/owned-copies.ts answers (copies without a create time last).
         return out.sort((a, b) => (a.createTime ?? '\uffff').localeCompare(b.createTime ?? '\uffff'));
+      },
+      callerAccount: async (input: CallerAccountInput) => {
+        await Promise.resolve();
+        record('callerAccount', input);
+        return accountOf(input);
+      },
+      snapshotSharedWith: async (input: ShareSnapshotInput) => {
+        await Promise.resolve();
+        record('snapshotSharedWith', input);
+        const s = this.get(input.region, input.identifier, accountOf(input));
+        if (!s) throw fail(FailureType.NotFound, `${input.identifier} not found`);
+        return [...s.sharedWith];
+      },
+      shareSnapshot: async (input: ShareSnapshotInput) => {
+        await Promise.resolve();
+        record('shareSnapshot', input);
+        const s = this.get(input.region, input.identifier, accountOf(input));
+        if (!s) throw fail(FailureType.NotFound, `${input.identifier} not found`);
+        if (s.encrypted && this.keyByArn(s.kmsKeyId)?.awsManaged)
+          throw fail(FailureType.InvalidParameterValue, 'a snapshot encrypted with aws/rds cannot be shared');
+        if (s.sharedWith.includes(input.accountId)) return { changed: false };
+        s.sharedWith.push(input.accountId);
+        return { changed: true };
+      },
+      unshareSnapshot: async (input: ShareSnapshotInput) => {
+        await Promise.resolve();
+        record('unshareSnapshot', input);
+        const s = this.get(input.region, input.identifier, accountOf(input));
+        if (!s?.sharedWith.includes(input.accountId)) return { changed: false };
+        s.sharedWith = s.sharedWith.filter((a) => a !== input.accountId);
+        return { changed: true };
+      },
+      checkSourceKey: async (input: CheckSourceKeyInput) => {
+        await Promise.resolve();
+        record('checkSourceKey', input);
+        const k = this.keyByArn(input.keyArn);
+        if (!k) throw fail(FailureType.KmsKeyNotAccessible, `key ${input.keyArn} not found`);
+        if (k.awsManaged) return { keyArn: input.keyArn, keyManager: 'AWS' as const };
+        if (!k.allowAccounts?.includes(input.targetAccountId))
+          throw fail(
+            FailureType.KmsKeyNotAccessible,
+            `the key policy does not allow kms:CreateGrant for ${input.targetAccountId}`,
+          );
+        return { keyArn: input.keyArn, keyManager: 'CUSTOMER' as const };
       },
     };
   }

@@ -5,9 +5,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
+import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { waitForProgress } from '../helpers/wait';
@@ -40,29 +39,8 @@ function newAws(): FakeAws {
 }
 
 /** Runs `fn` with a worker on a fresh task queue whose activities are `aws`'s. */
-async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
-  });
-  try {
-    return await worker.runUntil(fn(taskQueue));
-  } finally {
-    await endSlotSchedulers();
-  }
-}
-
-/** Each test's copies get schedulers of their own: the last test's ran on a task queue nobody polls now. */
-async function endSlotSchedulers(): Promise<void> {
-  for (const region of ['us-east-1', 'us-west-2']) {
-    await env.client.workflow
-      .getHandle(slotsWorkflowId(ACCOUNT, region))
-      .terminate('test over')
-      .catch(() => undefined);
-  }
+function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  return withFakeAwsWorker(env, aws, { regions: ['us-east-1', 'us-west-2'] }, fn);
 }
 
 function start(

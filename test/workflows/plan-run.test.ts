@@ -1,12 +1,9 @@
 // The runCopyPlan workflow on the real time-skipping Temporal test server: children per cluster and
 // destination over the in-memory AWS (test/helpers/fake-aws.ts), with the real copy-slot activities.
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
 import {
   PLAN_RUN_FAILED,
   planRunQuery,
@@ -14,10 +11,10 @@ import {
   type PlanRunResult,
   type RunCopyPlanInput,
 } from '../../src/shared/plan-run';
-import { slotsWorkflowId } from '../../src/shared/slots';
 import { runCopyPlan } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { recordHistory } from '../helpers/histories';
+import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
@@ -38,24 +35,8 @@ const DAY = 24 * 60 * MINUTE;
 const SOURCE = 'us-east-1';
 const DESTINATIONS = ['us-west-2', 'eu-west-1'];
 
-async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
-  });
-  try {
-    return await worker.runUntil(fn(taskQueue));
-  } finally {
-    for (const region of DESTINATIONS) {
-      await env.client.workflow
-        .getHandle(slotsWorkflowId(ACCOUNT, region))
-        .terminate('test over')
-        .catch(() => undefined);
-    }
-  }
+function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  return withFakeAwsWorker(env, aws, { regions: DESTINATIONS }, fn);
 }
 
 /** A plan as its YAML file states it. */

@@ -1,6 +1,7 @@
 // Deleting a snapcopy-owned snapshot and waiting until AWS no longer lists it, so what follows (a
 // retried start, the end of a cancel) sees the room it made. The activity re-checks ownership tags.
 import { isCancellation, sleep } from '@temporalio/workflow';
+import type { AssumedRole } from '../../shared/cross-account';
 import { FailureType } from '../../shared/names';
 import { activityCause, call, failure } from './activities';
 import type { CopyRun } from './run';
@@ -28,19 +29,27 @@ export async function untilAnswered<T>(run: CopyRun, ask: () => Promise<T>): Pro
   }
 }
 
-/**
- * With `owner`, the snapshot must also carry that workflow ID in `snapcopy:workflow-id`. `persistent`: a
- * cleanup, which waits out an outage (untilAnswered) rather than fail half done.
- */
+/** Where a snapshot to delete is: the target's Region and account unless said otherwise. */
+export interface DeleteOptions {
+  /** The snapshot must also carry this workflow ID in `snapcopy:workflow-id`. */
+  owner?: string;
+  /** A cleanup, which waits out an outage (untilAnswered) rather than fail half done. */
+  persistent?: boolean;
+  /** After a failure: a snapshot found available is kept. */
+  unlessAvailable?: boolean;
+  /** Another Region or account (cross-account intermediates). */
+  at?: { region: string; role?: AssumedRole };
+}
+
 export async function deleteAndConfirm(
   run: CopyRun,
   identifier: string,
   why: string,
-  owner?: string,
-  persistent = false,
-  unlessAvailable = false,
+  opts: DeleteOptions = {},
 ): Promise<'deleted' | 'absent' | 'kept'> {
-  const where = { region: run.v.targetRegion, identifier };
+  const { owner, persistent = false, unlessAvailable = false } = opts;
+  const at = opts.at ?? { region: run.v.targetRegion, ...run.inTarget };
+  const where = { ...at, identifier };
   const ask = <T>(fn: () => Promise<T>) => (persistent ? untilAnswered(run, fn) : fn());
   const remove = () =>
     ask(() =>
@@ -65,7 +74,7 @@ export async function deleteAndConfirm(
   }
   throw failure(
     FailureType.InvalidSnapshotState,
-    `${identifier} in ${run.v.targetRegion} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
+    `${identifier} in ${at.region} was deleted but is still listed after ${CONFIRM_GONE_MAX_POLLS * CONFIRM_GONE_POLL_SECONDS}s`,
   );
 }
 
@@ -77,12 +86,9 @@ export function deleteOwnTarget(
   run: CopyRun,
   unlessAvailable = false,
 ): Promise<'deleted' | 'absent' | 'kept'> {
-  return deleteAndConfirm(
-    run,
-    run.v.targetIdentifier,
-    'clean up the copy',
-    run.workflowId,
-    true,
+  return deleteAndConfirm(run, run.v.targetIdentifier, 'clean up the copy', {
+    owner: run.workflowId,
+    persistent: true,
     unlessAvailable,
-  );
+  });
 }

@@ -20,6 +20,7 @@ function summaryBase(run: CopyRun): Omit<CopySummary, 'outcome'> {
     pruned: run.pruned,
     retired: run.retired,
     slotWaits: run.slotWaits,
+    ...(run.crossAccount ? { crossAccount: { ...run.crossAccount, hops: p.hops ?? [] } } : {}),
   };
 }
 

@@ -79,7 +79,7 @@ function pollDelay(run: CopyRun, copy: CopyInFlight): number {
  * `following`: a sighting exists to keep following from; without one, wait before the next try.
  */
 async function poll(run: CopyRun, following: boolean): Promise<DBClusterSnapshotView | undefined> {
-  const target = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
+  const target = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
   let polled: DBClusterSnapshotView | null;
   try {
     polled = await call('describeTargetSnapshot', summaries.poll(run.targetName), target);
@@ -114,6 +114,7 @@ async function sourceMissing(run: CopyRun): Promise<boolean> {
     await call('describeSourceSnapshot', summaries.checkSource(run.sourceArn ?? ''), {
       region: run.v.sourceRegion,
       identifier: run.sourceArn ?? '',
+      ...run.inSource,
     });
     return false;
   } catch (err) {

@@ -13,6 +13,7 @@ export async function resolveKey(run: CopyRun): Promise<void> {
   const key = await quick(run.slots, 'resolveKmsKey', summaries.resolveKey(v.kmsKey.value, v.targetRegion), {
     region: v.targetRegion,
     keyId: v.kmsKey.value,
+    ...run.inTarget,
   });
   run.kmsKeyArn = key.keyArn;
 }

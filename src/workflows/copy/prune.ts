@@ -25,6 +25,7 @@ export async function pruneForRoom(run: CopyRun, quotaMessage: string): Promise<
   const owned = await call('listOwnedCopies', summaries.listForPrune(run.sourceCluster, v.targetRegion), {
     region: v.targetRegion,
     sourceCluster: run.sourceCluster,
+    ...run.inTarget,
   });
   const selection = selectSnapshotsToPrune({
     copies: owned,

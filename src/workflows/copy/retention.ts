@@ -19,7 +19,7 @@ export async function applyRetention(run: CopyRun): Promise<void> {
   const owned = await call(
     'listOwnedCopies',
     summaries.listForRetention(run.sourceCluster, run.v.targetRegion),
-    { region: run.v.targetRegion, sourceCluster: run.sourceCluster },
+    { region: run.v.targetRegion, sourceCluster: run.sourceCluster, ...run.inTarget },
   );
   if (retain !== undefined) {
     // The newest `retain` (this copy among them, or newer ones a concurrent copy made) are kept, and this
@@ -48,6 +48,7 @@ async function retire(run: CopyRun, copies: readonly OwnedCopy[], rule: string):
       const deleted = await call('deleteOwnedSnapshot', summaries.retire(old.identifier, rule), {
         region: run.v.targetRegion,
         identifier: old.identifier,
+        ...run.inTarget,
       });
       if (deleted.result === 'deleted') run.retired.push(prunedEntry(old));
     } catch (err) {

@@ -1,8 +1,16 @@
 // One copy's run: its carried state, what it shows, and the thin handlers over both (the
 // safe-message-handlers shape: handlers only record, the phases act).
 import { patched, workflowInfo } from '@temporalio/workflow';
+import type { AssumedRole } from '../../shared/cross-account';
 import type { ProgressSample } from '../../shared/polling';
-import type { CopyDbClusterSnapshotInput, Phase, Progress, PrunedSnapshot, Tag } from '../../shared/types';
+import type {
+  CopyDbClusterSnapshotInput,
+  HopView,
+  Phase,
+  Progress,
+  PrunedSnapshot,
+  Tag,
+} from '../../shared/types';
 import type { ValidatedInput } from '../../shared/validation';
 import type { CopyRegions } from '../metrics';
 import { readCarriedState, type CopyInFlight, type CopyState, type LiveView } from './state';
@@ -18,7 +26,7 @@ export interface SourceRef {
   arn: string;
   region: string;
   cluster: string;
-  /** The account the copy is made in (the source's, until cross-account copies). */
+  /** The account the copy is made in (its copy slots are that account's). */
   accountId: string;
   /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
   copyIdentifier: string;
@@ -31,6 +39,16 @@ export interface SourceRef {
  * lasting phases as search attributes). Earlier histories replay without it.
  */
 export const COPY_SLOTS_PATCH = 'copy-slots';
+
+/** What describing the source told, for the phases before the copy starts (not carried). */
+export interface SourceFacts {
+  accountId: string;
+  /** The snapshot's name in its account. */
+  identifier: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  shared: boolean;
+}
 
 export class CopyRun {
   /** Called first, before any command: whether this run takes copy slots (see COPY_SLOTS_PATCH). */
@@ -49,10 +67,15 @@ export class CopyRun {
   /** Set by the validate phase; every later phase may rely on it. */
   v!: ValidatedInput;
   source?: SourceRef;
+  sourceFacts?: SourceFacts;
+  /** Cross-account copies: the chain of copies (carried). */
+  hops: HopView[];
   kmsKeyArn?: string;
   targetArn?: string;
   /** Polls and slot waits of this run: each run's history is bounded by options.pollsPerRun of each. */
   readonly budget = { polls: 0, slotWaits: 0 };
+  /** Cross-account copies: the two accounts, once known (carried). */
+  crossAccount?: { sourceAccountId: string; targetAccountId: string; shared: boolean };
   readonly view: LiveView;
   readonly ui = new UiPublisher(this.slots);
 
@@ -71,6 +94,8 @@ export class CopyRun {
     this.copy = state.copy;
     this.kmsKeyArn = state.copy?.kmsKeyArn;
     this.targetArn = state.copy?.targetArn;
+    this.hops = state.hops ?? [];
+    this.crossAccount = state.crossAccount;
     this.view = {
       phase: state.copy ? 'copying' : 'validating',
       targetRegion: String(input?.TargetRegion ?? ''),
@@ -126,6 +151,8 @@ export class CopyRun {
       pruned: this.pruned,
       ...(this.cancel ? { cancel: this.cancel } : {}),
       undo: this.undo,
+      ...(this.hops.length ? { hops: this.hops } : {}),
+      ...(this.crossAccount ? { crossAccount: this.crossAccount } : {}),
       ...(this.copy
         ? {
             copy: {
@@ -156,7 +183,16 @@ export class CopyRun {
       slotWaits: this.slotWaits,
       cancelRequested: this.cancelRequested,
       cancelReason: this.cancel?.reason,
+      ...(this.hops.length ? { hops: this.hops.map((h) => this.hopNow(h)) } : {}),
+      ...(this.undo.share ? { sharedWith: this.undo.share.accountId } : {}),
     };
+  }
+
+  /** The final hop is this workflow's own target: its status is the target's. */
+  private hopNow(h: HopView): HopView {
+    if (h.hop !== 'final') return h;
+    const status = this.view.outcome === 'cancelled' ? 'cancelled' : this.view.status;
+    return status ? { ...h, status } : h;
   }
 
   setPhase(phase: Phase): void {
@@ -168,6 +204,20 @@ export class CopyRun {
   /** Shows the current progress in the UI (search attributes only where they changed). */
   publish(): void {
     this.ui.publish(this.progress());
+  }
+
+  /** Calls in the destination account: with TargetRoleArn's session, else the default credentials. */
+  get inTarget(): { role?: AssumedRole } {
+    return this.v.targetRole ? { role: this.v.targetRole } : {};
+  }
+
+  /**
+   * Calls that read the source: with SourceRoleArn's session; without it, in the account the copy is made
+   * in (TargetRoleArn's, else the default credentials'), which must own the source or have it shared.
+   */
+  get inSource(): { role?: AssumedRole } {
+    const role = this.v.sourceRole ?? this.v.targetRole;
+    return role ? { role } : {};
   }
 
   get sourceArn(): string | undefined {

@@ -9,12 +9,16 @@ import { iso, now, type CopyRun } from './run';
 import { summaries } from './ui';
 
 /**
- * A source named by its ARN names its account: the copy takes its slot before any AWS call, so a copy
+ * A source named by its ARN (or TargetRoleArn) names the account: the copy takes its slot before any AWS call, so a copy
  * waiting in a long queue makes none, and the source is described just before the copy starts (as it is
  * then). Other forms learn the account from describing the source first.
  */
 export async function takeSlotFirst(run: CopyRun): Promise<void> {
-  const accountId = run.v.source.arn?.accountId;
+  // The destination's account: TargetRoleArn's, else (without roles) the source ARN's, as before.
+  // A copy into another account (SourceRoleArn) may copy intermediates first: it takes the destination's slot
+  // only when its own copy is about to start, not while they run.
+  if (run.v.sourceRole) return;
+  const accountId = run.v.targetAccountId ?? run.v.source.arn?.accountId;
   if (run.slots && accountId) await takeSlot(run, accountId);
 }
 
@@ -35,6 +39,7 @@ export async function takeSlot(run: CopyRun, accountId: string): Promise<void> {
     region: v.targetRegion,
     taskQueue: workflowInfo().taskQueue,
     request: { workflowId: run.workflowId, priority: v.options.priority, since },
+    ...run.inTarget,
   });
   if (run.undo.slot.granted) return;
   run.view.queuePosition = asked.queuePosition;

@@ -25,6 +25,7 @@ export async function describeSource(run: CopyRun): Promise<void> {
           {
             region: v.sourceRegion,
             clusterIdentifier: v.source.identifier,
+            ...run.inSource,
           },
         )
       : await quick(
@@ -34,6 +35,7 @@ export async function describeSource(run: CopyRun): Promise<void> {
           {
             region: v.sourceRegion,
             identifier: v.source.identifier,
+            ...run.inSource,
           },
         );
   // The source tags a copy would carry (its aws:, rds: and snapcopy: tags never travel).
@@ -46,10 +48,18 @@ export async function describeSource(run: CopyRun): Promise<void> {
       tagKeys: copiedSourceTags.map((t) => t.Key),
     }),
   );
+  run.sourceFacts = {
+    accountId: described.accountId,
+    identifier: described.identifier,
+    encrypted: described.encrypted,
+    shared: described.shared,
+    ...(described.kmsKeyId ? { kmsKeyId: described.kmsKeyId } : {}),
+  };
   run.source = {
     arn: described.arn,
     region: v.sourceRegion,
-    accountId: described.accountId,
+    // The account the copy is made in: the destination's when TargetRoleArn tells it (see cross-account.ts).
+    accountId: v.targetAccountId ?? described.accountId,
     cluster: described.clusterIdentifier,
     // Another Region or another account: the ARN, from which the SDK presigns the request.
     copyIdentifier: v.crossRegion || described.shared ? described.arn : described.identifier,
@@ -72,6 +82,7 @@ export async function findExistingCopy(run: CopyRun): Promise<CopyDbClusterSnaps
     {
       region: v.targetRegion,
       sourceCluster: source.cluster,
+      ...run.inTarget,
     },
   );
   const existing = owned.find(
@@ -82,6 +93,7 @@ export async function findExistingCopy(run: CopyRun): Promise<CopyDbClusterSnaps
     (await quick(run.slots, 'describeTargetSnapshot', summaries.readExisting(existing.identifier), {
       region: v.targetRegion,
       identifier: existing.identifier,
+      ...run.inTarget,
     }));
   if (!present || !existing) return undefined;
   await checkpoint(run);

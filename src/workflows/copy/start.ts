@@ -82,6 +82,7 @@ async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyRe
     copyTags: v.copyTags,
     tags: source.tags,
     workflowId: run.workflowId,
+    ...run.inTarget,
     ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
   });
   const view = started.snapshot;

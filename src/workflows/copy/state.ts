@@ -2,7 +2,7 @@
 // runs. The stage follows from what the state holds: with `copy`, AWS accepted the copy and the next run
 // follows it; without, the next run starts over from the source (still waiting to start).
 import type { PollTrack, ProgressSample } from '../../shared/polling';
-import type { Phase, Progress, PrunedSnapshot } from '../../shared/types';
+import type { HopView, Phase, Progress, PrunedSnapshot } from '../../shared/types';
 import type { UndoRecord } from './undo';
 
 /** The copy AWS accepted: enough for a later run to follow it without describing the source again. */
@@ -37,6 +37,9 @@ export interface CopyState {
   /** What must be undone if the copy is cancelled or fails (see undo.ts). */
   undo: UndoRecord;
   copy?: CopyInFlight;
+  /** Cross-account copies: the chain of copies, and the two accounts. */
+  hops?: HopView[];
+  crossAccount?: { sourceAccountId: string; targetAccountId: string; shared: boolean };
 }
 
 /** What a run shows but does not carry: rebuilt by each run from AWS. */

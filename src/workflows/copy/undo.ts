@@ -6,11 +6,13 @@ import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { recordCopyFailed } from '../metrics';
 import { activityCause, call, failure } from './activities';
 import { CancelRequested } from './checkpoint';
+import { releaseCrossAccount } from './cross-account';
 import { deleteOwnTarget, untilAnswered } from './delete';
 import { giveSlotBack } from './slot';
 import { finishCancelled } from './finish';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
+import type { IntermediateRecord, ShareRecord } from './cross-account';
 
 export interface UndoRecord {
   /**
@@ -24,11 +26,19 @@ export interface UndoRecord {
    * soon as the copy is available. `since` keeps the copy's place when it asks again.
    */
   slot?: { slotsWorkflowId: string; since: string; granted: boolean };
+  /** Cross-account: a share of the source snapcopy added (never one that was there before); taken back on every exit. */
+  share?: ShareRecord;
+  /** Cross-account: intermediate copies (child workflows' targets), deleted on every exit. */
+  intermediates?: IntermediateRecord[];
 }
 
 /** A cancel (signal or Temporal cancellation): delete the target while it is still ours to delete. */
 async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
   const result = await cancelTarget(run);
+  await releaseCrossAccount(run);
+  if (run.crossAccount) {
+    result.summary.crossAccount = { ...run.crossAccount, hops: run.progress().hops ?? [] };
+  }
   await giveSlotBack(run, 'done'); // after the delete: the next copy must not meet ours still copying
   return result;
 }
@@ -36,7 +46,7 @@ async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
 async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
   if (!run.undo.target) return finishCancelled(run, undefined);
   run.setPhase('cancelling');
-  const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
+  const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
   const current = await untilAnswered(run, () =>
     call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where),
   );
@@ -61,7 +71,7 @@ async function undoAfterFailure(run: CopyRun): Promise<void> {
     run.setPhase('cancelling');
     try {
       await CancellationScope.nonCancellable(async () => {
-        const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier };
+        const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
         const current = await untilAnswered(run, () =>
           call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where),
         );
@@ -76,6 +86,11 @@ async function undoAfterFailure(run: CopyRun): Promise<void> {
     } catch {
       // The target keeps its ownership tags: a later prune or retention finds it.
     }
+  }
+  try {
+    await CancellationScope.nonCancellable(() => releaseCrossAccount(run));
+  } catch {
+    // Intermediates keep their ownership tags; a share left behind is named in the failure's log.
   }
   try {
     await CancellationScope.nonCancellable(() => giveSlotBack(run, 'done'));

@@ -1,13 +1,16 @@
 // `snapcopy iam-policy`: prints the least-privilege IAM policy for the given Regions and keys (no I/O: the
-// flags make the policy's input, policy.ts the policy, and JSON is its rendering).
+// flags make the policy's input, policy.ts the policy, and JSON is its rendering). With --cross-account,
+// cross-account.ts makes every policy a cross-account copy needs, printed as one JSON object.
 import type { Command } from 'commander';
 import type { CliContext } from '../../context';
 import { prose } from '../../format';
 import { collectString } from '../../parse';
-import { policyInputOf, type IamPolicyFlags } from './input';
+import { buildCrossAccountPolicies } from './cross-account';
+import { crossAccountInputOf, policyInputOf, type IamPolicyFlags } from './input';
 import { buildIamPolicy } from './policy';
 
 export type { PolicyDocument } from './policy';
+export type { CrossAccountPolicies } from './cross-account';
 
 export function registerIamPolicy(program: Command, ctx: CliContext): void {
   program
@@ -24,7 +27,14 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
           '  (through RDS only) on the given source and destination key ARNs, or every key in the Regions;\n' +
           '- for plans: rds:DescribeDBClusters in the source Regions, and sns:Publish on each --sns-topic-arn.\n' +
           'Note: a principal that may tag snapshots with snapcopy:managed=true could mark a foreign snapshot as owned;\n' +
-          'RDS has no condition key that limits tagging to creation, so keep this policy for snapcopy alone.',
+          'RDS has no condition key that limits tagging to creation, so keep this policy for snapcopy alone.\n\n' +
+          'With --cross-account (and --source-role-arn, --target-role-arn), print instead one JSON object with every\n' +
+          'policy a cross-account copy needs: "worker" (the worker\'s own policy: sts:AssumeRole on the two roles),\n' +
+          '"sourceRole" and "targetRole" (each its arn, trustPolicy, which trusts --worker-principal, and policy), and\n' +
+          '"sourceKeyPolicy" (the statements to add to the key policy of each source key, so that the target account\n' +
+          'can copy snapshots encrypted with it). The source role finds and shares snapshots in the source Regions\n' +
+          '(and, with --share-kms-key-arn, re-encrypts aws/rds-encrypted ones first); the target role copies them,\n' +
+          'in the source Region first when the copy crosses Regions.',
       ),
     )
     .option(
@@ -43,10 +53,49 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
       "a plan's notify.snsTopicArn (sns:Publish on it); repeat for more",
       collectString,
     )
-    .option('--account <id>', 'the AWS account ID (default: AWS_ACCOUNT_ID, else *)')
+    .option(
+      '--account <id>',
+      'the AWS account ID (default: AWS_ACCOUNT_ID, else *); with --cross-account, the account the worker runs in',
+    )
     .option('--json', 'print JSON (the default: the policy is JSON)')
-    .addHelpText('after', '\nExit codes: 0 printed, 2 usage (bad Region, account or key ARN).')
+    .option('--cross-account', 'print every policy a cross-account copy needs (see above)')
+    .option(
+      '--source-role-arn <arn>',
+      'with --cross-account: the role snapcopy assumes in the source account',
+    )
+    .option(
+      '--target-role-arn <arn>',
+      'with --cross-account: the role snapcopy assumes in the target account',
+    )
+    .option(
+      '--source-kms-key-arn <arn>',
+      'with --cross-account: a source-account key the source snapshots are encrypted with, in a source Region; ' +
+        'repeat for more (default: every key of the source account in the source Regions)',
+      collectString,
+    )
+    .option(
+      '--share-kms-key-arn <arn>',
+      'with --cross-account: the source-account customer managed key aws/rds-encrypted snapshots are ' +
+        're-encrypted with before sharing (default: no re-encryption)',
+    )
+    .option('--external-id <id>', 'with --cross-account: the sts:ExternalId both trust policies require')
+    .option(
+      '--worker-principal <arn>',
+      'with --cross-account: the principal the worker runs as, trusted by both roles ' +
+        '(default: arn:<partition>:iam::<--account>:root)',
+    )
+    .addHelpText(
+      'after',
+      '\nWith --cross-account, --kms-key-arn names destination-account keys: in the target Region\n' +
+        'and, for the intermediate copy, in the source Regions (default: every key of the target\n' +
+        'account there).\n' +
+        '\nExit codes: 0 printed, 2 usage (bad Region, account, key or role ARN).',
+    )
     .action((flags: IamPolicyFlags) =>
-      ctx.json(buildIamPolicy(policyInputOf(flags, ctx.env.AWS_ACCOUNT_ID))),
+      ctx.json(
+        flags.crossAccount
+          ? buildCrossAccountPolicies(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID))
+          : buildIamPolicy(policyInputOf(flags, ctx.env.AWS_ACCOUNT_ID)),
+      ),
     );
 }

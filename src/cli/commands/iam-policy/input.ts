@@ -1,8 +1,10 @@
 // `snapcopy iam-policy`: the policy's input from the flags, checked (a bad Region is an InputError, the rest
 // usage errors: exit 2). Pure.
-import { ACCOUNT_ID_PATTERN, parseArn, partitionOfRegion } from '../../../shared/arn';
+import { ACCOUNT_ID_PATTERN, parseArn, partitionOfRegion, type ParsedArn } from '../../../shared/arn';
+import { EXTERNAL_ID_PATTERN, parseRoleArn } from '../../../shared/cross-account';
 import { validateRegion } from '../../../shared/validation';
 import { UsageError } from '../../errors';
+import type { CrossAccountInput } from './cross-account';
 import type { IamPolicyInput } from './policy';
 
 export interface IamPolicyFlags {
@@ -12,9 +14,33 @@ export interface IamPolicyFlags {
   snsTopicArn?: string[];
   account?: string;
   json?: boolean;
+  // --cross-account and the flags only it takes
+  crossAccount?: boolean;
+  sourceRoleArn?: string;
+  targetRoleArn?: string;
+  sourceKmsKeyArn?: string[];
+  shareKmsKeyArn?: string;
+  externalId?: string;
+  workerPrincipal?: string;
 }
 
-export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefined): IamPolicyInput {
+/** The flags that only mean something with --cross-account. */
+const CROSS_ACCOUNT_FLAGS = {
+  sourceRoleArn: '--source-role-arn',
+  targetRoleArn: '--target-role-arn',
+  sourceKmsKeyArn: '--source-kms-key-arn',
+  shareKmsKeyArn: '--share-kms-key-arn',
+  externalId: '--external-id',
+  workerPrincipal: '--worker-principal',
+} as const satisfies Partial<Record<keyof IamPolicyFlags, string>>;
+
+interface Regions {
+  sourceRegions: string[];
+  targetRegion: string;
+  partition: string;
+}
+
+function regionsOf(flags: IamPolicyFlags): Regions {
   const targetRegion = validateRegion(flags.targetRegion, '--target-region');
   const sourceRegions = (flags.sourceRegion ?? [targetRegion]).map((r) =>
     validateRegion(r, '--source-region'),
@@ -27,27 +53,41 @@ export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefi
       );
     }
   }
+  return { sourceRegions, targetRegion, partition };
+}
+
+/** --account, else AWS_ACCOUNT_ID, else `*`. */
+function accountOf(flags: IamPolicyFlags, envAccount: string | undefined): string {
   const account = flags.account ?? (envAccount || '*');
   if (account !== '*' && !ACCOUNT_ID_PATTERN.test(account)) {
     throw new UsageError(`--account ${JSON.stringify(account)} must be a 12-digit AWS account ID (or *)`);
   }
-  const regions = new Set([...sourceRegions, targetRegion]);
-  const kmsKeyArns = (flags.kmsKeyArn ?? []).map((arn) => {
-    const parsed = parseArn(arn);
-    if (parsed?.service !== 'kms' || !parsed.resource.startsWith('key/')) {
-      throw new UsageError(
-        `--kms-key-arn ${JSON.stringify(arn)} must be a KMS key ARN (arn:${partition}:kms:<region>:<account>:key/<key ID>); ` +
-          'IAM authorizes KMS operations on keys, not aliases',
-      );
-    }
-    if (!regions.has(parsed.region)) {
-      throw new UsageError(
-        `--kms-key-arn ${arn} is in ${parsed.region}, which is neither a --source-region nor the --target-region`,
-      );
-    }
-    return arn;
-  });
-  const snsTopicArns = (flags.snsTopicArn ?? []).map((arn) => {
+  return account;
+}
+
+/** A KMS key ARN (not an alias: IAM authorizes KMS operations on keys) in one of `regions`. */
+function keyArnOf(
+  flag: string,
+  arn: string,
+  partition: string,
+  regions: Set<string>,
+  regionRule: string,
+): ParsedArn {
+  const parsed = parseArn(arn);
+  if (parsed?.service !== 'kms' || !parsed.resource.startsWith('key/')) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(arn)} must be a KMS key ARN (arn:${partition}:kms:<region>:<account>:key/<key ID>); ` +
+        'IAM authorizes KMS operations on keys, not aliases',
+    );
+  }
+  if (!regions.has(parsed.region)) {
+    throw new UsageError(`${flag} ${arn} is in ${parsed.region}, which is ${regionRule}`);
+  }
+  return parsed;
+}
+
+function topicArnsOf(flags: IamPolicyFlags, partition: string): string[] {
+  return (flags.snsTopicArn ?? []).map((arn) => {
     const parsed = parseArn(arn);
     if (parsed?.service !== 'sns' || parsed.resource === '' || parsed.resource.includes(':')) {
       throw new UsageError(
@@ -56,11 +96,171 @@ export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefi
     }
     return arn;
   });
+}
+
+const DESTINATION_REGION_RULE = 'neither a --source-region nor the --target-region';
+
+export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefined): IamPolicyInput {
+  const given = Object.entries(CROSS_ACCOUNT_FLAGS).filter(
+    ([key]) => flags[key as keyof IamPolicyFlags] !== undefined,
+  );
+  if (given.length > 0) {
+    throw new UsageError(`${given.map(([, flag]) => flag).join(', ')}: only with --cross-account`);
+  }
+  const { sourceRegions, targetRegion, partition } = regionsOf(flags);
+  const account = accountOf(flags, envAccount);
+  const regions = new Set([...sourceRegions, targetRegion]);
+  const kmsKeyArns = (flags.kmsKeyArn ?? []).map((arn) => {
+    keyArnOf('--kms-key-arn', arn, partition, regions, DESTINATION_REGION_RULE);
+    return arn;
+  });
+  const snsTopicArns = topicArnsOf(flags, partition);
   return {
     sourceRegions,
     targetRegion,
     kmsKeyArns,
     account,
+    ...(snsTopicArns.length ? { snsTopicArns } : {}),
+  };
+}
+
+// --- --cross-account ------------------------------------------------------------------------------------------
+
+/** A role ARN in the partition of the Regions, and its account. */
+function roleOf(
+  flag: '--source-role-arn' | '--target-role-arn',
+  arn: string | undefined,
+  { partition, targetRegion }: Regions,
+): { arn: string; accountId: string } {
+  const which = flag === '--source-role-arn' ? 'source' : 'target';
+  if (arn === undefined) {
+    throw new UsageError(
+      `--cross-account needs ${flag} <arn>: the role snapcopy assumes in the ${which} account`,
+    );
+  }
+  const role = parseRoleArn(arn);
+  if (!role) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(arn)} must be an IAM role ARN (arn:${partition}:iam::<12-digit account>:role/<name>)`,
+    );
+  }
+  if (role.partition !== partition) {
+    throw new UsageError(
+      `${flag} ${arn} is in partition ${role.partition}, not in partition ${partition} of --target-region ${targetRegion}`,
+    );
+  }
+  return { arn, accountId: role.accountId };
+}
+
+/** A key ARN of `account` in one of `regions` (and the partition). */
+function accountKeyArnOf(
+  flag: string,
+  arn: string,
+  partition: string,
+  regions: Set<string>,
+  regionRule: string,
+  account: { id: string; what: string; flag: string },
+): string {
+  const key = keyArnOf(flag, arn, partition, regions, regionRule);
+  if (key.partition !== partition) {
+    throw new UsageError(`${flag} ${arn} is in partition ${key.partition}, not ${partition}`);
+  }
+  if (key.accountId !== account.id) {
+    throw new UsageError(
+      `${flag} ${arn} is in account ${key.accountId}, not in ${account.what} ${account.id} (of ${account.flag})`,
+    );
+  }
+  return arn;
+}
+
+/** An IAM principal ARN: `arn:<p>:iam::<account>:root|role/…|user/…`, or an `arn:<p>:sts::…:assumed-role/…`. */
+function workerPrincipalOf(arn: string, partition: string): string {
+  const parsed = parseArn(arn);
+  const ok =
+    parsed !== undefined &&
+    parsed.partition === partition &&
+    parsed.region === '' &&
+    ACCOUNT_ID_PATTERN.test(parsed.accountId) &&
+    ((parsed.service === 'iam' && /^(?:root|(?:role|user)\/\S+)$/.test(parsed.resource)) ||
+      (parsed.service === 'sts' && /^assumed-role\/\S+\/\S+$/.test(parsed.resource)));
+  if (!ok) {
+    throw new UsageError(
+      `--worker-principal ${JSON.stringify(arn)} must be an IAM principal ARN in partition ${partition} ` +
+        `(arn:${partition}:iam::<account>:role/<name>, …:user/<name> or …:root)`,
+    );
+  }
+  return arn;
+}
+
+export function crossAccountInputOf(
+  flags: IamPolicyFlags,
+  envAccount: string | undefined,
+): CrossAccountInput {
+  const where = regionsOf(flags);
+  const { partition, targetRegion } = where;
+  const sourceRegions = [...new Set(where.sourceRegions)];
+  const account = accountOf(flags, envAccount);
+  const sourceRole = roleOf('--source-role-arn', flags.sourceRoleArn, where);
+  const targetRole = roleOf('--target-role-arn', flags.targetRoleArn, where);
+  const [sourceAccount, targetAccount] = [sourceRole.accountId, targetRole.accountId];
+  if (sourceAccount === targetAccount) {
+    throw new UsageError(
+      `--source-role-arn and --target-role-arn are both in account ${sourceAccount}: a cross-account copy needs ` +
+        'roles in two accounts (within one account, leave out --cross-account)',
+    );
+  }
+
+  const inSource = new Set(sourceRegions);
+  const source = { id: sourceAccount, what: 'the source account', flag: '--source-role-arn' };
+  const sourceKeyOf = (flag: string) => (arn: string) =>
+    accountKeyArnOf(flag, arn, partition, inSource, 'not a --source-region', source);
+  const sourceKmsKeyArns = [
+    ...new Set((flags.sourceKmsKeyArn ?? []).map(sourceKeyOf('--source-kms-key-arn'))),
+  ];
+  const shareKmsKeyArn =
+    flags.shareKmsKeyArn === undefined ? undefined : sourceKeyOf('--share-kms-key-arn')(flags.shareKmsKeyArn);
+  const target = { id: targetAccount, what: 'the target account', flag: '--target-role-arn' };
+  const allRegions = new Set([...sourceRegions, targetRegion]);
+  const kmsKeyArns = [
+    ...new Set(
+      (flags.kmsKeyArn ?? []).map((arn) =>
+        accountKeyArnOf('--kms-key-arn', arn, partition, allRegions, DESTINATION_REGION_RULE, target),
+      ),
+    ),
+  ];
+
+  if (flags.externalId !== undefined && !EXTERNAL_ID_PATTERN.test(flags.externalId)) {
+    throw new UsageError(
+      `--external-id ${JSON.stringify(flags.externalId)} must be 2 to 1224 characters, each a letter, digit ` +
+        'or one of _+=,.@:/-',
+    );
+  }
+  let workerPrincipal: string;
+  if (flags.workerPrincipal !== undefined) {
+    workerPrincipal = workerPrincipalOf(flags.workerPrincipal, partition);
+  } else if (account !== '*') {
+    workerPrincipal = `arn:${partition}:iam::${account}:root`;
+  } else {
+    throw new UsageError(
+      '--cross-account needs the principal the worker runs as, which both roles trust: give --worker-principal <arn>, ' +
+        `or --account <id> (or AWS_ACCOUNT_ID) for arn:${partition}:iam::<id>:root`,
+    );
+  }
+  const snsTopicArns = topicArnsOf(flags, partition);
+
+  return {
+    partition,
+    sourceRegions,
+    targetRegion,
+    sourceRoleArn: sourceRole.arn,
+    sourceAccount,
+    targetRoleArn: targetRole.arn,
+    targetAccount,
+    sourceKmsKeyArns,
+    ...(shareKmsKeyArn === undefined ? {} : { shareKmsKeyArn }),
+    kmsKeyArns,
+    ...(flags.externalId === undefined ? {} : { externalId: flags.externalId }),
+    workerPrincipal,
     ...(snsTopicArns.length ? { snsTopicArns } : {}),
   };
 }

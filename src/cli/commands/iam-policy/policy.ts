@@ -9,6 +9,9 @@
 // KMS: DescribeKey (snapcopy resolves the destination key), CreateGrant for AWS resources only (RDS creates
 // grants to copy encrypted snapshots), and the crypto operations only through RDS, on the destination key and
 // on the source key (a cross-Region copy of an encrypted snapshot reads it with the source key).
+//
+// The statements are built one by one below, so that the cross-account policies (cross-account.ts) are made
+// of the same statements, only on other resources.
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../../shared/names';
 import { partitionOfRegion } from '../../../shared/arn';
 
@@ -36,102 +39,154 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+export const POLICY_VERSION = '2012-10-17';
+
 /** The DNS suffix of a partition's service endpoints (kms:ViaService values). */
 function dnsSuffix(partition: string): string {
   return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
+// --- Resources ------------------------------------------------------------------------------------------------
+
+/** The RDS resources of one account in some Regions, e.g. `cluster-snapshot:*` or `cluster:*`. */
+export function rdsResources(
+  partition: string,
+  account: string,
+  regions: string[],
+  resource: string,
+): string[] {
+  return regions.map((r) => `arn:${partition}:rds:${r}:${account}:${resource}`);
+}
+
+export const clusterSnapshotsIn = (partition: string, account: string, regions: string[]): string[] =>
+  rdsResources(partition, account, regions, 'cluster-snapshot:*');
+
+export const clustersIn = (partition: string, account: string, regions: string[]): string[] =>
+  rdsResources(partition, account, regions, 'cluster:*');
+
+/** Every KMS key of one account in some Regions. */
+export const keysIn = (partition: string, account: string, regions: string[]): string[] =>
+  regions.map((r) => `arn:${partition}:kms:${r}:${account}:key/*`);
+
+// --- Statements -----------------------------------------------------------------------------------------------
+
+const managedTag = OWNERSHIP_TAGS.managed;
+
+export const describeClusterSnapshots = (resources: string[]): PolicyStatement => ({
+  Sid: 'DescribeClusterSnapshots',
+  Effect: 'Allow',
+  Action: ['rds:DescribeDBClusterSnapshots'],
+  Resource: resources,
+});
+
+/** Plans choose clusters by name and tags (TagList comes with DescribeDBClusters). */
+export const findPlanClusters = (resources: string[]): PolicyStatement => ({
+  Sid: 'FindPlanClusters',
+  Effect: 'Allow',
+  Action: ['rds:DescribeDBClusters'],
+  Resource: resources,
+});
+
+export const readClusterSnapshotTags = (resources: string[]): PolicyStatement => ({
+  Sid: 'ReadClusterSnapshotTags',
+  Effect: 'Allow',
+  Action: ['rds:ListTagsForResource'],
+  Resource: resources,
+});
+
+export const copyClusterSnapshots = (resources: string[]): PolicyStatement => ({
+  Sid: 'CopyClusterSnapshots',
+  Effect: 'Allow',
+  Action: ['rds:CopyDBClusterSnapshot'],
+  Resource: resources,
+});
+
+/** Tags only in requests that set snapcopy:managed=true (the tags a copy is created with). */
+export const tagCopiesAtCreation = (resources: string[]): PolicyStatement => ({
+  Sid: 'TagCopiesAtCreation',
+  Effect: 'Allow',
+  Action: ['rds:AddTagsToResource'],
+  Resource: resources,
+  Condition: { StringEquals: { [`aws:RequestTag/${managedTag}`]: MANAGED_TAG_VALUE } },
+});
+
+/** Deletes only cluster snapshots tagged snapcopy:managed=true (both condition keys: see the header). */
+export const deleteOnlySnapcopyCopies = (resources: string[]): PolicyStatement => ({
+  Sid: 'DeleteOnlySnapcopyCopies',
+  Effect: 'Allow',
+  Action: ['rds:DeleteDBClusterSnapshot'],
+  Resource: resources,
+  Condition: {
+    StringEquals: {
+      [`aws:ResourceTag/${managedTag}`]: MANAGED_TAG_VALUE,
+      [`rds:cluster-snapshot-tag/${managedTag}`]: MANAGED_TAG_VALUE,
+    },
+  },
+});
+
+export const describeKmsKeys = (keys: string[]): PolicyStatement => ({
+  Sid: 'DescribeKmsKeys',
+  Effect: 'Allow',
+  Action: ['kms:DescribeKey'],
+  Resource: keys,
+});
+
+/** CreateGrant only for AWS resources (RDS creates grants to copy encrypted snapshots). */
+export const letRdsUseKmsKeys = (keys: string[]): PolicyStatement => ({
+  Sid: 'LetRdsUseKmsKeys',
+  Effect: 'Allow',
+  Action: ['kms:CreateGrant'],
+  Resource: keys,
+  Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+});
+
+/** The crypto operations, only through RDS in the given Regions. */
+export const kmsThroughRdsOnly = (keys: string[], partition: string, regions: string[]): PolicyStatement => ({
+  Sid: 'KmsThroughRdsOnly',
+  Effect: 'Allow',
+  Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+  Resource: keys,
+  Condition: {
+    StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r}.${dnsSuffix(partition)}`) },
+  },
+});
+
+/** sns:Publish on exactly the given topics; no statement at all without topics. */
+export const publishPlanReports = (topics: string[] | undefined): PolicyStatement[] =>
+  topics?.length
+    ? [
+        {
+          Sid: 'PublishPlanReports',
+          Effect: 'Allow',
+          Action: ['sns:Publish'],
+          Resource: [...new Set(topics)],
+        },
+      ]
+    : [];
+
+// --- The single-account policy --------------------------------------------------------------------------------
+
 export function buildIamPolicy(input: IamPolicyInput): PolicyDocument {
   const partition = partitionOfRegion(input.targetRegion);
   const regions = [...new Set([...input.sourceRegions, input.targetRegion])];
-  const rds = (region: string, resource: string) =>
-    `arn:${partition}:rds:${region}:${input.account}:${resource}`;
-  const snapshotsIn = (rs: string[]) => rs.map((r) => rds(r, 'cluster-snapshot:*'));
+  const snapshots = clusterSnapshotsIn(partition, input.account, regions);
+  const targetSnapshots = clusterSnapshotsIn(partition, input.account, [input.targetRegion]);
   const keys =
-    input.kmsKeyArns.length > 0
-      ? [...new Set(input.kmsKeyArns)]
-      : regions.map((r) => `arn:${partition}:kms:${r}:${input.account}:key/*`);
-  const managedTag = `${OWNERSHIP_TAGS.managed}`;
+    input.kmsKeyArns.length > 0 ? [...new Set(input.kmsKeyArns)] : keysIn(partition, input.account, regions);
 
   return {
-    Version: '2012-10-17',
+    Version: POLICY_VERSION,
     Statement: [
-      {
-        Sid: 'DescribeClusterSnapshots',
-        Effect: 'Allow',
-        Action: ['rds:DescribeDBClusterSnapshots'],
-        Resource: [...snapshotsIn(regions), ...regions.map((r) => rds(r, 'cluster:*'))],
-      },
-      {
-        // Plans choose clusters by name and tags (TagList comes with DescribeDBClusters).
-        Sid: 'FindPlanClusters',
-        Effect: 'Allow',
-        Action: ['rds:DescribeDBClusters'],
-        Resource: input.sourceRegions.map((r) => rds(r, 'cluster:*')),
-      },
-      {
-        Sid: 'ReadClusterSnapshotTags',
-        Effect: 'Allow',
-        Action: ['rds:ListTagsForResource'],
-        Resource: snapshotsIn(regions),
-      },
-      {
-        Sid: 'CopyClusterSnapshots',
-        Effect: 'Allow',
-        Action: ['rds:CopyDBClusterSnapshot'],
-        Resource: snapshotsIn(regions),
-      },
-      {
-        Sid: 'TagCopiesAtCreation',
-        Effect: 'Allow',
-        Action: ['rds:AddTagsToResource'],
-        Resource: snapshotsIn([input.targetRegion]),
-        Condition: { StringEquals: { [`aws:RequestTag/${managedTag}`]: MANAGED_TAG_VALUE } },
-      },
-      {
-        Sid: 'DeleteOnlySnapcopyCopies',
-        Effect: 'Allow',
-        Action: ['rds:DeleteDBClusterSnapshot'],
-        Resource: snapshotsIn([input.targetRegion]),
-        Condition: {
-          StringEquals: {
-            [`aws:ResourceTag/${managedTag}`]: MANAGED_TAG_VALUE,
-            [`rds:cluster-snapshot-tag/${managedTag}`]: MANAGED_TAG_VALUE,
-          },
-        },
-      },
-      {
-        Sid: 'DescribeKmsKeys',
-        Effect: 'Allow',
-        Action: ['kms:DescribeKey'],
-        Resource: keys,
-      },
-      {
-        Sid: 'LetRdsUseKmsKeys',
-        Effect: 'Allow',
-        Action: ['kms:CreateGrant'],
-        Resource: keys,
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      },
-      {
-        Sid: 'KmsThroughRdsOnly',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Resource: keys,
-        Condition: {
-          StringEquals: { 'kms:ViaService': regions.map((r) => `rds.${r}.${dnsSuffix(partition)}`) },
-        },
-      },
-      ...(input.snsTopicArns?.length
-        ? [
-            {
-              Sid: 'PublishPlanReports',
-              Effect: 'Allow' as const,
-              Action: ['sns:Publish'],
-              Resource: [...new Set(input.snsTopicArns)],
-            },
-          ]
-        : []),
+      describeClusterSnapshots([...snapshots, ...clustersIn(partition, input.account, regions)]),
+      findPlanClusters(clustersIn(partition, input.account, input.sourceRegions)),
+      readClusterSnapshotTags(snapshots),
+      copyClusterSnapshots(snapshots),
+      tagCopiesAtCreation(targetSnapshots),
+      deleteOnlySnapcopyCopies(targetSnapshots),
+      describeKmsKeys(keys),
+      letRdsUseKmsKeys(keys),
+      kmsThroughRdsOnly(keys, partition, regions),
+      ...publishPlanReports(input.snsTopicArns),
     ],
   };
 }

@@ -1,0 +1,448 @@
+// `snapcopy iam-policy --cross-account`: the flags' input and every policy a cross-account copy needs. Pure.
+import { describe, expect, it } from 'vitest';
+import {
+  buildCrossAccountPolicies,
+  type CrossAccountPolicies,
+} from '../../src/cli/commands/iam-policy/cross-account';
+import {
+  crossAccountInputOf,
+  policyInputOf,
+  type IamPolicyFlags,
+} from '../../src/cli/commands/iam-policy/input';
+import { buildIamPolicy, type PolicyDocument } from '../../src/cli/commands/iam-policy/policy';
+import { UsageError } from '../../src/cli/errors';
+import { sourceKeyPolicyStatements } from '../../src/shared/cross-account';
+
+const SOURCE = '111111111111';
+const TARGET = '222222222222';
+const WORKER = '333333333333';
+const SOURCE_ROLE = `arn:aws:iam::${SOURCE}:role/snapcopy/source`;
+const TARGET_ROLE = `arn:aws:iam::${TARGET}:role/snapcopy-target`;
+const key = (region: string, account: string, n: number) =>
+  `arn:aws:kms:${region}:${account}:key/${n}234abcd-12ab-34cd-56ef-1234567890ab`;
+const SOURCE_KEY_USE1 = key('us-east-1', SOURCE, 1);
+const SOURCE_KEY_EUW1 = key('eu-west-1', SOURCE, 2);
+const SHARE_KEY = key('us-east-1', SOURCE, 3);
+const DEST_KEY_USW2 = key('us-west-2', TARGET, 4);
+const DEST_KEY_USE1 = key('us-east-1', TARGET, 5);
+
+/** Two source Regions, one target Region, source and destination keys, an external ID. */
+const FLAGS: IamPolicyFlags = {
+  crossAccount: true,
+  sourceRegion: ['us-east-1', 'eu-west-1'],
+  targetRegion: 'us-west-2',
+  sourceRoleArn: SOURCE_ROLE,
+  targetRoleArn: TARGET_ROLE,
+  sourceKmsKeyArn: [SOURCE_KEY_USE1, SOURCE_KEY_EUW1],
+  kmsKeyArn: [DEST_KEY_USW2, DEST_KEY_USE1],
+  externalId: 'snapcopy-ext-42',
+  account: WORKER,
+};
+
+const policiesOf = (flags: IamPolicyFlags, env?: string): CrossAccountPolicies =>
+  buildCrossAccountPolicies(crossAccountInputOf(flags, env));
+
+const actionsOf = (policy: PolicyDocument) => policy.Statement.flatMap((s) => s.Action).sort();
+const byAction = (policy: PolicyDocument, action: string) => {
+  const found = policy.Statement.filter((s) => s.Action.includes(action));
+  expect(found.length, action).toBeLessThanOrEqual(1);
+  return found[0];
+};
+const snapshots = (account: string, ...regions: string[]) =>
+  regions.map((r) => `arn:aws:rds:${r}:${account}:cluster-snapshot:*`);
+const clusters = (account: string, ...regions: string[]) =>
+  regions.map((r) => `arn:aws:rds:${r}:${account}:cluster:*`);
+const via = (...regions: string[]) => regions.map((r) => `rds.${r}.amazonaws.com`);
+const MANAGED_DELETE = {
+  StringEquals: {
+    'aws:ResourceTag/snapcopy:managed': 'true',
+    'rds:cluster-snapshot-tag/snapcopy:managed': 'true',
+  },
+};
+const MANAGED_REQUEST = { StringEquals: { 'aws:RequestTag/snapcopy:managed': 'true' } };
+const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
+
+/** Least-privilege rules every policy keeps. */
+function expectLeastPrivilege(policy: PolicyDocument): void {
+  expect(policy.Version).toBe('2012-10-17');
+  const sids = policy.Statement.map((s) => s.Sid);
+  expect(new Set(sids).size).toBe(sids.length); // IAM refuses duplicate Sids
+  for (const s of policy.Statement) {
+    expect(s.Effect).toBe('Allow');
+    for (const a of s.Action) expect(a).not.toMatch(/^(?:\*|[a-z]+:\*|rds:Delete\*)$/);
+    for (const r of s.Resource) expect(r).not.toBe('*');
+    if (s.Action.includes('rds:DeleteDBClusterSnapshot')) {
+      expect(s.Action).toEqual(['rds:DeleteDBClusterSnapshot']);
+      expect(s.Condition).toEqual(MANAGED_DELETE);
+    }
+    if (s.Action.includes('rds:AddTagsToResource')) expect(s.Condition).toEqual(MANAGED_REQUEST);
+    if (s.Action.includes('kms:CreateGrant')) expect(s.Condition).toEqual(FOR_AWS_RESOURCE);
+    if (s.Action.includes('kms:Decrypt')) expect(s.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+  }
+}
+
+describe('iam-policy --cross-account: the policies', () => {
+  const p = policiesOf(FLAGS);
+
+  it('prints the four parts, each policy least privilege', () => {
+    expect(Object.keys(p)).toEqual(['worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
+    for (const policy of [p.worker, p.sourceRole.policy, p.targetRole.policy]) expectLeastPrivilege(policy);
+  });
+
+  it('the worker may only assume exactly the two roles', () => {
+    expect(p.worker.Statement).toEqual([
+      {
+        Sid: 'AssumeSnapcopyRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [SOURCE_ROLE, TARGET_ROLE],
+      },
+    ]);
+  });
+
+  it('both roles trust the worker principal, with the external ID', () => {
+    expect(p.sourceRole.arn).toBe(SOURCE_ROLE);
+    expect(p.targetRole.arn).toBe(TARGET_ROLE);
+    for (const role of [p.sourceRole, p.targetRole]) {
+      expect(role.trustPolicy).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${WORKER}:root` },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': 'snapcopy-ext-42' } },
+          },
+        ],
+      });
+    }
+  });
+
+  it('source role: find and share snapshots of the source account in the source Regions, describe its keys', () => {
+    const policy = p.sourceRole.policy;
+    expect(actionsOf(policy)).toEqual([
+      'kms:DescribeKey',
+      'kms:GetKeyPolicy',
+      'rds:DescribeDBClusterSnapshotAttributes',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+      'rds:ListTagsForResource',
+      'rds:ModifyDBClusterSnapshotAttribute',
+    ]);
+    // snapcopy reads each source key's policy before sharing (may the target use it?).
+    expect(byAction(policy, 'kms:GetKeyPolicy')?.Resource).toEqual([SOURCE_KEY_USE1, SOURCE_KEY_EUW1]);
+    expect(byAction(policy, 'rds:DescribeDBClusterSnapshots')?.Resource).toEqual([
+      ...snapshots(SOURCE, 'us-east-1', 'eu-west-1'),
+      ...clusters(SOURCE, 'us-east-1', 'eu-west-1'),
+    ]);
+    expect(byAction(policy, 'rds:DescribeDBClusters')?.Resource).toEqual(
+      clusters(SOURCE, 'us-east-1', 'eu-west-1'),
+    );
+    const share = byAction(policy, 'rds:ModifyDBClusterSnapshotAttribute');
+    expect(share?.Action).toEqual([
+      'rds:DescribeDBClusterSnapshotAttributes',
+      'rds:ModifyDBClusterSnapshotAttribute',
+    ]);
+    expect(share?.Resource).toEqual(snapshots(SOURCE, 'us-east-1', 'eu-west-1'));
+    expect(byAction(policy, 'kms:DescribeKey')?.Resource).toEqual([SOURCE_KEY_USE1, SOURCE_KEY_EUW1]);
+    // Nothing outside the source account, and nothing in the target Region.
+    for (const r of policy.Statement.flatMap((s) => s.Resource)) {
+      expect(r).toContain(`:${SOURCE}:`);
+      expect(r).not.toContain('us-west-2');
+    }
+  });
+
+  it('source role without --share-kms-key-arn: no copy, tag, delete, grant or crypto', () => {
+    const actions = actionsOf(p.sourceRole.policy);
+    for (const a of [
+      'rds:CopyDBClusterSnapshot',
+      'rds:AddTagsToResource',
+      'rds:DeleteDBClusterSnapshot',
+      'kms:CreateGrant',
+      'kms:Decrypt',
+      'kms:Encrypt',
+    ]) {
+      expect(actions).not.toContain(a);
+    }
+  });
+
+  it('target role: copies in the target and the source Regions, also on the source account snapshots', () => {
+    const policy = p.targetRole.policy;
+    const all = ['us-east-1', 'eu-west-1', 'us-west-2'];
+    expect(actionsOf(policy)).toEqual([
+      'kms:CreateGrant',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+      'rds:AddTagsToResource',
+      'rds:CopyDBClusterSnapshot',
+      'rds:DeleteDBClusterSnapshot',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:ListTagsForResource',
+    ]);
+    expect(byAction(policy, 'rds:DescribeDBClusterSnapshots')?.Resource).toEqual([
+      ...snapshots(TARGET, ...all),
+      ...clusters(TARGET, ...all),
+      ...snapshots(SOURCE, 'us-east-1', 'eu-west-1'), // the shared source, read by its ARN
+    ]);
+    expect(byAction(policy, 'rds:ListTagsForResource')?.Resource).toEqual(snapshots(TARGET, ...all));
+    expect(byAction(policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual([
+      ...snapshots(TARGET, ...all),
+      ...snapshots(SOURCE, 'us-east-1', 'eu-west-1'), // the shared source snapshots, not in the target Region
+    ]);
+    // Tagging and deleting only its own copies, only in the target account (the intermediate copy included).
+    expect(byAction(policy, 'rds:AddTagsToResource')).toMatchObject({
+      Resource: snapshots(TARGET, ...all),
+      Condition: MANAGED_REQUEST,
+    });
+    expect(byAction(policy, 'rds:DeleteDBClusterSnapshot')).toMatchObject({
+      Resource: snapshots(TARGET, ...all),
+      Condition: MANAGED_DELETE,
+    });
+    // The destination keys and the source keys (an IAM policy in the using account is needed too).
+    const keys = [DEST_KEY_USW2, DEST_KEY_USE1, SOURCE_KEY_USE1, SOURCE_KEY_EUW1];
+    expect(byAction(policy, 'kms:DescribeKey')?.Resource).toEqual(keys);
+    expect(byAction(policy, 'kms:CreateGrant')?.Resource).toEqual(keys);
+    const crypto = byAction(policy, 'kms:Decrypt');
+    expect(crypto?.Resource).toEqual(keys);
+    expect(crypto?.Condition).toEqual({ StringEquals: { 'kms:ViaService': via(...all) } });
+    expect(actionsOf(policy).some((a) => a.startsWith('rds:Modify'))).toBe(false);
+  });
+
+  it('source key policy: the statements that let the target account use each source key', () => {
+    expect(p.sourceKeyPolicy).toEqual({
+      keyArns: [SOURCE_KEY_USE1, SOURCE_KEY_EUW1],
+      statements: sourceKeyPolicyStatements('aws', TARGET),
+    });
+  });
+
+  it('with --share-kms-key-arn: the source role re-encrypts (copy, tag, delete only its own) with the share key', () => {
+    const shared = policiesOf({ ...FLAGS, shareKmsKeyArn: SHARE_KEY });
+    const policy = shared.sourceRole.policy;
+    expectLeastPrivilege(policy);
+    const src = snapshots(SOURCE, 'us-east-1', 'eu-west-1');
+    expect(byAction(policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual(src);
+    expect(byAction(policy, 'rds:AddTagsToResource')).toMatchObject({
+      Resource: src,
+      Condition: MANAGED_REQUEST,
+    });
+    expect(byAction(policy, 'rds:DeleteDBClusterSnapshot')).toMatchObject({
+      Resource: src,
+      Condition: MANAGED_DELETE,
+    });
+    const keys = [SOURCE_KEY_USE1, SOURCE_KEY_EUW1, SHARE_KEY];
+    expect(byAction(policy, 'kms:DescribeKey')?.Resource).toEqual(keys);
+    expect(byAction(policy, 'kms:CreateGrant')?.Resource).toEqual([SHARE_KEY]);
+    const crypto = byAction(policy, 'kms:Decrypt');
+    expect(crypto?.Resource).toEqual(keys);
+    expect(crypto?.Condition).toEqual({ StringEquals: { 'kms:ViaService': via('us-east-1', 'eu-west-1') } });
+    // Snapshots re-encrypted with the share key are shared: its key policy and the target role need it too.
+    expect(shared.sourceKeyPolicy.keyArns).toEqual(keys);
+    expect(byAction(shared.targetRole.policy, 'kms:Decrypt')?.Resource).toContain(SHARE_KEY);
+    expect(byAction(shared.targetRole.policy, 'kms:CreateGrant')?.Resource).toContain(SHARE_KEY);
+    // The worker still only assumes the roles.
+    expect(shared.worker).toEqual(p.worker);
+  });
+
+  it('without key flags: every key of the account in its Regions; without --external-id: no condition', () => {
+    const d = policiesOf({
+      crossAccount: true,
+      sourceRegion: ['us-east-1', 'eu-west-1'],
+      targetRegion: 'us-west-2',
+      sourceRoleArn: SOURCE_ROLE,
+      targetRoleArn: TARGET_ROLE,
+      account: WORKER,
+    });
+    const sourceKeys = [`arn:aws:kms:us-east-1:${SOURCE}:key/*`, `arn:aws:kms:eu-west-1:${SOURCE}:key/*`];
+    expect(byAction(d.sourceRole.policy, 'kms:DescribeKey')?.Resource).toEqual(sourceKeys);
+    expect(d.sourceKeyPolicy.keyArns).toEqual(sourceKeys);
+    expect(byAction(d.targetRole.policy, 'kms:Decrypt')?.Resource).toEqual([
+      `arn:aws:kms:us-east-1:${TARGET}:key/*`,
+      `arn:aws:kms:eu-west-1:${TARGET}:key/*`,
+      `arn:aws:kms:us-west-2:${TARGET}:key/*`,
+      ...sourceKeys,
+    ]);
+    for (const role of [d.sourceRole, d.targetRole]) {
+      expect(role.trustPolicy.Statement).toEqual([
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORKER}:root` }, Action: 'sts:AssumeRole' },
+      ]);
+    }
+  });
+
+  it('a same-Region copy: the target role works in the one Region; sources default to the target Region', () => {
+    const d = policiesOf({
+      ...FLAGS,
+      sourceRegion: undefined,
+      sourceKmsKeyArn: undefined,
+      kmsKeyArn: undefined,
+    });
+    expect(byAction(d.targetRole.policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual([
+      ...snapshots(TARGET, 'us-west-2'),
+      ...snapshots(SOURCE, 'us-west-2'),
+    ]);
+    expect(byAction(d.sourceRole.policy, 'rds:DescribeDBClusters')?.Resource).toEqual(
+      clusters(SOURCE, 'us-west-2'),
+    );
+  });
+
+  it('the worker principal: --worker-principal, else --account, else AWS_ACCOUNT_ID; --sns-topic-arn is the worker’s', () => {
+    const principal = (flags: IamPolicyFlags, env?: string) =>
+      policiesOf(flags, env).targetRole.trustPolicy.Statement[0]?.Principal.AWS;
+    const role = `arn:aws:iam::${WORKER}:role/snapcopy-worker`;
+    expect(principal({ ...FLAGS, workerPrincipal: role })).toBe(role);
+    const session = `arn:aws:sts::${WORKER}:assumed-role/worker/i-0abc`;
+    expect(principal({ ...FLAGS, workerPrincipal: session })).toBe(session);
+    expect(principal({ ...FLAGS, account: undefined }, '444444444444')).toBe(
+      'arn:aws:iam::444444444444:root',
+    );
+    const topic = `arn:aws:sns:us-west-2:${WORKER}:snapcopy`;
+    const withTopic = policiesOf({ ...FLAGS, snsTopicArn: [topic] });
+    expect(withTopic.worker.Statement.map((s) => s.Action)).toEqual([['sts:AssumeRole'], ['sns:Publish']]);
+    expect(byAction(withTopic.worker, 'sns:Publish')?.Resource).toEqual([topic]);
+    expect(actionsOf(withTopic.sourceRole.policy)).not.toContain('sns:Publish');
+  });
+
+  it('a China Region gets its partition everywhere', () => {
+    const cn = policiesOf({
+      crossAccount: true,
+      targetRegion: 'cn-north-1',
+      sourceRoleArn: `arn:aws-cn:iam::${SOURCE}:role/s`,
+      targetRoleArn: `arn:aws-cn:iam::${TARGET}:role/t`,
+      account: WORKER,
+    });
+    expect(cn.sourceRole.trustPolicy.Statement[0]?.Principal.AWS).toBe(`arn:aws-cn:iam::${WORKER}:root`);
+    expect(byAction(cn.targetRole.policy, 'kms:Decrypt')?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['rds.cn-north-1.amazonaws.com.cn'] },
+    });
+    expect(cn.sourceKeyPolicy.statements).toEqual(sourceKeyPolicyStatements('aws-cn', TARGET));
+  });
+});
+
+describe('iam-policy --cross-account: usage errors name the flag (exit 2)', () => {
+  const refuses = (flags: IamPolicyFlags, message: RegExp, env?: string) => {
+    let error: unknown;
+    try {
+      crossAccountInputOf(flags, env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    expect((error as UsageError).message).toMatch(message);
+  };
+
+  it('role ARNs: required, an IAM role ARN, the partition of the Regions, two different accounts', () => {
+    refuses({ ...FLAGS, sourceRoleArn: undefined }, /--cross-account needs --source-role-arn/);
+    refuses({ ...FLAGS, targetRoleArn: undefined }, /--cross-account needs --target-role-arn/);
+    refuses(
+      { ...FLAGS, sourceRoleArn: `arn:aws:iam::${SOURCE}:user/bob` },
+      /^--source-role-arn .* must be an IAM role ARN/,
+    );
+    refuses(
+      { ...FLAGS, targetRoleArn: 'snapcopy-target' },
+      /^--target-role-arn "snapcopy-target" must be an IAM role ARN/,
+    );
+    refuses(
+      { ...FLAGS, targetRoleArn: 'arn:aws:iam::12345:role/x' },
+      /^--target-role-arn .* must be an IAM role ARN/,
+    );
+    refuses(
+      { ...FLAGS, sourceRoleArn: `arn:aws-cn:iam::${SOURCE}:role/s` },
+      /^--source-role-arn .* partition aws-cn, not in partition aws/,
+    );
+    refuses(
+      { ...FLAGS, targetRoleArn: `arn:aws:iam::${SOURCE}:role/other` },
+      /--source-role-arn and --target-role-arn are both in account 111111111111: .*two accounts/,
+    );
+  });
+
+  it('source and share keys: KMS key ARNs of the source account in a source Region', () => {
+    refuses(
+      { ...FLAGS, sourceKmsKeyArn: [key('us-east-1', TARGET, 1)] },
+      /^--source-kms-key-arn .* is in account 222222222222, not in the source account 111111111111 \(of --source-role-arn\)$/,
+    );
+    refuses(
+      { ...FLAGS, sourceKmsKeyArn: [key('us-west-2', SOURCE, 1)] },
+      /^--source-kms-key-arn .* is in us-west-2, which is not a --source-region/,
+    );
+    refuses(
+      { ...FLAGS, sourceKmsKeyArn: [`arn:aws:kms:us-east-1:${SOURCE}:alias/aws/rds`] },
+      /^--source-kms-key-arn .* must be a KMS key ARN.*not aliases/,
+    );
+    refuses(
+      { ...FLAGS, shareKmsKeyArn: key('us-east-1', TARGET, 3) },
+      /^--share-kms-key-arn .* is in account 222222222222, not in the source account/,
+    );
+    refuses({ ...FLAGS, shareKmsKeyArn: key('ap-south-1', SOURCE, 3) }, /^--share-kms-key-arn .* ap-south-1/);
+  });
+
+  it('destination keys: KMS key ARNs of the target account in the target or a source Region', () => {
+    refuses(
+      { ...FLAGS, kmsKeyArn: [SOURCE_KEY_USE1] },
+      /^--kms-key-arn .* is in account 111111111111, not in the target account 222222222222 \(of --target-role-arn\)$/,
+    );
+    refuses(
+      { ...FLAGS, kmsKeyArn: [key('ap-south-1', TARGET, 4)] },
+      /^--kms-key-arn .* ap-south-1, which is neither a --source-region nor the --target-region/,
+    );
+  });
+
+  it('external ID: 2 to 1224 characters of [\\w+=,.@:/-]', () => {
+    refuses({ ...FLAGS, externalId: 'x' }, /^--external-id "x" must be 2 to 1224 characters/);
+    refuses({ ...FLAGS, externalId: 'has space' }, /^--external-id "has space"/);
+    refuses({ ...FLAGS, externalId: 'a'.repeat(1225) }, /^--external-id /);
+    expect(crossAccountInputOf({ ...FLAGS, externalId: 'a:b/c=d@e' }, undefined).externalId).toBe(
+      'a:b/c=d@e',
+    );
+  });
+
+  it('worker principal: an IAM principal ARN of the partition; without it, --account or AWS_ACCOUNT_ID', () => {
+    refuses(
+      { ...FLAGS, account: undefined },
+      /--cross-account needs .*--worker-principal <arn>, or --account <id>/,
+    );
+    refuses({ ...FLAGS, account: '*' }, /--worker-principal <arn>, or --account/);
+    refuses({ ...FLAGS, account: '12345' }, /^--account "12345" must be a 12-digit/);
+    refuses(
+      { ...FLAGS, workerPrincipal: WORKER },
+      /^--worker-principal "333333333333" must be an IAM principal ARN/,
+    );
+    refuses(
+      { ...FLAGS, workerPrincipal: `arn:aws:s3:::bucket` },
+      /^--worker-principal .* must be an IAM principal ARN/,
+    );
+    refuses(
+      { ...FLAGS, workerPrincipal: `arn:aws-cn:iam::${WORKER}:root` },
+      /^--worker-principal .* in partition aws /,
+    );
+  });
+
+  it('the cross-account flags only with --cross-account', () => {
+    expect(() => policyInputOf({ ...FLAGS, crossAccount: undefined }, undefined)).toThrow(
+      /^--source-role-arn, --target-role-arn, --source-kms-key-arn, --external-id: only with --cross-account$/,
+    );
+    expect(() => policyInputOf({ targetRegion: 'us-west-2', shareKmsKeyArn: SHARE_KEY }, undefined)).toThrow(
+      UsageError,
+    );
+  });
+});
+
+describe('iam-policy: the single-account policy is made of the same statements', () => {
+  it('keeps its statements, in order', () => {
+    const policy = buildIamPolicy(policyInputOf({ targetRegion: 'us-west-2', account: TARGET }, undefined));
+    expectLeastPrivilege(policy);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      'DescribeClusterSnapshots',
+      'FindPlanClusters',
+      'ReadClusterSnapshotTags',
+      'CopyClusterSnapshots',
+      'TagCopiesAtCreation',
+      'DeleteOnlySnapcopyCopies',
+      'DescribeKmsKeys',
+      'LetRdsUseKmsKeys',
+      'KmsThroughRdsOnly',
+    ]);
+  });
+});

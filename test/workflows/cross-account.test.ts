@@ -1,0 +1,310 @@
+// Copies into another account on the time-skipping test server, with a two-account in-memory AWS
+// (test/helpers/fake-aws.ts): share, keys, re-encryption, the two-hop cross-Region copy, and that every
+// exit (success, cancel by signal or by Temporal, failure) leaves no share, no intermediate and no target.
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { progressQuery } from '../../src/shared/contract';
+import { defaultWorkflowId } from '../../src/shared/names';
+import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
+import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
+import { FakeAws } from '../helpers/fake-aws';
+import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
+
+const SOURCE_ACCOUNT = '111111111111';
+const TARGET_ACCOUNT = '222222222222';
+const SOURCE_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/snapcopy-source`;
+const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/snapcopy-target`;
+const EAST = 'us-east-1';
+const WEST = 'us-west-2';
+const SOURCE_KEY = `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000001`;
+const AWS_RDS_KEY = `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000002`;
+const MINUTE = 60 * 1000;
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  await workflowBundle();
+});
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterEach(async () => {
+  await env?.teardown();
+});
+
+type Encryption = 'none' | 'cmk' | 'aws/rds';
+
+/** A prod snapshot in the source account, and keys: the source's, a share key, the destination's. */
+function twoAccounts(encryption: Encryption, allowTarget = true): FakeAws {
+  const aws = new FakeAws(() => env.currentTimeMs());
+  aws.copyDurationMs = 30 * MINUTE;
+  aws.keys.push(
+    {
+      account: SOURCE_ACCOUNT,
+      region: EAST,
+      keyId: '1111aaaa-0000-4000-8000-000000000001',
+      aliases: [],
+      ...(allowTarget ? { allowAccounts: [TARGET_ACCOUNT] } : {}),
+    },
+    { account: SOURCE_ACCOUNT, region: EAST, keyId: '1111aaaa-0000-4000-8000-000000000002', aliases: ['alias/aws/rds'], awsManaged: true },
+    {
+      account: SOURCE_ACCOUNT,
+      region: EAST,
+      keyId: '1111aaaa-0000-4000-8000-000000000003',
+      aliases: ['alias/share'],
+      allowAccounts: [TARGET_ACCOUNT],
+    },
+    { account: TARGET_ACCOUNT, region: EAST, keyId: '2222bbbb-0000-4000-8000-000000000001', aliases: ['alias/dr'] },
+    { account: TARGET_ACCOUNT, region: WEST, keyId: '2222bbbb-0000-4000-8000-000000000002', aliases: ['alias/dr'] },
+  );
+  aws.addSnapshot({
+    account: SOURCE_ACCOUNT,
+    region: EAST,
+    identifier: 'prod-2026-12-01',
+    cluster: 'prod',
+    encrypted: encryption !== 'none',
+    ...(encryption === 'cmk' ? { kmsKeyId: SOURCE_KEY } : {}),
+    ...(encryption === 'aws/rds' ? { kmsKeyId: AWS_RDS_KEY } : {}),
+    sharedWith: ['333333333333'], // someone else's share, which must stay
+  });
+  return aws;
+}
+
+function input(
+  targetRegion: string,
+  over: Partial<CopyDbClusterSnapshotInput> = {},
+): CopyDbClusterSnapshotInput {
+  return {
+    SourceDBClusterSnapshotIdentifier: `arn:aws:rds:${EAST}:${SOURCE_ACCOUNT}:cluster-snapshot:prod-2026-12-01`,
+    TargetDBClusterSnapshotIdentifier: 'prod-dr',
+    TargetRegion: targetRegion,
+    SourceRoleArn: SOURCE_ROLE,
+    TargetRoleArn: TARGET_ROLE,
+    KmsKeyId: 'alias/dr',
+    ...over,
+    options: { minPollSeconds: 60, ...over.options },
+  };
+}
+
+function run<T>(
+  aws: FakeAws,
+  fn: (start: (i: CopyDbClusterSnapshotInput) => Promise<Handle>) => Promise<T>,
+): Promise<T> {
+  return withFakeAwsWorker(
+    env,
+    aws,
+    { regions: [EAST, WEST], accounts: [SOURCE_ACCOUNT, TARGET_ACCOUNT] },
+    (taskQueue) =>
+      fn((i) =>
+        env.client.workflow.start(copyDbClusterSnapshot, {
+          taskQueue,
+          workflowId: defaultWorkflowId(i.TargetRegion, i.TargetDBClusterSnapshotIdentifier!),
+          args: [i],
+        }),
+      ),
+  );
+}
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof copyDbClusterSnapshot>;
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** Skips workflow time two minutes at a time until the copy's progress matches (at most a day). */
+async function whenProgress(handle: Handle, matches: (p: Progress) => boolean): Promise<Progress> {
+  for (let i = 0; i < 720; i++) {
+    const p = await handle.query(progressQuery);
+    if (matches(p)) return p;
+    await env.sleep('2m');
+  }
+  throw new Error(`progress never matched: ${JSON.stringify(await handle.query(progressQuery))}`);
+}
+
+/** Every snapshot left, as `<account>/<region>/<id>`, and the source's shares. */
+async function leftovers(aws: FakeAws): Promise<{ snapshots: string[]; shares: string[] }> {
+  const snapshots = [];
+  for (const s of [...aws.snapshots.values()]) {
+    const now = await aws.peek(s.region, s.identifier, s.account);
+    if (now) snapshots.push(`${now.account}/${now.region}/${now.identifier}`);
+  }
+  const source = aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT);
+  return { snapshots: snapshots.sort(), shares: source?.sharedWith ?? [] };
+}
+const ORIGINAL = `${SOURCE_ACCOUNT}/${EAST}/prod-2026-12-01`;
+
+describe('cross-account copies', () => {
+  it('same Region: shares the source, copies into the destination account with its key, unshares', async () => {
+    const aws = twoAccounts('cmk');
+    const result = await run(aws, async (start) => {
+      const handle = await start(input(EAST));
+      const shared = await whenProgress(handle, (p) => p.phase === 'copying');
+      expect(shared.sharedWith).toBe(TARGET_ACCOUNT);
+      expect(shared.slotsWorkflowId).toBe(`snapcopy-slots-${TARGET_ACCOUNT}-${EAST}`);
+      expect(aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)?.sharedWith).toContain(TARGET_ACCOUNT);
+      const r = await handle.result();
+      await recordHistory(handle, 'cross-account-same-region');
+      return r;
+    });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.DBClusterSnapshot?.DBClusterSnapshotArn).toBe(
+      `arn:aws:rds:${EAST}:${TARGET_ACCOUNT}:cluster-snapshot:prod-dr`,
+    );
+    expect(result.DBClusterSnapshot?.KmsKeyId).toBe(`arn:aws:kms:${EAST}:${TARGET_ACCOUNT}:key/2222bbbb-0000-4000-8000-000000000001`);
+    expect(result.summary.crossAccount).toMatchObject({
+      sourceAccountId: SOURCE_ACCOUNT,
+      targetAccountId: TARGET_ACCOUNT,
+      shared: true,
+      hops: [{ hop: 'final', status: 'available', accountId: TARGET_ACCOUNT }],
+    });
+    expect(await leftovers(aws)).toEqual({
+      snapshots: [ORIGINAL, `${TARGET_ACCOUNT}/${EAST}/prod-dr`],
+      shares: ['333333333333'],
+    });
+    // The share was made in the source account, the copy in the destination's.
+    expect(aws.callsOf('shareSnapshot')).toEqual([
+      expect.objectContaining({ accountId: TARGET_ACCOUNT, role: { roleArn: SOURCE_ROLE } }),
+    ]);
+    expect(aws.callsOf('startCopy')).toEqual([
+      expect.objectContaining({
+        role: { roleArn: TARGET_ROLE },
+        sourceIdentifier: input(EAST).SourceDBClusterSnapshotIdentifier,
+      }),
+    ]);
+  });
+
+  it('cross Region and encrypted: two hops, and the intermediate is deleted once the copy is available', async () => {
+    const aws = twoAccounts('cmk');
+    const { result, hops } = await run(aws, async (start) => {
+      const handle = await start(input(WEST));
+      const during = await whenProgress(handle, (p) => p.phase === 'copying');
+      const r = await handle.result();
+      await recordHistory(handle, 'cross-account-two-hops');
+      return { result: r, hops: during.hops };
+    });
+    expect(hops?.map((h) => [h.hop, h.accountId, h.region, h.identifier, h.status])).toEqual([
+      ['intermediate', TARGET_ACCOUNT, EAST, 'prod-dr-hop1', 'available'],
+      ['final', TARGET_ACCOUNT, WEST, 'prod-dr', 'copying'],
+    ]);
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.crossAccount?.hops.map((h) => [h.hop, h.status])).toEqual([
+      ['intermediate', 'deleted'],
+      ['final', 'available'],
+    ]);
+    // The final hop copies the intermediate (the destination's own snapshot), not the shared source.
+    const final = aws.callsOf('startCopy').at(-1) as { sourceIdentifier: string; sourceArn: string };
+    expect(final.sourceIdentifier).toBe(
+      `arn:aws:rds:${EAST}:${TARGET_ACCOUNT}:cluster-snapshot:prod-dr-hop1`,
+    );
+    expect(final.sourceArn).toBe(input(WEST).SourceDBClusterSnapshotIdentifier);
+    expect(await leftovers(aws)).toEqual({
+      snapshots: [ORIGINAL, `${TARGET_ACCOUNT}/${WEST}/prod-dr`],
+      shares: ['333333333333'],
+    });
+  });
+
+  it('an unencrypted source crosses Regions in one hop', async () => {
+    const aws = twoAccounts('none');
+    const result = await run(aws, async (start) =>
+      (await start(input(WEST, { KmsKeyId: undefined }))).result(),
+    );
+    expect(result.summary.crossAccount?.hops.map((h) => h.hop)).toEqual(['final']);
+    expect(await leftovers(aws)).toEqual({
+      snapshots: [ORIGINAL, `${TARGET_ACCOUNT}/${WEST}/prod-dr`],
+      shares: ['333333333333'],
+    });
+  });
+
+  it('aws/rds without options.shareKmsKeyId: fails saying so, before changing anything', async () => {
+    const aws = twoAccounts('aws/rds');
+    const err = await run(aws, async (start) => failureOf((await start(input(EAST))).result()));
+    expect(err.type).toBe('KMSKeyNotAccessibleFault');
+    expect(err.message).toMatch(/aws\/rds.*cannot be shared.*options\.shareKmsKeyId/);
+    expect(aws.mutations()).toEqual([]);
+  });
+
+  it('aws/rds with options.shareKmsKeyId: re-encrypts in the source account, shares that, deletes it', async () => {
+    const aws = twoAccounts('aws/rds');
+    const result = await run(aws, async (start) =>
+      (await start(input(WEST, { options: { shareKmsKeyId: 'alias/share' } }))).result(),
+    );
+    expect(result.summary.crossAccount?.hops.map((h) => [h.hop, h.accountId, h.region, h.status])).toEqual([
+      ['re-encrypt', SOURCE_ACCOUNT, EAST, 'deleted'],
+      ['intermediate', TARGET_ACCOUNT, EAST, 'deleted'],
+      ['final', TARGET_ACCOUNT, WEST, 'available'],
+    ]);
+    const reEncrypt = aws.callsOf('startCopy')[0] as { kmsKeyArn: string; role: { roleArn: string } };
+    expect(reEncrypt.kmsKeyArn).toBe(`arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000003`);
+    expect(reEncrypt.role.roleArn).toBe(SOURCE_ROLE);
+    // The re-encrypted copy was shared, never the aws/rds original.
+    expect(aws.callsOf('shareSnapshot')).toEqual([expect.objectContaining({ identifier: 'prod-dr-share' })]);
+    expect(await leftovers(aws)).toEqual({
+      snapshots: [ORIGINAL, `${TARGET_ACCOUNT}/${WEST}/prod-dr`],
+      shares: ['333333333333'],
+    });
+  });
+
+  it('a source key the destination may not use: KMSKeyNotAccessibleFault before any change', async () => {
+    const aws = twoAccounts('cmk', false);
+    const err = await run(aws, async (start) => failureOf((await start(input(EAST))).result()));
+    expect(err.type).toBe('KMSKeyNotAccessibleFault');
+    expect(err.message).toContain(TARGET_ACCOUNT);
+    expect(aws.mutations()).toEqual([]);
+  });
+
+  const hopCases: [string, (p: Progress) => boolean, 'signal' | 'temporal'][] = [
+    [
+      'the re-encrypt hop',
+      (p) => p.hops?.[0]?.hop === 're-encrypt' && p.hops[0].status === 'copying',
+      'signal',
+    ],
+    [
+      'the intermediate hop',
+      (p) => p.hops?.[1]?.hop === 'intermediate' && p.hops[1].status === 'copying',
+      'signal',
+    ],
+    ['the final hop', (p) => p.phase === 'copying', 'signal'],
+    ['the intermediate hop (Temporal cancel)', (p) => p.hops?.[1]?.status === 'copying', 'temporal'],
+    ['the final hop (Temporal cancel)', (p) => p.phase === 'copying', 'temporal'],
+  ];
+  for (const [name, when, how] of hopCases) {
+    it(`a cancel during ${name} leaves no share, no intermediate and no target`, async () => {
+      const aws = twoAccounts('aws/rds');
+      await run(aws, async (start) => {
+        const handle = await start(input(WEST, { options: { shareKmsKeyId: 'alias/share' } }));
+        await whenProgress(handle, when);
+        if (how === 'signal') {
+          await handle.signal(cancelSignal, { reason: 'test' });
+          expect((await handle.result()).summary.outcome).toBe('cancelled');
+        } else {
+          await handle.cancel();
+          await expect(handle.result()).rejects.toThrow();
+        }
+      });
+      expect(await leftovers(aws)).toEqual({ snapshots: [ORIGINAL], shares: ['333333333333'] });
+    });
+  }
+
+  it("a failure in hop 2 deletes hop 1's intermediate and takes the share back", async () => {
+    const aws = twoAccounts('cmk');
+    const err = await run(aws, async (start) => {
+      const handle = await start(input(WEST));
+      await whenProgress(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
+      const final = aws.get(WEST, 'prod-dr', TARGET_ACCOUNT);
+      if (final) final.status = 'failed'; // AWS gave up on the copy
+      return failureOf(handle.result());
+    });
+    expect(err.type).toBe('InvalidDBClusterSnapshotStateFault');
+    expect(await leftovers(aws)).toEqual({ snapshots: [ORIGINAL], shares: ['333333333333'] });
+  });
+});
