@@ -75,6 +75,26 @@ describe('childInput', () => {
     expect(() => validateCopyInput(input)).not.toThrow();
   });
 
+  it('passes source.roleArn and a destination’s roleArn on as SourceRoleArn / TargetRoleArn', () => {
+    const sourceRole = 'arn:aws:iam::123456789012:role/snapcopy-source';
+    const targetRole = 'arn:aws:iam::222222222222:role/snapcopy-target';
+    const run = new PlanRun(
+      plan({
+        source: { region: 'us-east-1', clusters: ['prod-a'], roleArn: sourceRole },
+        destinations: [
+          { region: 'us-west-2', kmsKeyId: 'alias/dr', roleArn: targetRole },
+          { region: 'eu-west-1' },
+        ],
+      }),
+    );
+    const across = childInput(run, snapshot(true), run.plan.destinations[0]!);
+    expect(across).toMatchObject({ SourceRoleArn: sourceRole, TargetRoleArn: targetRole });
+    expect(() => validateCopyInput(across)).not.toThrow();
+    const home = childInput(run, snapshot(false), run.plan.destinations[1]!);
+    expect(home.SourceRoleArn).toBe(sourceRole);
+    expect(home.TargetRoleArn).toBeUndefined();
+  });
+
   it('gives no key for an unencrypted source (a key with one is an error) nor where the plan has none', () => {
     const run = new PlanRun(plan());
     expect(childInput(run, snapshot(false), run.plan.destinations[0]!).KmsKeyId).toBeUndefined();

@@ -43,6 +43,9 @@ export function childInput(
     ),
     SourceRegion: plan.source.region,
     TargetRegion: destination.region,
+    // Another account: the copy shares the source from its account into the destination's.
+    ...(plan.source.roleArn ? { SourceRoleArn: plan.source.roleArn } : {}),
+    ...(destination.roleArn ? { TargetRoleArn: destination.roleArn } : {}),
     // An unencrypted source copied with a key is an error: the key is for encrypted sources.
     ...(source.snapshot.encrypted && destination.kmsKeyId !== undefined
       ? { KmsKeyId: destination.kmsKeyId }

@@ -34,6 +34,7 @@ export async function findSources(run: PlanRun): Promise<PlanSource[]> {
     region: source.region,
     clusters: source.clusters,
     tags: source.tags,
+    ...(source.roleArn ? { role: { roleArn: source.roleArn } } : {}),
   });
   run.clusters = found.sources.map((s) => s.cluster);
   for (const missing of found.missing) {
@@ -63,8 +64,13 @@ export async function findPresent(
   const present = new Map<string, Map<string, CopyOfSource>>();
   if (sourceArns.length === 0) return present;
   await Promise.all(
-    run.destinations.map(async (region) => {
-      const copies = await findCopiesOfSources({ region, sourceArns });
+    run.plan.destinations.map(async ({ region, roleArn }) => {
+      // In the destination's account: its role's, else the default credentials'.
+      const copies = await findCopiesOfSources({
+        region,
+        sourceArns,
+        ...(roleArn ? { role: { roleArn } } : {}),
+      });
       present.set(region, new Map(copies.map((c) => [c.sourceArn, c])));
     }),
   );
