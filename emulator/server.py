@@ -11,6 +11,8 @@ Configure with flags or SNAPCOPY_EMULATOR_* env vars, and at run time with GET/P
 For benchmarks and fault-injection tests it also observes what it serves (reset with /moto-api/reset):
 - GET /snapcopy-emulator/stats: AWS calls by service and action (RDS `Action`, KMS `X-Amz-Target`) and the
   errors among them by code, since `since` (epoch ms); POST resets the counters.
+- GET /snapcopy-emulator/sessions: the assumed-role sessions STS handed out (role, external ID and the
+  session's keys), so a test can prove no credential reached a history or a log.
 - GET /snapcopy-emulator/copies: every copy (CopyDBClusterSnapshot accepted) with its status (the last one
   before it was deleted, if it was) and timeline in epoch ms (createdAt, availableAt, failedAt, deletedAt),
   and the copies in flight (`copying`, not deleted) per Region now.
@@ -84,6 +86,7 @@ CONFIG = {key: default for key, (_, _, _, default) in OPTIONS.items()}
 CONFIG_PATH = "/snapcopy-emulator/config"
 STATS_PATH = "/snapcopy-emulator/stats"
 COPIES_PATH = "/snapcopy-emulator/copies"
+SESSIONS_PATH = "/snapcopy-emulator/sessions"
 RESET_PATH = "/moto-api/reset"
 LOCK = threading.RLock()  # moto's server is threaded: a quota check and its insert must not interleave
 
@@ -809,7 +812,29 @@ def _copies(request: Request) -> tuple:
         return _copies_view(), 200
 
 
-CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies}
+def _sessions(_request: Request) -> tuple:
+    """Every assumed-role session moto's STS handed out, secrets included: for tests that prove none leaks."""
+    from moto.sts.models import sts_backends
+
+    out = []
+    for account_id, backends in sts_backends.items():
+        for backend in backends.values():
+            for role in backend.assumed_roles:
+                out.append(
+                    {
+                        "account": account_id,
+                        "roleArn": role.role_arn,
+                        "sessionName": role.session_name,
+                        "externalId": role.external_id,
+                        "accessKeyId": role.access_key_id,
+                        "secretAccessKey": role.secret_access_key,
+                        "sessionToken": role.session_token,
+                    }
+                )
+    return {"sessions": out}, 200
+
+
+CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies, SESSIONS_PATH: _sessions}
 
 
 def _drop_connection(environ: dict, answer) -> None:

@@ -46,16 +46,25 @@ export const DEFAULT_SDK_MAX_ATTEMPTS = 2;
 /** Assumed-role sessions last an hour; the SDK refreshes them shortly before they expire. */
 export const ROLE_SESSION_SECONDS = 3600;
 
-/** Credentials of `role`'s session: assumed with the default chain's, through STS in `region`. */
-export function assumedRoleCredentials(role: AssumedRole, region: string): CredentialsProvider {
+/**
+ * Credentials of `role`'s session: assumed with the default chain's (or `sts.credentials`), through STS in
+ * `region` (`sts`: the STS client's configuration, e.g. an endpoint).
+ */
+export function assumedRoleCredentials(
+  role: AssumedRole,
+  region: string,
+  sts: Omit<STSClientConfig, 'region'> = {},
+): CredentialsProvider {
+  const { credentials, ...clientConfig } = sts;
   return fromTemporaryCredentials({
+    ...(credentials ? { masterCredentials: credentials as CredentialsProvider } : {}),
     params: {
       RoleArn: role.roleArn,
       RoleSessionName: ROLE_SESSION_NAME,
       DurationSeconds: ROLE_SESSION_SECONDS,
       ...(role.externalId ? { ExternalId: role.externalId } : {}),
     },
-    clientConfig: { region },
+    clientConfig: { ...clientConfig, region },
   });
 }
 
@@ -68,7 +77,8 @@ export function assumedRoleCredentials(role: AssumedRole, region: string): Crede
  */
 export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
   const maxAttempts = opts.maxAttempts ?? DEFAULT_SDK_MAX_ATTEMPTS;
-  const assume = opts.assumeRole ?? assumedRoleCredentials;
+  const assume =
+    opts.assumeRole ?? ((role: AssumedRole, region: string) => assumedRoleCredentials(role, region, opts.sts));
   const cache = new Map<string, { destroy(): void }>();
   const accountId = opts.accountId ?? (process.env.AWS_ACCOUNT_ID || undefined);
   // One credentials provider per role and Region, shared by its services' clients (one session each).

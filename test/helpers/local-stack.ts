@@ -49,7 +49,7 @@ export async function startLocalStack(
     }),
   ]);
   const awsConfig = { endpoint: emulator.endpoint, credentials: CREDENTIALS };
-  const clients = createAwsClients({ rds: awsConfig, kms: awsConfig, sns: awsConfig });
+  const clients = createAwsClients({ rds: awsConfig, kms: awsConfig, sns: awsConfig, sts: awsConfig });
   const taskQueue = `e2e-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
