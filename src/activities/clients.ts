@@ -78,7 +78,8 @@ export function assumedRoleCredentials(
 export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
   const maxAttempts = opts.maxAttempts ?? DEFAULT_SDK_MAX_ATTEMPTS;
   const assume =
-    opts.assumeRole ?? ((role: AssumedRole, region: string) => assumedRoleCredentials(role, region, opts.sts));
+    opts.assumeRole ??
+    ((role: AssumedRole, region: string) => assumedRoleCredentials(role, region, opts.sts));
   const cache = new Map<string, { destroy(): void }>();
   const accountId = opts.accountId ?? (process.env.AWS_ACCOUNT_ID || undefined);
   // One credentials provider per role and Region, shared by its services' clients (one session each).

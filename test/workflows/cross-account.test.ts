@@ -50,7 +50,13 @@ function twoAccounts(encryption: Encryption, allowTarget = true): FakeAws {
       aliases: [],
       ...(allowTarget ? { allowAccounts: [TARGET_ACCOUNT] } : {}),
     },
-    { account: SOURCE_ACCOUNT, region: EAST, keyId: '1111aaaa-0000-4000-8000-000000000002', aliases: ['alias/aws/rds'], awsManaged: true },
+    {
+      account: SOURCE_ACCOUNT,
+      region: EAST,
+      keyId: '1111aaaa-0000-4000-8000-000000000002',
+      aliases: ['alias/aws/rds'],
+      awsManaged: true,
+    },
     {
       account: SOURCE_ACCOUNT,
       region: EAST,
@@ -58,8 +64,18 @@ function twoAccounts(encryption: Encryption, allowTarget = true): FakeAws {
       aliases: ['alias/share'],
       allowAccounts: [TARGET_ACCOUNT],
     },
-    { account: TARGET_ACCOUNT, region: EAST, keyId: '2222bbbb-0000-4000-8000-000000000001', aliases: ['alias/dr'] },
-    { account: TARGET_ACCOUNT, region: WEST, keyId: '2222bbbb-0000-4000-8000-000000000002', aliases: ['alias/dr'] },
+    {
+      account: TARGET_ACCOUNT,
+      region: EAST,
+      keyId: '2222bbbb-0000-4000-8000-000000000001',
+      aliases: ['alias/dr'],
+    },
+    {
+      account: TARGET_ACCOUNT,
+      region: WEST,
+      keyId: '2222bbbb-0000-4000-8000-000000000002',
+      aliases: ['alias/dr'],
+    },
   );
   aws.addSnapshot({
     account: SOURCE_ACCOUNT,
@@ -160,7 +176,9 @@ describe('cross-account copies', () => {
     expect(result.DBClusterSnapshot?.DBClusterSnapshotArn).toBe(
       `arn:aws:rds:${EAST}:${TARGET_ACCOUNT}:cluster-snapshot:prod-dr`,
     );
-    expect(result.DBClusterSnapshot?.KmsKeyId).toBe(`arn:aws:kms:${EAST}:${TARGET_ACCOUNT}:key/2222bbbb-0000-4000-8000-000000000001`);
+    expect(result.DBClusterSnapshot?.KmsKeyId).toBe(
+      `arn:aws:kms:${EAST}:${TARGET_ACCOUNT}:key/2222bbbb-0000-4000-8000-000000000001`,
+    );
     expect(result.summary.crossAccount).toMatchObject({
       sourceAccountId: SOURCE_ACCOUNT,
       targetAccountId: TARGET_ACCOUNT,
@@ -244,7 +262,9 @@ describe('cross-account copies', () => {
       ['final', TARGET_ACCOUNT, WEST, 'available'],
     ]);
     const reEncrypt = aws.callsOf('startCopy')[0] as { kmsKeyArn: string; role: { roleArn: string } };
-    expect(reEncrypt.kmsKeyArn).toBe(`arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000003`);
+    expect(reEncrypt.kmsKeyArn).toBe(
+      `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000003`,
+    );
     expect(reEncrypt.role.roleArn).toBe(SOURCE_ROLE);
     // The re-encrypted copy was shared, never the aws/rds original.
     expect(aws.callsOf('shareSnapshot')).toEqual([expect.objectContaining({ identifier: 'prod-dr-share' })]);
