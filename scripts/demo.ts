@@ -1,8 +1,18 @@
 // `npm run demo`: the main job on the built-in local stack. Starts the stack, makes an encrypted Aurora
 // cluster snapshot in us-east-1 and a KMS key with an alias in us-west-2 (in the AWS emulator), copies
 // the snapshot across Regions through the worker with live progress, prints the result and the Temporal
-// UI link, and stops what it started (`--keep-stack` leaves it running for browsing).
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+// UI link, and stops what it started (`--keep-stack` leaves it running for browsing). `--cross-account`
+// copies into a second account (222222222222, through an assumed role in the emulator) instead: the source
+// key's policy lets that account use it, snapcopy shares the snapshot, copies it in two hops (into the
+// other account in us-east-1, then to us-west-2), and takes the share and the intermediate copy back.
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import {
   CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
@@ -10,6 +20,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { copyStartOptions, type CopyWorkflow } from '../src/shared/contract';
+import { sourceKeyPolicyStatements } from '../src/shared/cross-account';
 import { connectClient } from '../src/cli/connect';
 import { validateCopyInput } from '../src/shared/validation';
 import { createProgressView } from '../src/cli/progress-view';
@@ -34,21 +45,43 @@ const SOURCE_REGION = 'us-east-1';
 const TARGET_REGION = 'us-west-2';
 const CLUSTER = 'demo-aurora';
 const ALIAS = 'alias/snapcopy-demo';
+/** `--cross-account`: the emulator's default account is the source's; this one is the destination. */
+const SOURCE_ACCOUNT = '123456789012';
+const TARGET_ACCOUNT = '222222222222';
+const SOURCE_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/snapcopy-source`;
+const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/snapcopy-target`;
 
-function aws<T>(Client: new (cfg: object) => T, region: string): T {
+function stackCredentials() {
   const env = stackAwsEnv();
-  return new Client({
-    region,
-    endpoint: EMULATOR_ENDPOINT,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  });
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
+}
+
+/** A client of the emulator, in the default account or (with `role`) in that role's account. */
+function aws<T>(Client: new (cfg: object) => T, region: string, role?: string): T {
+  const credentials = role
+    ? fromTemporaryCredentials({
+        masterCredentials: stackCredentials(),
+        params: { RoleArn: role, RoleSessionName: 'snapcopy-demo' },
+        clientConfig: { region, endpoint: EMULATOR_ENDPOINT },
+      })
+    : stackCredentials();
+  return new Client({ region, endpoint: EMULATOR_ENDPOINT, credentials });
 }
 
 /** The demo's source: an encrypted Aurora PostgreSQL cluster and a fresh manual snapshot of it. */
-async function makeSource(stamp: string): Promise<string> {
+async function makeSource(stamp: string, shareKeyWith?: string): Promise<string> {
   const kms = aws(KMSClient, SOURCE_REGION);
   const rds = aws(RDSClient, SOURCE_REGION);
   const key = await kms.send(new CreateKeyCommand({ Description: 'snapcopy demo source key' }));
+  if (shareKeyWith) {
+    // What `snapcopy iam-policy --cross-account` says to add to the source key's policy.
+    const KeyId = key.KeyMetadata!.KeyId!;
+    const policy = JSON.parse(
+      (await kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }))).Policy!,
+    ) as { Statement: unknown[] };
+    policy.Statement.push(...sourceKeyPolicyStatements('aws', shareKeyWith));
+    await kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }));
+  }
   try {
     await rds.send(
       new CreateDBClusterCommand({
@@ -74,8 +107,8 @@ async function makeSource(stamp: string): Promise<string> {
 }
 
 /** The destination key: a KMS key in us-west-2 known by its alias. */
-async function makeDestinationKey(): Promise<void> {
-  const kms = aws(KMSClient, TARGET_REGION);
+async function makeDestinationKey(role?: string): Promise<void> {
+  const kms = aws(KMSClient, TARGET_REGION, role);
   const key = await kms.send(new CreateKeyCommand({ Description: 'snapcopy demo destination key' }));
   try {
     await kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: key.KeyMetadata!.KeyId }));
@@ -86,14 +119,16 @@ async function makeDestinationKey(): Promise<void> {
 
 async function main(): Promise<void> {
   const keepStack = process.argv.includes('--keep-stack');
+  const crossAccount = process.argv.includes('--cross-account');
   const started = await stackUp();
   try {
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     console.log(
-      `creating an encrypted Aurora cluster snapshot in ${SOURCE_REGION} and ${ALIAS} in ${TARGET_REGION}`,
+      `creating an encrypted Aurora cluster snapshot in ${SOURCE_REGION} and ${ALIAS} in ${TARGET_REGION}` +
+        (crossAccount ? ` of account ${TARGET_ACCOUNT}` : ''),
     );
-    const sourceArn = await makeSource(stamp);
-    await makeDestinationKey();
+    const sourceArn = await makeSource(stamp, crossAccount ? TARGET_ACCOUNT : undefined);
+    await makeDestinationKey(crossAccount ? TARGET_ROLE : undefined);
 
     const input: CopyDbClusterSnapshotInput = {
       SourceDBClusterSnapshotIdentifier: sourceArn,
@@ -103,6 +138,7 @@ async function main(): Promise<void> {
       KmsKeyId: ALIAS,
       CopyTags: true,
       Tags: [{ Key: 'purpose', Value: 'disaster-recovery' }],
+      ...(crossAccount ? { SourceRoleArn: SOURCE_ROLE, TargetRoleArn: TARGET_ROLE } : {}),
       options: { minPollSeconds: 2, maxPollSeconds: 5 },
     };
     const connected = await connectClient({
@@ -128,6 +164,15 @@ async function main(): Promise<void> {
           `key:       ${s?.KmsKeyId}`,
           `tags:      ${(s?.TagList ?? []).map((t) => `${t.Key}=${t.Value}`).join(', ')}`,
           `took:      ${result.summary.copySeconds}s, ${result.summary.polls} polls`,
+          ...(result.summary.crossAccount
+            ? [
+                `accounts:  ${result.summary.crossAccount.sourceAccountId} → ${result.summary.crossAccount.targetAccountId}` +
+                  ` (shared by snapcopy: ${result.summary.crossAccount.shared ? 'yes, and taken back' : 'no'})`,
+                ...result.summary.crossAccount.hops.map(
+                  (h) => `hop:       ${h.hop} ${h.identifier} in ${h.accountId}/${h.region}: ${h.status}`,
+                ),
+              ]
+            : []),
           `Temporal UI: ${UI_URL}/namespaces/${STACK.namespace}/workflows/${encodeURIComponent(workflowId)}`,
         ].join('\n'),
       );
