@@ -31,7 +31,10 @@ export async function callerAccount(clients: AwsClients, input: CallerAccountInp
       .sts(input.region, input.role)
       .send(new GetCallerIdentityCommand({}), sendOptions());
     if (!out.Account) {
-      throw retryableFailure(ActivityFailureType.IncompleteResponse, 'STS returned no account');
+      throw retryableFailure(
+        ActivityFailureType.IncompleteResponse,
+        `Finding the account of ${input.role?.roleArn ?? 'the default credentials'}: STS returned no account`,
+      );
     }
     return out.Account;
   } catch (err) {

@@ -3,9 +3,12 @@
 // Enough of IAM's evaluation for the question snapcopy asks before sharing an encrypted snapshot: an
 // explicit Deny wins, an Allow must name the account (its root, the bare ID, any principal ARN in it, or
 // `*`) and the action (wildcards `*` and `?`). Conditions are not evaluated: the statements snapcopy
-// recommends carry kms:GrantIsForAWSResource, which RDS's own grant request meets.
+// recommends carry kms:GrantIsForAWSResource, which RDS's own grant request meets, and a Deny with a
+// condition (an organisation's guardrail such as aws:PrincipalOrgID) is not taken to apply — if it does,
+// the copy itself fails with KMS's own answer.
 
 interface Statement {
+  Condition?: unknown;
   Effect?: string;
   Principal?: unknown;
   Action?: unknown;
@@ -44,7 +47,9 @@ export function keyPolicyAllows(policy: string, accountId: string, action: strin
   } catch {
     return false;
   }
-  if (statements.some((s) => s.Effect === 'Deny' && matches(s, accountId, action))) return false;
+  if (statements.some((s) => s.Effect === 'Deny' && !s.Condition && matches(s, accountId, action))) {
+    return false;
+  }
   return statements.some((s) => s.Effect === 'Allow' && matches(s, accountId, action));
 }
 

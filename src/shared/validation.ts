@@ -396,6 +396,8 @@ export function validateKmsKeyId(
   value: string,
   targetRegion: string,
   field = 'KmsKeyId',
+  where = 'the copy is made in',
+  which = 'the destination Region',
 ): NonNullable<ValidatedInput['kmsKey']> {
   const ref = parseKmsKeyRef(value);
   if (ref === undefined) throw invalidValue(field, `${field} ${show(value)} ${kmsKeyProblem(value)}`);
@@ -409,8 +411,8 @@ export function validateKmsKeyId(
     if (ref.region !== targetRegion) {
       throw invalidValue(
         field,
-        `${field} ${show(value)} is a KMS key of ${ref.region}, but KMS keys are Regional and the copy is made in ` +
-          `${targetRegion}: give a KMS key of the destination Region ${targetRegion}` +
+        `${field} ${show(value)} is a KMS key of ${ref.region}, but KMS keys are Regional and ${where} ` +
+          `${targetRegion}: give a KMS key of ${which} ${targetRegion}` +
           (ref.keyId?.toLowerCase().startsWith('mrk-')
             ? ` (for a multi-Region key, its replica in ${targetRegion})`
             : ''),
@@ -714,7 +716,13 @@ function withAccounts(
         `${field} is for copies into another account (SourceRoleArn / TargetRoleArn); leave it out`,
       );
     }
-    const key = validateKmsKeyId(shareKey, v.sourceRegion, field);
+    const key = validateKmsKeyId(
+      shareKey,
+      v.sourceRegion,
+      field,
+      'the snapshot is re-encrypted in',
+      'the source Region',
+    );
     if (
       key.accountId !== undefined &&
       v.sourceAccountId !== undefined &&

@@ -2,9 +2,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activityAbortSignal, createAwsClients, sendOptions } from '../../src/activities/clients';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  activityAbortSignal,
+  assumedRoleCredentials,
+  createAwsClients,
+  ROLE_SESSION_SECONDS,
+  sendOptions,
+} from '../../src/activities/clients';
 import { createActivities } from '../../src/activities';
+import { ROLE_SESSION_NAME, type AssumedRole } from '../../src/shared/cross-account';
 
 interface Seen {
   host: string | undefined;
@@ -151,5 +158,134 @@ describe('activity abort signal', () => {
     expect((err as Error).name).toBe('AbortError');
     hang.closeAllConnections();
     await new Promise<void>((resolve) => hang.close(() => resolve()));
+  });
+});
+
+describe('assumed roles', () => {
+  const ROLE_A = { roleArn: 'arn:aws:iam::111111111111:role/snapcopy-source' };
+  const ROLE_B = { roleArn: 'arn:aws:iam::222222222222:role/snapcopy-target' };
+
+  /** Clients whose roles get fake credentials naming the role, its external ID and the Region. */
+  function withStub() {
+    const assumeRole = vi.fn(
+      (role: AssumedRole, region: string) => () =>
+        Promise.resolve({
+          accessKeyId: `AKID|${role.roleArn}|${role.externalId ?? ''}|${region}`,
+          secretAccessKey: 'secret',
+        }),
+    );
+    return { clients: createAwsClients({ assumeRole }), assumeRole };
+  }
+
+  it("caches one client per role and Region, with that role's credentials", async () => {
+    const { clients, assumeRole } = withStub();
+    const first = clients.rds('us-east-1', ROLE_A);
+    expect(clients.rds('us-east-1', ROLE_A)).toBe(first);
+    expect(clients.rds('us-east-1', { ...ROLE_A })).toBe(first);
+    expect(assumeRole).toHaveBeenCalledTimes(1);
+    expect(assumeRole).toHaveBeenCalledWith(ROLE_A, 'us-east-1');
+    await expect(first.config.credentials()).resolves.toMatchObject({
+      accessKeyId: `AKID|${ROLE_A.roleArn}||us-east-1`,
+    });
+    await expect(first.config.region()).resolves.toBe('us-east-1');
+    clients.destroy?.();
+  });
+
+  it('a different Region, role or external ID is another session and another client', async () => {
+    const { clients, assumeRole } = withStub();
+    const base = clients.rds('us-east-1', ROLE_A);
+    const otherRegion = clients.rds('eu-west-1', ROLE_A);
+    const otherRole = clients.rds('us-east-1', ROLE_B);
+    const withExternalId = clients.rds('us-east-1', { ...ROLE_A, externalId: 'ext-1' });
+    const otherExternalId = clients.rds('us-east-1', { ...ROLE_A, externalId: 'ext-2' });
+    const all = [base, otherRegion, otherRole, withExternalId, otherExternalId];
+    expect(new Set(all).size).toBe(5);
+    expect(assumeRole.mock.calls).toEqual([
+      [ROLE_A, 'us-east-1'],
+      [ROLE_A, 'eu-west-1'],
+      [ROLE_B, 'us-east-1'],
+      [{ ...ROLE_A, externalId: 'ext-1' }, 'us-east-1'],
+      [{ ...ROLE_A, externalId: 'ext-2' }, 'us-east-1'],
+    ]);
+    await expect(otherRegion.config.credentials()).resolves.toMatchObject({
+      accessKeyId: `AKID|${ROLE_A.roleArn}||eu-west-1`,
+    });
+    await expect(otherExternalId.config.credentials()).resolves.toMatchObject({
+      accessKeyId: `AKID|${ROLE_A.roleArn}|ext-2|us-east-1`,
+    });
+    // Asking again reuses every one of them.
+    expect(clients.rds('us-east-1', { ...ROLE_A, externalId: 'ext-1' })).toBe(withExternalId);
+    expect(assumeRole).toHaveBeenCalledTimes(5);
+    clients.destroy?.();
+  });
+
+  it('without a role, no role is assumed and the default client is separate from the role clients', () => {
+    const { clients, assumeRole } = withStub();
+    const plain = clients.rds('us-east-1');
+    clients.kms('us-east-1');
+    clients.sts('us-east-1');
+    clients.sns('us-east-1');
+    expect(assumeRole).not.toHaveBeenCalled();
+    expect(clients.rds('us-east-1', ROLE_A)).not.toBe(plain);
+    expect(clients.rds('us-east-1')).toBe(plain);
+    clients.destroy?.();
+  });
+
+  it("a role's RDS, KMS and STS clients in one Region share one session", async () => {
+    const { clients, assumeRole } = withStub();
+    const rds = clients.rds('us-east-1', ROLE_A);
+    const kms = clients.kms('us-east-1', ROLE_A);
+    const sts = clients.sts('us-east-1', ROLE_A);
+    expect(assumeRole).toHaveBeenCalledTimes(1);
+    expect(new Set<unknown>([rds, kms, sts]).size).toBe(3);
+    const provider = assumeRole.mock.results[0]?.value as () => Promise<unknown>;
+    expect(provider).toBeTypeOf('function');
+    for (const c of [rds, kms, sts]) {
+      await expect(c.config.credentials()).resolves.toMatchObject({
+        accessKeyId: `AKID|${ROLE_A.roleArn}||us-east-1`,
+      });
+    }
+    clients.destroy?.();
+  });
+
+  it('destroy() drops the cached clients and sessions', () => {
+    const { clients, assumeRole } = withStub();
+    const rds = clients.rds('us-east-1', ROLE_A);
+    const kms = clients.kms('us-east-1', ROLE_A);
+    clients.destroy?.();
+    expect(clients.rds('us-east-1', ROLE_A)).not.toBe(rds);
+    expect(clients.kms('us-east-1', ROLE_A)).not.toBe(kms);
+    expect(assumeRole).toHaveBeenCalledTimes(2);
+    clients.destroy?.();
+  });
+
+  it('assumedRoleCredentials returns a provider without calling STS', () => {
+    useEnv({ AWS_ENDPOINT_URL: url });
+    const provider = assumedRoleCredentials({ ...ROLE_A, externalId: 'ext-42' }, 'us-east-1');
+    expect(provider).toBeTypeOf('function');
+    expect(seen).toHaveLength(0);
+  });
+
+  it("the provider, when called, assumes the role through STS with snapcopy's session", async () => {
+    useEnv({ AWS_ENDPOINT_URL: url });
+    const provider = assumedRoleCredentials({ ...ROLE_A, externalId: 'ext-42' }, 'us-east-1');
+    // The local server answers with no credentials: only the request matters here.
+    await expect(provider()).rejects.toBeDefined();
+    const assume = seen.find((s) => s.body.includes('Action=AssumeRole'));
+    expect(assume).toBeDefined();
+    const params = new URLSearchParams(assume?.body);
+    expect(params.get('RoleArn')).toBe(ROLE_A.roleArn);
+    expect(params.get('RoleSessionName')).toBe(ROLE_SESSION_NAME);
+    expect(params.get('DurationSeconds')).toBe(String(ROLE_SESSION_SECONDS));
+    expect(params.get('ExternalId')).toBe('ext-42');
+  });
+
+  it('the provider sends no ExternalId for a role without one', async () => {
+    useEnv({ AWS_ENDPOINT_URL: url });
+    await expect(assumedRoleCredentials(ROLE_B, 'us-east-1')()).rejects.toBeDefined();
+    const assume = seen.find((s) => s.body.includes('Action=AssumeRole'));
+    const params = new URLSearchParams(assume?.body);
+    expect(params.get('RoleArn')).toBe(ROLE_B.roleArn);
+    expect(params.has('ExternalId')).toBe(false);
   });
 });
