@@ -192,6 +192,34 @@ describe('status', () => {
     expect(progressLine(progress({ phase: 'starting' }))).toBe('starting, 40%');
   });
 
+  it('a cross-account copy: its accounts, the share it holds and each hop', () => {
+    const hops = [
+      {
+        hop: 'intermediate' as const,
+        accountId: '222222222222',
+        region: 'us-east-1',
+        identifier: 'prod-1-dr-hop1',
+        workflowId: 'w-intermediate',
+        status: 'available',
+      },
+      {
+        hop: 'final' as const,
+        accountId: '222222222222',
+        region: 'us-west-2',
+        identifier: 'prod-1-dr',
+        workflowId: 'w',
+        status: 'copying',
+      },
+    ];
+    const text = renderStatus({ ...running, progress: progress({ sharedWith: '222222222222', hops }) });
+    expect(text).toMatch(/^accounts\s+→ 222222222222$/m);
+    expect(text).toMatch(/^shared with\s+account 222222222222 \(until the copy ends\)$/m);
+    expect(text).toMatch(
+      /^hops\s+intermediate prod-1-dr-hop1 \(222222222222\/us-east-1\) available; final prod-1-dr \(222222222222\/us-west-2\) copying$/m,
+    );
+    expect(renderStatus(running)).not.toMatch(/^(accounts|hops|shared with)/m);
+  });
+
   it('a closed copy: its result or failure; without progress the search attributes', () => {
     const { progress: _p, ...rest } = running;
     const done = renderStatus({

@@ -30,6 +30,36 @@ describe('formatDetails', () => {
     );
   });
 
+  it('shows a cross-account copy’s share and each hop with its account, Region and state', () => {
+    const text = formatDetails({
+      ...base,
+      sharedWith: '222222222222',
+      hops: [
+        {
+          hop: 'intermediate',
+          accountId: '222222222222',
+          region: 'us-east-1',
+          identifier: 'prod-copy-hop1',
+          workflowId: 'snapcopy-us-west-2-prod-copy-intermediate',
+          status: 'available',
+        },
+        {
+          hop: 'final',
+          accountId: '222222222222',
+          region: 'us-west-2',
+          identifier: 'prod-copy',
+          workflowId: 'snapcopy-us-west-2-prod-copy',
+          status: 'copying',
+        },
+      ],
+    });
+    expect(text).toContain('- source shared with account 222222222222 (taken back when the copy ends)');
+    expect(text).toContain(
+      '- hop intermediate: `prod-copy-hop1` in 222222222222/us-east-1 — available (snapcopy-us-west-2-prod-copy-intermediate)',
+    );
+    expect(text).toContain('- hop final: `prod-copy` in 222222222222/us-west-2 — copying');
+  });
+
   it('says so when no estimate exists yet', () => {
     expect(formatDetails({ ...base, etaSeconds: undefined })).toMatch(
       /^\*\*copying\*\* — 40%, about unknown left/,

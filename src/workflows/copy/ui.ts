@@ -85,6 +85,13 @@ export function formatDetails(p: Progress): string {
     lines.push(`- pruned: ${p.pruned.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
   if (p.retired.length)
     lines.push(`- retired: ${p.retired.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (p.sharedWith)
+    lines.push(`- source shared with account ${p.sharedWith} (taken back when the copy ends)`);
+  for (const h of p.hops ?? []) {
+    lines.push(
+      `- hop ${h.hop}: \`${h.identifier}\` in ${h.accountId}/${h.region} — ${h.status} (${h.workflowId})`,
+    );
+  }
   if (p.cancelRequested) lines.push(`- cancel requested${p.cancelReason ? `: ${p.cancelReason}` : ''}`);
   if (p.error) lines.push(`- error (${p.error.type}): ${p.error.message}`);
   else if (p.message) lines.push(`- ${p.message}`);

@@ -1,5 +1,5 @@
 // `snapcopy status`, what it prints. Pure.
-import type { Progress } from '../../../shared/types';
+import type { CopySummary, HopView, Progress } from '../../../shared/types';
 import { fields, formatEta, formatTime } from '../../format';
 import { resultLine } from '../../outcome';
 import { describePhase } from '../../progress-view';
@@ -8,6 +8,20 @@ import type { StatusReport } from './report';
 export function progressLine(p: Progress): string {
   const eta = p.etaSeconds !== undefined && p.phase === 'copying' ? `, eta ${formatEta(p.etaSeconds)}` : '';
   return `${describePhase(p)}, ${p.percent}%${eta}`;
+}
+
+/** A cross-account copy's two accounts. */
+function accountsLine(p: Progress | undefined, summary: CopySummary | undefined): string | undefined {
+  const x = summary?.crossAccount;
+  if (x) return `${x.sourceAccountId} → ${x.targetAccountId}`;
+  const final = p?.hops?.find((h) => h.hop === 'final');
+  return final ? `→ ${final.accountId}` : undefined;
+}
+
+/** Each hop of a cross-account copy: `intermediate prod-dr-hop1 (222…/us-east-1) deleted; final …`. */
+function hopsLine(hops: HopView[] | undefined): string | undefined {
+  if (!hops?.length) return undefined;
+  return hops.map((h) => `${h.hop} ${h.identifier} (${h.accountId}/${h.region}) ${h.status}`).join('; ');
 }
 
 export function renderStatus(r: StatusReport): string {
@@ -39,6 +53,9 @@ export function renderStatus(r: StatusReport): string {
     ],
     ['target', target],
     ['kms key', p?.kmsKeyArn ?? summary?.kmsKeyArn],
+    ['accounts', accountsLine(p, summary)],
+    ['shared with', p?.sharedWith ? `account ${p.sharedWith} (until the copy ends)` : undefined],
+    ['hops', hopsLine(p?.hops ?? summary?.crossAccount?.hops)],
     ['started', formatTime(r.startTime)],
     ['closed', r.closeTime ? formatTime(r.closeTime) : undefined],
     [
