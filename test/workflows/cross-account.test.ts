@@ -294,6 +294,7 @@ describe('cross-account copies', () => {
       'signal',
     ],
     ['the final hop', (p) => p.phase === 'copying', 'signal'],
+    ['the re-encrypt hop (Temporal cancel)', (p) => p.hops?.[0]?.status === 'copying', 'temporal'],
     ['the intermediate hop (Temporal cancel)', (p) => p.hops?.[1]?.status === 'copying', 'temporal'],
     ['the final hop (Temporal cancel)', (p) => p.phase === 'copying', 'temporal'],
   ];
@@ -314,6 +315,17 @@ describe('cross-account copies', () => {
       expect(await leftovers(aws)).toEqual({ snapshots: [ORIGINAL], shares: ['333333333333'] });
     });
   }
+
+  it('a deadline passing during the intermediate hop fails the copy and leaves nothing behind', async () => {
+    const aws = twoAccounts('cmk');
+    aws.copyDurationMs = 3 * 60 * MINUTE; // longer than the deadline
+    const err = await run(aws, async (start) =>
+      failureOf((await start(input(WEST, { options: { deadlineSeconds: 3600 } }))).result()),
+    );
+    expect(err.type).toBe('CopyDeadlineExceeded');
+    expect(err.message).toContain('-intermediate');
+    expect(await leftovers(aws)).toEqual({ snapshots: [ORIGINAL], shares: ['333333333333'] });
+  });
 
   it("a failure in hop 2 deletes hop 1's intermediate and takes the share back", async () => {
     const aws = twoAccounts('cmk');
