@@ -2,6 +2,7 @@
 // options.shareKmsKeyId, and what they must agree with.
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputErrorType, validateCopyInput } from '../../src/shared/validation';
+import { caught } from '../helpers/failures';
 
 const UUID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const SOURCE = '111111111111';
@@ -22,16 +23,6 @@ const base = {
   TargetRegion: 'us-east-1',
 };
 const input = (overrides: Record<string, unknown> = {}) => ({ ...base, ...overrides });
-
-function caught(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but nothing was thrown');
-}
 
 function expectInputError(
   overrides: Record<string, unknown>,

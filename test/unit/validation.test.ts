@@ -5,7 +5,6 @@ import { OWNERSHIP_TAGS } from '../../src/shared/names';
 import type { Tag } from '../../src/shared/types';
 import {
   DEFAULT_OPTIONS,
-  InputError,
   type InputErrorType,
   MAX_TAGS,
   OWNERSHIP_TAG_COUNT,
@@ -16,6 +15,7 @@ import {
   validateRegion,
   validateTags,
 } from '../../src/shared/validation';
+import { caught } from '../helpers/failures';
 
 const UUID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const ACCOUNT = '123456789012';
@@ -28,16 +28,6 @@ const base = {
   TargetRegion: 'us-east-1',
 };
 const input = (overrides: Record<string, unknown> = {}) => ({ ...base, ...overrides });
-
-function caught(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError, but nothing was thrown');
-}
 
 function expectInputError(fn: () => unknown, type: InputErrorType, field: string, message: string | RegExp) {
   const error = caught(fn);

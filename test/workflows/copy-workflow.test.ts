@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
@@ -15,6 +15,7 @@ import { slotsQuery, slotsWorkflowId } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import type { StartCopyInput } from '../../src/activities/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
+import { failureOf } from '../helpers/failures';
 
 let env: TestWorkflowEnvironment;
 
@@ -52,17 +53,6 @@ function start(
     workflowId: defaultWorkflowId(input.TargetRegion, input.TargetDBClusterSnapshotIdentifier!),
     args: [input],
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 function crossRegionSetup(aws: FakeAws) {

@@ -2,8 +2,7 @@
 // (test/helpers/fake-aws.ts): share, keys, re-encryption, the two-hop cross-Region copy, and that every
 // exit (success, cancel by signal or by Temporal, failure) leaves no share, no intermediate and no target.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { progressQuery } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
@@ -13,6 +12,7 @@ import { FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { failureOf } from '../helpers/failures';
 
 const SOURCE_ACCOUNT = '111111111111';
 const TARGET_ACCOUNT = '222222222222';
@@ -125,17 +125,6 @@ function run<T>(
   );
 }
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof copyDbClusterSnapshot>;
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 /** Skips workflow time two minutes at a time until the copy's progress matches (at most a day). */
 async function whenProgress(handle: Handle, matches: (p: Progress) => boolean): Promise<Progress> {

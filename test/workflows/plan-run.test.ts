@@ -2,7 +2,7 @@
 // destination over the in-memory AWS (test/helpers/fake-aws.ts), with the real copy-slot activities.
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   PLAN_RUN_FAILED,
@@ -17,6 +17,7 @@ import { recordHistory } from '../helpers/histories';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { failureOf } from '../helpers/failures';
 
 let env: TestWorkflowEnvironment;
 
@@ -90,16 +91,6 @@ async function runPlan(taskQueue: string, input: RunCopyPlanInput, at: Date) {
     workflowId: planRunWorkflowId('prod-dr', at),
     args: [input],
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
-  return (err as WorkflowFailedError).cause as ApplicationFailure;
 }
 
 describe('runCopyPlan', () => {
