@@ -1,6 +1,12 @@
 // What must be undone when a copy is cancelled or fails — one record instead of scattered flags, in
 // the shape of the saga sample's compensation list — and the run's one exit path that acts on it.
-import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  isCancellation,
+  log,
+} from '@temporalio/workflow';
 import { isOwnedBy } from '../../shared/ownership';
 import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { recordCopyFailed } from '../metrics';
@@ -71,13 +77,8 @@ async function undoAfterFailure(run: CopyRun): Promise<void> {
     run.setPhase('cancelling');
     try {
       await CancellationScope.nonCancellable(async () => {
-        const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
-        const current = await untilAnswered(run, () =>
-          call('describeTargetSnapshot', summaries.checkBeforeCancel(run.targetName), where),
-        );
-        const kept =
-          current?.Status === 'available' || (current && (await deleteOwnTarget(run, true)) === 'kept');
-        if (kept) {
+        // The delete itself keeps a target it finds available (unlessAvailable) and waits out outages.
+        if ((await deleteOwnTarget(run, true)) === 'kept') {
           run.view.message = `${run.targetName} became available before the failure: kept`;
           return;
         }
@@ -89,8 +90,13 @@ async function undoAfterFailure(run: CopyRun): Promise<void> {
   }
   try {
     await CancellationScope.nonCancellable(() => releaseCrossAccount(run));
-  } catch {
-    // Intermediates keep their ownership tags; a share left behind is named in the failure's log.
+  } catch (err) {
+    // Intermediates keep their ownership tags (a later prune finds them); a share left behind is said here.
+    log.warn('cross-account cleanup after a failure did not finish', {
+      share: run.undo.share,
+      intermediates: run.undo.intermediates,
+      error: String(err),
+    });
   }
   try {
     await CancellationScope.nonCancellable(() => giveSlotBack(run, 'done'));
