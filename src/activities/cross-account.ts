@@ -63,6 +63,18 @@ export async function snapshotSharedWith(clients: AwsClients, input: ShareSnapsh
   }
 }
 
+/** Adds `accountId` to the snapshot's `restore` attribute, or removes it; the other values stay. */
+function modifyShare(rds: RDSClient, input: ShareSnapshotInput, change: 'ValuesToAdd' | 'ValuesToRemove') {
+  return rds.send(
+    new ModifyDBClusterSnapshotAttributeCommand({
+      DBClusterSnapshotIdentifier: input.identifier,
+      AttributeName: RESTORE,
+      [change]: [input.accountId],
+    }),
+    sendOptions(),
+  );
+}
+
 /**
  * Shares the snapshot with `accountId`, keeping every share already there (idempotent). `changed: false`
  * when it was already shared with that account (or public).
@@ -72,21 +84,16 @@ export async function shareSnapshot(
   input: ShareSnapshotInput,
 ): Promise<ShareSnapshotResult> {
   const rds = clients.rds(input.region, input.role);
-  const what = `sharing '${input.identifier}' in ${input.region} with account ${input.accountId}`;
   try {
     const accounts = await sharedWith(rds, input.identifier);
     if (accounts.includes(input.accountId) || accounts.includes('all')) return { changed: false };
-    await rds.send(
-      new ModifyDBClusterSnapshotAttributeCommand({
-        DBClusterSnapshotIdentifier: input.identifier,
-        AttributeName: RESTORE,
-        ValuesToAdd: [input.accountId],
-      }),
-      sendOptions(),
-    );
+    await modifyShare(rds, input, 'ValuesToAdd');
     return { changed: true };
   } catch (err) {
-    throw toActivityFailure(err, `${what[0]!.toUpperCase()}${what.slice(1)}`);
+    throw toActivityFailure(
+      err,
+      `Sharing '${input.identifier}' in ${input.region} with account ${input.accountId}`,
+    );
   }
 }
 
@@ -99,14 +106,7 @@ export async function unshareSnapshot(
   try {
     const accounts = await sharedWith(rds, input.identifier);
     if (!accounts.includes(input.accountId)) return { changed: false };
-    await rds.send(
-      new ModifyDBClusterSnapshotAttributeCommand({
-        DBClusterSnapshotIdentifier: input.identifier,
-        AttributeName: RESTORE,
-        ValuesToRemove: [input.accountId],
-      }),
-      sendOptions(),
-    );
+    await modifyShare(rds, input, 'ValuesToRemove');
     return { changed: true };
   } catch (err) {
     if (err instanceof Error && err.name === 'DBClusterSnapshotNotFoundFault') return { changed: false };

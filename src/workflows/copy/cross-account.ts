@@ -82,15 +82,20 @@ export async function prepareCrossAccount(run: CopyRun): Promise<void> {
   source.copyIdentifier = shared.arn;
   if (facts.encrypted && v.crossRegion) {
     // AWS does not copy an encrypted shared snapshot across Regions: first into the destination account here.
-    source.copyIdentifier = await copyHop(run, 'intermediate', {
-      SourceDBClusterSnapshotIdentifier: shared.arn,
-      TargetDBClusterSnapshotIdentifier: hopIdentifier(v.targetIdentifier, 'intermediate'),
-      // The destination account's own key in the source Region; the final hop re-encrypts with KmsKeyId.
-      KmsKeyId: 'alias/aws/rds',
-      SourceRegion: v.sourceRegion,
-      TargetRegion: v.sourceRegion,
-      ...(v.targetRole ? { TargetRoleArn: v.targetRole.roleArn } : {}),
-    });
+    source.copyIdentifier = await copyHop(
+      run,
+      'intermediate',
+      {
+        SourceDBClusterSnapshotIdentifier: shared.arn,
+        TargetDBClusterSnapshotIdentifier: hopIdentifier(v.targetIdentifier, 'intermediate'),
+        // The destination account's own key in the source Region; the final hop re-encrypts with KmsKeyId.
+        KmsKeyId: 'alias/aws/rds',
+        SourceRegion: v.sourceRegion,
+        TargetRegion: v.sourceRegion,
+        ...(v.targetRole ? { TargetRoleArn: v.targetRole.roleArn } : {}),
+      },
+      v.targetRole,
+    );
   }
 }
 
@@ -143,14 +148,19 @@ async function reEncrypt(
     );
   }
   const identifier = hopIdentifier(v.targetIdentifier, 're-encrypt');
-  const arn = await copyHop(run, 're-encrypt', {
-    SourceDBClusterSnapshotIdentifier: source.arn,
-    TargetDBClusterSnapshotIdentifier: identifier,
-    KmsKeyId: key.keyArn,
-    SourceRegion: v.sourceRegion,
-    TargetRegion: v.sourceRegion,
-    ...(v.sourceRole ? { SourceRoleArn: v.sourceRole.roleArn, TargetRoleArn: v.sourceRole.roleArn } : {}),
-  });
+  const arn = await copyHop(
+    run,
+    're-encrypt',
+    {
+      SourceDBClusterSnapshotIdentifier: source.arn,
+      TargetDBClusterSnapshotIdentifier: identifier,
+      KmsKeyId: key.keyArn,
+      SourceRegion: v.sourceRegion,
+      TargetRegion: v.sourceRegion,
+      ...(v.sourceRole ? { SourceRoleArn: v.sourceRole.roleArn, TargetRoleArn: v.sourceRole.roleArn } : {}),
+    },
+    v.sourceRole,
+  );
   return { identifier, arn };
 }
 
@@ -176,13 +186,14 @@ async function copyHop(
   run: CopyRun,
   hop: IntermediateRecord['hop'],
   input: Omit<CopyDbClusterSnapshotInput, 'options'>,
+  /** The role of the account the hop copies into (its TargetRoleArn). */
+  role: AssumedRole | undefined,
 ): Promise<string> {
   const { v } = run;
   await checkpoint(run);
   run.setPhase('copying-intermediate');
   const workflowId = `${run.workflowId}-${hop}`;
   const identifier = input.TargetDBClusterSnapshotIdentifier!;
-  const role = input.TargetRoleArn ? (hop === 're-encrypt' ? v.sourceRole : v.targetRole) : undefined;
   const accountId = hop === 're-encrypt' ? run.sourceFacts!.accountId : run.crossAccount!.targetAccountId;
   run.undo.intermediates = [
     ...(run.undo.intermediates ?? []),
@@ -212,9 +223,7 @@ async function copyHop(
             pruneOnQuota: false,
             onCancelAfterAvailable: 'delete',
             ...(left !== undefined ? { deadlineSeconds: Math.max(60, Math.floor(left)) } : {}),
-            ...(v.targetRole?.externalId || v.sourceRole?.externalId
-              ? { externalId: (v.targetRole ?? v.sourceRole)!.externalId }
-              : {}),
+            ...(role?.externalId ? { externalId: role.externalId } : {}),
           },
         },
       ],
