@@ -1,5 +1,6 @@
 // Real Temporal servers for tests, from the project's .venv (PyPI wheels), never downloaded by the SDK.
 // Importing this module changes nothing: the quiet Runtime is installed by the first helper that needs one.
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { IllegalStateError } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -55,3 +56,21 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+/**
+ * A time-skipping server per test, handed to `use` before each: one test's slow run (or a workflow it leaves
+ * behind) cannot hold up the time skipping of the next. The workflow bundle is built once, up front.
+ */
+export function timeSkippingEnvPerTest(use: (env: TestWorkflowEnvironment) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    await workflowBundle();
+  });
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+    use(env);
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+}

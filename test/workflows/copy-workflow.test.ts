@@ -1,13 +1,13 @@
 // The copyDbClusterSnapshot workflow on the real time-skipping Temporal test server, with activities
 // backed by an in-memory AWS (test/helpers/fake-aws.ts).
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { waitForProgress } from '../helpers/wait';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
@@ -18,20 +18,7 @@ import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { failureOf } from '../helpers/failures';
 
 let env: TestWorkflowEnvironment;
-
-// A time-skipping server per test: one test's slow run (or a workflow it leaves behind) cannot hold up
-// the time skipping of the next.
-beforeAll(async () => {
-  await workflowBundle();
-});
-
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
+timeSkippingEnvPerTest((e) => (env = e));
 
 const HOUR = 60 * 60 * 1000;
 

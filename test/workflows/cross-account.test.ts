@@ -1,7 +1,7 @@
 // Copies into another account on the time-skipping test server, with a two-account in-memory AWS
 // (test/helpers/fake-aws.ts): share, keys, re-encryption, the two-hop cross-Region copy, and that every
 // exit (success, cancel by signal or by Temporal, failure) leaves no share, no intermediate and no target.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { progressQuery } from '../../src/shared/contract';
@@ -10,7 +10,7 @@ import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/type
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { failureOf } from '../helpers/failures';
 
@@ -25,16 +25,7 @@ const AWS_RDS_KEY = `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-400
 const MINUTE = 60 * 1000;
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  await workflowBundle();
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-});
+timeSkippingEnvPerTest((e) => (env = e));
 
 type Encryption = 'none' | 'cmk' | 'aws/rds';
 

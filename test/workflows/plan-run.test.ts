@@ -1,6 +1,6 @@
 // The runCopyPlan workflow on the real time-skipping Temporal test server: children per cluster and
 // destination over the in-memory AWS (test/helpers/fake-aws.ts), with the real copy-slot activities.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,21 +15,12 @@ import { runCopyPlan } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { recordHistory } from '../helpers/histories';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { failureOf } from '../helpers/failures';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  await workflowBundle();
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-});
+timeSkippingEnvPerTest((e) => (env = e));
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
