@@ -7,8 +7,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { parseArn } from '../shared/arn';
-import { sourceKeyPolicyStatements } from '../shared/cross-account';
+import { partitionOf, sourceKeyPolicyStatements } from '../shared/cross-account';
 import { missingKeyActions } from '../shared/key-policy';
 import { FailureType } from '../shared/names';
 import { sendOptions, type AwsClients } from './clients';
@@ -144,7 +143,7 @@ export async function checkSourceKey(
   }
 
   const refusal = (why: string) => {
-    const statements = sourceKeyPolicyStatements(parseArn(keyArn)?.partition ?? 'aws', targetAccountId);
+    const statements = sourceKeyPolicyStatements(partitionOf(keyArn), targetAccountId);
     return fault(
       FailureType.KmsKeyNotAccessible,
       `Account ${targetAccountId} cannot use the source snapshot's KMS key ${keyArn}: ${why}. Add these ` +
