@@ -10,6 +10,7 @@ import {
 import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-flight';
 import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
+import { createShareActivities, noShareActivities } from './shares';
 import { publishPlanReport } from './notify';
 import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
@@ -44,9 +45,33 @@ import type {
 } from './types';
 import type { DBClusterSnapshotView } from '../shared/types';
 
+/** The activities that call Temporal, not AWS: copy slots and source shares. */
+export function createTemporalActivities(opts: SlotActivitiesOptions) {
+  return { ...createSlotActivities(opts), ...createShareActivities(opts) };
+}
+
+export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
+
+/** For workers without a Temporal client (activity unit tests): activities that say so. */
+export function noTemporalActivities(): TemporalActivities {
+  return { ...noSlotActivities(), ...noShareActivities() };
+}
+
 export function createActivities(clients: AwsClients = createAwsClients(), slots?: SlotActivitiesOptions) {
+  // The account of each set of credentials, asked of STS once per worker (not per copy); a failure is not kept.
+  const accounts = new Map<string, Promise<string>>();
+  const accountOf = (input: CallerAccountInput): Promise<string> => {
+    const key = input.role ? `${input.role.roleArn}|${input.role.externalId ?? ''}` : '';
+    let account = accounts.get(key);
+    if (!account) {
+      account = callerAccount(clients, input);
+      accounts.set(key, account);
+      account.catch(() => accounts.delete(key));
+    }
+    return account;
+  };
   return {
-    ...(slots ? createSlotActivities(slots) : noSlotActivities()),
+    ...(slots ? createTemporalActivities(slots) : noTemporalActivities()),
     countCopiesInFlight: (input: CountCopiesInFlightInput): Promise<number> =>
       countCopiesInFlight(clients, input),
     describeSourceSnapshot: (input: DescribeSourceInput): Promise<SourceSnapshotInfo> =>
@@ -63,7 +88,7 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),
     findCopiesOfSources: (input: FindCopiesOfSourcesInput): Promise<CopyOfSource[]> =>
       findCopiesOfSources(clients, input),
-    callerAccount: (input: CallerAccountInput): Promise<string> => callerAccount(clients, input),
+    callerAccount: accountOf,
     snapshotSharedWith: (input: ShareSnapshotInput): Promise<string[]> => snapshotSharedWith(clients, input),
     shareSnapshot: (input: ShareSnapshotInput): Promise<ShareSnapshotResult> => shareSnapshot(clients, input),
     unshareSnapshot: (input: ShareSnapshotInput): Promise<ShareSnapshotResult> =>

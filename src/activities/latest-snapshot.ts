@@ -49,5 +49,10 @@ export async function findLatestClusterSnapshot(
     );
   }
   // The full description (tags, sharing, encryption) the workflow needs, from the one place that makes it.
-  return describeSourceSnapshot(clients, { region: input.region, identifier: newest.DBClusterSnapshotArn });
+  return describeSourceSnapshot(clients, {
+    region: input.region,
+    identifier: newest.DBClusterSnapshotArn,
+    ...(input.role ? { role: input.role } : {}),
+    ...(input.callerAccountId ? { callerAccountId: input.callerAccountId } : {}),
+  });
 }

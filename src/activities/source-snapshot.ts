@@ -65,7 +65,8 @@ export async function describeSourceSnapshot(
   }
   const snapshotType = snapshot.SnapshotType ?? 'manual';
   // The caller's account: the role's when one is assumed, else the default credentials' (when known).
-  const callerAccount = input.role ? parseRoleArn(input.role.roleArn)?.accountId : clients.accountId;
+  const callerAccount =
+    input.callerAccountId ?? (input.role ? parseRoleArn(input.role.roleArn)?.accountId : clients.accountId);
   const shared =
     snapshotType === 'shared' ||
     snapshotType === 'public' ||

@@ -28,6 +28,8 @@ export interface DescribeSourceInput {
   identifier: string;
   /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
   role?: AssumedRole;
+  /** The account the snapshot is read from, when the workflow knows it: another account's snapshot is shared. */
+  callerAccountId?: string;
 }
 
 export interface FindLatestSnapshotInput {
@@ -35,6 +37,8 @@ export interface FindLatestSnapshotInput {
   clusterIdentifier: string;
   /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
   role?: AssumedRole;
+  /** As DescribeSourceInput's. */
+  callerAccountId?: string;
 }
 
 export interface ResolveKmsKeyInput {

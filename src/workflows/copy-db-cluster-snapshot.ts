@@ -3,8 +3,10 @@
 // module of ./copy, every way out (cancel, failure, continue-as-new) goes through ./copy/undo.ts.
 import { setHandler } from '@temporalio/workflow';
 import { cancelSignal, progressQuery } from '../shared/contract';
+import { shareReadySignal } from '../shared/shares';
 import { slotGrantedSignal } from '../shared/slots';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../shared/types';
+import { resolveAccounts } from './copy/accounts';
 import { prepareCrossAccount, releaseCrossAccount } from './copy/cross-account';
 import { followCopy } from './copy/follow';
 import { finishCopied } from './copy/finish';
@@ -29,11 +31,13 @@ export async function copyDbClusterSnapshot(
   setHandler(progressQuery, () => run.progress());
   setHandler(cancelSignal, (args) => run.requestCancel(args?.reason));
   setHandler(slotGrantedSignal, (grant) => run.slotGranted(grant.slotsWorkflowId));
+  setHandler(shareReadySignal, (ready) => run.shareAnswered(ready));
 
   return withUndo(run, async () => {
     validate(run);
     let started;
     if (!run.resuming) {
+      await resolveAccounts(run);
       await takeSlotFirst(run);
       await describeSource(run);
       const present = await findExistingCopy(run);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
+import { createTemporalActivities } from '../../src/activities';
 import { slotsWorkflowId } from '../../src/shared/slots';
 import { ACCOUNT, type FakeAws } from './fake-aws';
 import { workflowBundle } from './temporal';
@@ -26,7 +26,7 @@ export async function withFakeAwsWorker<T>(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
+    activities: aws.activities(createTemporalActivities({ client: () => Promise.resolve(env.client) })),
   });
   try {
     return await worker.runUntil(fn(taskQueue));

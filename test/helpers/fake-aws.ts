@@ -5,7 +5,7 @@
 // buildCopyTags, so the fake cannot drift from what a delete, an adoption or a prune decision rests on.
 import { ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../../src/activities';
-import { noSlotActivities, type SlotActivities } from '../../src/activities/copy-slots';
+import { noTemporalActivities, type TemporalActivities } from '../../src/activities';
 import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
   AssumedRole,
@@ -249,10 +249,10 @@ export class FakeAws {
    * The AWS activities, in memory. `slots`: the copy-slot activities (Temporal calls, not AWS: the real
    * ones against the test server); without, they fail as a worker without a Temporal client does.
    */
-  activities(slots: SlotActivities = noSlotActivities()): Activities {
+  activities(temporal: TemporalActivities = noTemporalActivities()): Activities {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
     return {
-      ...slots,
+      ...temporal,
       countCopiesInFlight: async (input: { region: string }) => {
         record('countCopiesInFlight', input);
         let copying = 0;

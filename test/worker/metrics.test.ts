@@ -19,7 +19,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { METRICS } from '../../src/shared/metric-names';
-import { createSlotActivities } from '../../src/activities/copy-slots';
+import { createTemporalActivities } from '../../src/activities';
 import { FakeAws } from '../helpers/fake-aws';
 import { freePort } from '../helpers/net';
 import { TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from '../helpers/paths';
@@ -73,7 +73,7 @@ async function withWorker<T>(aws: FakeAws, fn: (taskQueue: string) => Promise<T>
     taskQueue,
     workflowBundle: bundle,
     activities: withActivityLog(
-      aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) })),
+      aws.activities(createTemporalActivities({ client: () => Promise.resolve(env.client) })),
     ),
   });
   return worker.runUntil(fn(taskQueue));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
+import { createTemporalActivities } from '../../src/activities';
 import { progressQuery } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
 import { slotsWorkflowId } from '../../src/shared/slots';
@@ -38,7 +38,7 @@ describe('copySlots through an AWS outage', () => {
     aws.copyDurationMs = 30 * MINUTE;
     const outageUntil = (await env.currentTimeMs()) + 15 * MINUTE;
     const activities = aws.activities(
-      createSlotActivities({ client: () => Promise.resolve(env.client), capacity: 1 }),
+      createTemporalActivities({ client: () => Promise.resolve(env.client), capacity: 1 }),
     );
     const count = activities.countCopiesInFlight;
     activities.countCopiesInFlight = async (input) => {

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
+import { createTemporalActivities } from '../../src/activities';
 import type { StartCopyInput } from '../../src/activities/types';
 import { progressQuery } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
@@ -100,7 +100,7 @@ async function withWorker<T>(
 ): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
   const activities = aws.activities(
-    createSlotActivities({
+    createTemporalActivities({
       client: () => Promise.resolve(env.client),
       ...(capacity !== undefined ? { capacity } : {}),
     }),

@@ -44,6 +44,19 @@ export async function checkpoint(
   }
 }
 
+/** Waits until `done` or a cancel, never past the deadline (the next checkpoint then fails the copy). */
+export async function waitUntil(
+  run: CopyRun,
+  done: () => boolean,
+  summary: (seconds: number) => string,
+): Promise<void> {
+  const until = () => done() || run.cancelRequested;
+  const deadline = deadlineMs(run);
+  if (deadline === undefined) await condition(until);
+  else if (deadline > now())
+    await condition(until, deadline - now(), { summary: summary((deadline - now()) / 1000) });
+}
+
 /** Waits up to `seconds` (never past the deadline); a cancel ends the wait early. */
 export async function pause(run: CopyRun, seconds: number, summary: (s: number) => string): Promise<void> {
   const deadline = deadlineMs(run);

@@ -5,8 +5,10 @@
 import {
   ParentClosePolicy,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   startChild,
+  workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { ChildWorkflowFailure, ApplicationFailure } from '@temporalio/common';
@@ -15,10 +17,12 @@ import { cancelSignal } from '../../shared/contract';
 import type { AssumedRole } from '../../shared/cross-account';
 import { FailureType, WORKFLOW_TYPE } from '../../shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult, HopView } from '../../shared/types';
+import { releaseShareSignal, shareWorkflowId, type ShareTarget } from '../../shared/shares';
 import { failure, quick } from './activities';
-import { checkpoint } from './checkpoint';
+import { checkpoint, waitUntil } from './checkpoint';
 import { deleteAndConfirm, untilAnswered } from './delete';
 import { now, type CopyRun } from './run';
+import { summaries } from './ui';
 
 /** A share of the source that snapcopy added: taken back on every exit. */
 export interface ShareRecord {
@@ -28,6 +32,8 @@ export interface ShareRecord {
   /** The destination account it is shared with. */
   accountId: string;
   role?: AssumedRole;
+  /** The sourceShare workflow holding the share for this copy (absent: the copy shared it itself). */
+  holder?: string;
 }
 
 /** An intermediate copy: a child workflow's target, deleted on every exit (only if that child owns it). */
@@ -55,10 +61,9 @@ export async function prepareCrossAccount(run: CopyRun): Promise<void> {
   const { v } = run;
   const source = run.source;
   const facts = run.sourceFacts;
-  if ((!v.sourceRole && !v.targetRole) || !source || !facts) return;
-  const targetAccountId =
-    v.targetAccountId ??
-    (await quick(run.slots, 'callerAccount', 'find the destination account', { region: v.targetRegion }));
+  if (!source || !facts) return;
+  const targetAccountId = await destinationAccount(run);
+  if (targetAccountId === undefined) return;
   source.accountId = targetAccountId;
   // Another account's snapshot already shared with the destination is copied as it is (not ours to share).
   if (facts.accountId === targetAccountId || facts.shared) return;
@@ -97,6 +102,20 @@ export async function prepareCrossAccount(run: CopyRun): Promise<void> {
       v.targetRole,
     );
   }
+}
+
+/**
+ * The destination account, or undefined when nothing is to prepare. Copies recorded before accountsFirst:
+ * only with a role, the account from TargetRoleArn, else asked of STS.
+ */
+async function destinationAccount(run: CopyRun): Promise<string | undefined> {
+  const { v } = run;
+  if (run.accounts) return run.accounts.destination;
+  if (!v.sourceRole && !v.targetRole) return undefined;
+  return (
+    v.targetAccountId ??
+    (await quick(run.slots, 'callerAccount', 'find the destination account', { region: v.targetRegion }))
+  );
 }
 
 function hopView(
@@ -164,10 +183,41 @@ async function reEncrypt(
   return { identifier, arn };
 }
 
-/** Shares the snapshot with the destination, unless it already is (then the share is not ours to take back). */
+/**
+ * Shares the snapshot with the destination through its sourceShare holder, which keeps the share while any
+ * snapcopy copy of it into that account runs and takes it back after the last (never one that was there
+ * before). Copies recorded before accountsFirst share and unshare it themselves.
+ */
 async function share(run: CopyRun, identifier: string, accountId: string): Promise<void> {
   await checkpoint(run);
   run.setPhase('sharing');
+  if (!run.accountsFirst) return shareDirectly(run, identifier, accountId);
+  const target: ShareTarget = {
+    region: run.v.sourceRegion,
+    identifier,
+    sourceAccountId: run.sourceFacts!.accountId,
+    accountId,
+    ...run.inSource,
+  };
+  // Recorded before asking: a copy that ends while the request is on its way still gives the share back.
+  run.undo.share = { ...target, holder: shareWorkflowId(target) };
+  await quick(true, 'requestShare', summaries.requestShare(identifier, accountId), {
+    share: target,
+    taskQueue: workflowInfo().taskQueue,
+    workflowId: run.workflowId,
+  });
+  await waitUntil(run, () => run.shareReady !== undefined, summaries.shareWait);
+  await checkpoint(run, 'waiting for the source to be shared');
+  const ready = run.shareReady!;
+  if (ready.error) {
+    delete run.undo.share; // the holder let this copy go
+    throw failure(ready.error.type, ready.error.message);
+  }
+  run.crossAccount!.shared = ready.added;
+  run.publish();
+}
+
+async function shareDirectly(run: CopyRun, identifier: string, accountId: string): Promise<void> {
   const where = { region: run.v.sourceRegion, identifier, accountId, ...run.inSource };
   const before = await quick(run.slots, 'snapshotSharedWith', `read who ${identifier} is shared with`, where);
   if (before.includes(accountId) || before.includes('all')) return;
@@ -284,7 +334,10 @@ export async function releaseCrossAccount(run: CopyRun): Promise<void> {
   }
   if (!run.undo.intermediates?.length) delete run.undo.intermediates;
   const shared = run.undo.share;
-  if (shared) {
+  if (shared?.holder) {
+    await giveShareBack(run, shared.holder);
+    delete run.undo.share;
+  } else if (shared) {
     run.setPhase('unsharing');
     await untilAnswered(run, () =>
       quick(
@@ -295,5 +348,14 @@ export async function releaseCrossAccount(run: CopyRun): Promise<void> {
       ),
     );
     delete run.undo.share;
+  }
+}
+
+/** Tells the holder this copy no longer needs the share; a holder that is gone holds nothing for it. */
+async function giveShareBack(run: CopyRun, holder: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(holder).signal(releaseShareSignal, { workflowId: run.workflowId });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
   }
 }

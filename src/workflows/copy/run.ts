@@ -13,6 +13,8 @@ import type {
 } from '../../shared/types';
 import type { ValidatedInput } from '../../shared/validation';
 import type { CopyRegions } from '../metrics';
+import type { ShareReady } from '../../shared/shares';
+import type { CopyAccounts } from './accounts';
 import { readCarriedState, type CopyInFlight, type CopyState, type LiveView } from './state';
 import { UiPublisher } from './ui';
 import type { UndoRecord } from './undo';
@@ -40,6 +42,13 @@ export interface SourceRef {
  */
 export const COPY_SLOTS_PATCH = 'copy-slots';
 
+/**
+ * Copies started since each side may use the worker's own credentials learn both accounts before their slot
+ * (so a queued copy of any source form makes no AWS call), and hold a share through the source's sourceShare
+ * workflow (kept until the last copy that needs it ends). Earlier histories replay without it.
+ */
+export const ACCOUNTS_PATCH = 'accounts-per-side';
+
 /** What describing the source told, for the phases before the copy starts (not carried). */
 export interface SourceFacts {
   accountId: string;
@@ -53,6 +62,11 @@ export interface SourceFacts {
 export class CopyRun {
   /** Called first, before any command: whether this run takes copy slots (see COPY_SLOTS_PATCH). */
   readonly slots = patched(COPY_SLOTS_PATCH);
+  readonly accountsFirst = this.slots && patched(ACCOUNTS_PATCH);
+  /** Set by resolveAccounts before the slot (accountsFirst copies). */
+  accounts?: CopyAccounts;
+  /** The sourceShare holder's answer, once it came. */
+  shareReady?: ShareReady;
   readonly workflowId = workflowInfo().workflowId;
   readonly startedAt: string;
   readonly runs: number;
@@ -125,6 +139,12 @@ export class CopyRun {
     if (this.undo.slot?.slotsWorkflowId !== slotsWorkflowId) return;
     this.undo.slot.granted = true;
     this.view.queuePosition = undefined;
+  }
+
+  /** The sourceShare holder answered (a signal; only the holder this copy asked counts). */
+  shareAnswered(ready: ShareReady): void {
+    if (this.undo.share?.holder !== ready.shareWorkflowId) return;
+    this.shareReady = ready;
   }
 
   /** The copy was accepted by AWS: from now on a later run follows it. */
@@ -212,10 +232,14 @@ export class CopyRun {
   }
 
   /**
-   * Calls that read the source: with SourceRoleArn's session; without it, in the account the copy is made
-   * in (TargetRoleArn's, else the default credentials'), which must own the source or have it shared.
+   * Calls that read (and share) the source: SourceRoleArn's session; else the worker's own credentials when
+   * the source is in the worker's account; else the destination's (see accounts.ts). Copies recorded
+   * before accountsFirst read it with SourceRoleArn's, else TargetRoleArn's session.
    */
   get inSource(): { role?: AssumedRole } {
+    const reader = this.accounts?.reader;
+    if (reader === 'worker') return {};
+    if (reader === 'destination') return this.inTarget;
     const role = this.v.sourceRole ?? this.v.targetRole;
     return role ? { role } : {};
   }

@@ -1,25 +1,30 @@
 // Taking a copy slot from the Region's copySlots scheduler, and giving it back. While a copy waits it
 // makes no AWS call and adds no history event: it asks once, then waits for the grant signal (with one
 // timer only when a deadline bounds the wait).
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import { slotsWorkflowId } from '../../shared/slots';
 import { quick } from './activities';
-import { checkpoint } from './checkpoint';
-import { iso, now, type CopyRun } from './run';
+import { preparesCrossAccount } from './accounts';
+import { checkpoint, waitUntil } from './checkpoint';
+import { iso, type CopyRun } from './run';
 import { summaries } from './ui';
 
 /**
- * A source named by its ARN (or TargetRoleArn) names the account: the copy takes its slot before any AWS call, so a copy
- * waiting in a long queue makes none, and the source is described just before the copy starts (as it is
- * then). Other forms learn the account from describing the source first.
+ * A copy whose accounts are known takes its slot before any AWS call, so a copy waiting in a long queue
+ * makes none, and the source is described just before the copy starts (as it is then). A copy that
+ * prepares the source for another account (key checks, share, intermediate copies) takes the
+ * destination's slot only when its own copy is about to start, not while those run.
  */
 export async function takeSlotFirst(run: CopyRun): Promise<void> {
-  // The destination's account: TargetRoleArn's, else (without roles) the source ARN's, as before.
-  // A copy into another account (SourceRoleArn) may copy intermediates first: it takes the destination's slot
-  // only when its own copy is about to start, not while they run.
+  if (!run.slots) return;
+  if (run.accounts) {
+    if (!preparesCrossAccount(run.accounts)) await takeSlot(run, run.accounts.destination);
+    return;
+  }
+  // Copies recorded before accountsFirst: the account from TargetRoleArn or the source ARN, else none.
   if (run.v.sourceRole) return;
   const accountId = run.v.targetAccountId ?? run.v.source.arn?.accountId;
-  if (run.slots && accountId) await takeSlot(run, accountId);
+  if (accountId) await takeSlot(run, accountId);
 }
 
 /** Asks for a slot unless one is held, and waits until it is granted (or a cancel / the deadline). */
@@ -45,14 +50,9 @@ export async function takeSlot(run: CopyRun, accountId: string): Promise<void> {
   run.view.queuePosition = asked.queuePosition;
   run.view.message = `waiting for a copy slot in ${v.targetRegion}${asked.queuePosition ? ` (position ${asked.queuePosition})` : ''}`;
   run.setPhase('waiting-for-slot');
-  const done = () => run.undo.slot?.granted === true || run.cancelRequested;
-  const deadline = v.options.deadlineSeconds;
-  if (deadline === undefined) await condition(done);
-  else {
-    const left = Date.parse(run.startedAt) + deadline * 1000 - now();
-    if (left > 0) await condition(done, left, { summary: summaries.slotGrant(left / 1000) });
-  }
+  await waitUntil(run, () => run.undo.slot?.granted === true, summaries.slotGrant);
   await checkpoint(run, 'still waiting to start the copy: no copy slot yet');
+  run.view.message = undefined;
 }
 
 /**

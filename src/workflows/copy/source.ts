@@ -1,11 +1,13 @@
 // Phases 2–3: describe the source (or find a cluster's newest snapshot), check the rules that need it,
 // and see whether snapcopy already copied it.
-import { OWNERSHIP_TAGS } from '../../shared/names';
+import type { ApplicationFailure } from '@temporalio/workflow';
+import type { SourceSnapshotInfo } from '../../activities/types';
+import { FailureType, OWNERSHIP_TAGS } from '../../shared/names';
 import { tagValue } from '../../shared/ownership';
 import { tagsForCopy } from '../../shared/tags';
 import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { validateAgainstSource } from '../../shared/validation';
-import { quick } from './activities';
+import { activityCause, failure, quick } from './activities';
 import { checkpoint } from './checkpoint';
 import { finishAlreadyPresent } from './finish';
 import type { CopyRun } from './run';
@@ -16,28 +18,9 @@ export async function describeSource(run: CopyRun): Promise<void> {
   const { v } = run;
   await checkpoint(run, 'before the copy started');
   run.setPhase('describing-source');
-  const described =
-    v.source.form === 'cluster'
-      ? await quick(
-          run.slots,
-          'findLatestClusterSnapshot',
-          summaries.findNewest(v.source.identifier, v.sourceRegion),
-          {
-            region: v.sourceRegion,
-            clusterIdentifier: v.source.identifier,
-            ...run.inSource,
-          },
-        )
-      : await quick(
-          run.slots,
-          'describeSourceSnapshot',
-          summaries.describeSource(v.source.identifier, v.sourceRegion),
-          {
-            region: v.sourceRegion,
-            identifier: v.source.identifier,
-            ...run.inSource,
-          },
-        );
+  const described = await describe(run).catch((err: unknown) => {
+    throw notVisible(run, err) ?? err;
+  });
   // The source tags a copy would carry (its aws:, rds: and snapcopy: tags never travel).
   const copiedSourceTags = tagsForCopy({ copyTags: true, sourceTags: described.tags, userTags: [] });
   checked(() =>
@@ -58,14 +41,58 @@ export async function describeSource(run: CopyRun): Promise<void> {
   run.source = {
     arn: described.arn,
     region: v.sourceRegion,
-    // The account the copy is made in: the destination's when TargetRoleArn tells it (see cross-account.ts).
-    accountId: v.targetAccountId ?? described.accountId,
+    // The account the copy is made in (its copy slots are that account's).
+    accountId: run.accounts?.destination ?? v.targetAccountId ?? described.accountId,
     cluster: described.clusterIdentifier,
     // Another Region or another account: the ARN, from which the SDK presigns the request.
     copyIdentifier: v.crossRegion || described.shared ? described.arn : described.identifier,
     tags: tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags }),
   };
   run.ui.showSourceCluster(described.clusterIdentifier);
+}
+
+function describe(run: CopyRun): Promise<SourceSnapshotInfo> {
+  const { v, accounts } = run;
+  // The account the source is read from, so the activity can tell a snapshot shared from another account.
+  const callerAccountId =
+    accounts && (accounts.reader === 'destination' ? accounts.destination : accounts.source);
+  const where = { region: v.sourceRegion, ...run.inSource, ...(callerAccountId ? { callerAccountId } : {}) };
+  return v.source.form === 'cluster'
+    ? quick(
+        run.slots,
+        'findLatestClusterSnapshot',
+        summaries.findNewest(v.source.identifier, v.sourceRegion),
+        {
+          ...where,
+          clusterIdentifier: v.source.identifier,
+        },
+      )
+    : quick(
+        run.slots,
+        'describeSourceSnapshot',
+        summaries.describeSource(v.source.identifier, v.sourceRegion),
+        {
+          ...where,
+          identifier: v.source.identifier,
+        },
+      );
+}
+
+/**
+ * The layout that cannot work, said before any change: a source in an account that is neither the worker's
+ * nor reachable through SourceRoleArn is read from the destination, so it must already be shared with it.
+ */
+function notVisible(run: CopyRun, err: unknown): ApplicationFailure | undefined {
+  const accounts = run.accounts;
+  if (accounts?.reader !== 'destination' || accounts.source === accounts.destination) return undefined;
+  if (activityCause(err)?.type !== FailureType.NotFound) return undefined;
+  return failure(
+    FailureType.InvalidParameterCombination,
+    `SourceRoleArn: the source snapshot ${run.v.source.identifier} is in account ${accounts.source}, which is not ` +
+      `the worker's own account, and it is not shared with the destination account ${accounts.destination}: ` +
+      `give SourceRoleArn (a role in account ${accounts.source}) so that snapcopy shares it, or share it with ` +
+      `account ${accounts.destination} first`,
+  );
 }
 
 /**

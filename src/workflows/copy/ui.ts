@@ -100,6 +100,9 @@ export function formatDetails(p: Progress): string {
 
 /** One-line summaries of the copy's activities and timers, as the UI's timeline shows them. */
 export const summaries = {
+  workerAccount: "find the worker's own account",
+  requestShare: (id: string, account: string) => `ask for ${id} to be shared with account ${account}`,
+  shareWait: (seconds: number) => `wait up to ${formatDuration(seconds)} for the source to be shared`,
   findNewest: (cluster: string, region: string) =>
     `find the newest snapshot of cluster ${cluster} in ${region}`,
   describeSource: (id: string, region: string) => `describe source ${id} in ${region}`,
