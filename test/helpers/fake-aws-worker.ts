@@ -1,6 +1,8 @@
-// A worker whose activities are a FakeAws's (and the real copy-slot activities against the test server),
-// on a fresh task queue; afterwards the copy-slot schedulers it started are ended, so the next test's
-// copies get schedulers of their own instead of one on a task queue nobody polls.
+// A worker whose activities are a FakeAws's (and the real copy-slot and share activities against the test
+// server), on a fresh task queue. Once `fn` is done, the worker stays up until every sourceShare holder its
+// copies asked has ended (so a test sees the share taken back, not a race with the holder); then the
+// copy-slot schedulers it started are ended, so the next test's copies get schedulers of their own instead
+// of one on a task queue nobody polls.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -22,14 +24,31 @@ export async function withFakeAwsWorker<T>(
   fn: (taskQueue: string) => Promise<T>,
 ): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
+  const temporal = createTemporalActivities({ client: () => Promise.resolve(env.client) });
+  const holders = new Set<string>();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: aws.activities(createTemporalActivities({ client: () => Promise.resolve(env.client) })),
+    // Time skipping jumps over the sticky queue's 10-second schedule-to-start timeout while a workflow task
+    // waits for this worker, which then times the task out again and again (seen with a holder's task while
+    // its copies sleep): a day is never reached.
+    stickyQueueScheduleToStartTimeout: '1 day',
+    activities: aws.activities({
+      ...temporal,
+      requestShare: async (input) => {
+        const holder = await temporal.requestShare(input);
+        holders.add(holder);
+        return holder;
+      },
+    }),
   });
   try {
-    return await worker.runUntil(fn(taskQueue));
+    return await worker.runUntil(async () => {
+      const result = await fn(taskQueue);
+      for (const holder of holders) await env.client.workflow.getHandle(holder).result();
+      return result;
+    });
   } finally {
     for (const account of schedulers.accounts ?? [ACCOUNT]) {
       for (const region of schedulers.regions) {

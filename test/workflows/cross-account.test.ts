@@ -8,7 +8,7 @@ import { progressQuery } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
 import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
-import { FakeAws } from '../helpers/fake-aws';
+import { ACCOUNT as WORKER_ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
@@ -29,8 +29,15 @@ timeSkippingEnvPerTest((e) => (env = e));
 
 type Encryption = 'none' | 'cmk' | 'aws/rds';
 
+interface Accounts {
+  source: string;
+  target: string;
+}
+const ROLES_ONLY: Accounts = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
+
 /** A prod snapshot in the source account, and keys: the source's, a share key, the destination's. */
-function twoAccounts(encryption: Encryption, allowTarget = true): FakeAws {
+function twoAccounts(encryption: Encryption, allowTarget = true, accounts: Accounts = ROLES_ONLY): FakeAws {
+  const { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT } = accounts;
   const aws = new FakeAws(() => env.currentTimeMs());
   aws.copyDurationMs = 30 * MINUTE;
   aws.keys.push(
@@ -74,8 +81,8 @@ function twoAccounts(encryption: Encryption, allowTarget = true): FakeAws {
     identifier: 'prod-2026-12-01',
     cluster: 'prod',
     encrypted: encryption !== 'none',
-    ...(encryption === 'cmk' ? { kmsKeyId: SOURCE_KEY } : {}),
-    ...(encryption === 'aws/rds' ? { kmsKeyId: AWS_RDS_KEY } : {}),
+    ...(encryption === 'cmk' ? { kmsKeyId: SOURCE_KEY.replace(ROLES_ONLY.source, SOURCE_ACCOUNT) } : {}),
+    ...(encryption === 'aws/rds' ? { kmsKeyId: AWS_RDS_KEY.replace(ROLES_ONLY.source, SOURCE_ACCOUNT) } : {}),
     sharedWith: ['333333333333'], // someone else's share, which must stay
   });
   return aws;
@@ -128,13 +135,16 @@ async function whenProgress(handle: Handle, matches: (p: Progress) => boolean): 
 }
 
 /** Every snapshot left, as `<account>/<region>/<id>`, and the source's shares. */
-async function leftovers(aws: FakeAws): Promise<{ snapshots: string[]; shares: string[] }> {
+async function leftovers(
+  aws: FakeAws,
+  sourceAccount = SOURCE_ACCOUNT,
+): Promise<{ snapshots: string[]; shares: string[] }> {
   const snapshots = [];
   for (const s of [...aws.snapshots.values()]) {
     const now = await aws.peek(s.region, s.identifier, s.account);
     if (now) snapshots.push(`${now.account}/${now.region}/${now.identifier}`);
   }
-  const source = aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT);
+  const source = aws.get(EAST, 'prod-2026-12-01', sourceAccount);
   return { snapshots: snapshots.sort(), shares: source?.sharedWith ?? [] };
 }
 const ORIGINAL = `${SOURCE_ACCOUNT}/${EAST}/prod-2026-12-01`;
@@ -318,5 +328,164 @@ describe('cross-account copies', () => {
     });
     expect(err.type).toBe('InvalidDBClusterSnapshotStateFault');
     expect(await leftovers(aws)).toEqual({ snapshots: [ORIGINAL], shares: ['333333333333'] });
+  });
+});
+
+// The three ways a worker is deployed: a side without a role is the worker's own account (the fake's default
+// credentials, WORKER_ACCOUNT), read with the worker's own credentials.
+const LAYOUTS: { name: string; accounts: Accounts; roles: Partial<CopyDbClusterSnapshotInput> }[] = [
+  {
+    name: 'the worker in the source account (TargetRoleArn only)',
+    accounts: { source: WORKER_ACCOUNT, target: TARGET_ACCOUNT },
+    roles: { TargetRoleArn: TARGET_ROLE },
+  },
+  {
+    name: 'the worker in the destination account (SourceRoleArn only)',
+    accounts: { source: SOURCE_ACCOUNT, target: WORKER_ACCOUNT },
+    roles: { SourceRoleArn: SOURCE_ROLE },
+  },
+  {
+    name: 'the worker in a third, tooling account (both roles)',
+    accounts: { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT },
+    roles: { SourceRoleArn: SOURCE_ROLE, TargetRoleArn: TARGET_ROLE },
+  },
+];
+
+/** A copy in a layout; the source by its name (in the source side's account) or by its ARN. */
+function layoutInput(
+  layout: (typeof LAYOUTS)[number],
+  targetRegion: string,
+  form: 'name' | 'arn',
+  over: Partial<CopyDbClusterSnapshotInput> = {},
+): CopyDbClusterSnapshotInput {
+  const arn = `arn:aws:rds:${EAST}:${layout.accounts.source}:cluster-snapshot:prod-2026-12-01`;
+  return {
+    SourceDBClusterSnapshotIdentifier: form === 'arn' ? arn : 'prod-2026-12-01',
+    ...(form === 'name' ? { SourceRegion: EAST } : {}),
+    TargetDBClusterSnapshotIdentifier: 'prod-dr',
+    TargetRegion: targetRegion,
+    KmsKeyId: 'alias/dr',
+    ...layout.roles,
+    ...over,
+    options: { minPollSeconds: 60, ...over.options },
+  };
+}
+
+const roleOf = (call: unknown) => (call as { role?: { roleArn: string } }).role?.roleArn;
+
+describe('worker deployments', () => {
+  for (const layout of LAYOUTS) {
+    for (const [form, region] of [
+      ['name', WEST],
+      ['arn', EAST],
+    ] as const) {
+      it(`${layout.name}: an encrypted source by ${form} copies into the destination ${region === WEST ? 'in two hops' : 'in one hop'}, leaving only the copy`, async () => {
+        const { source, target } = layout.accounts;
+        const aws = twoAccounts('cmk', true, layout.accounts);
+        const result = await run(aws, async (start) =>
+          (await start(layoutInput(layout, region, form))).result(),
+        );
+        expect(result.summary.outcome).toBe('copied');
+        expect(result.DBClusterSnapshot?.DBClusterSnapshotArn).toBe(
+          `arn:aws:rds:${region}:${target}:cluster-snapshot:prod-dr`,
+        );
+        expect(result.summary.crossAccount).toMatchObject({
+          sourceAccountId: source,
+          targetAccountId: target,
+          shared: true,
+        });
+        expect(await leftovers(aws, source)).toEqual({
+          snapshots: [`${source}/${EAST}/prod-2026-12-01`, `${target}/${region}/prod-dr`],
+          shares: ['333333333333'],
+        });
+        // Each side's calls with its own credentials: its role, or the worker's own (no role).
+        expect(aws.callsOf('shareSnapshot').map(roleOf)).toEqual([layout.roles.SourceRoleArn]);
+        expect(aws.callsOf('unshareSnapshot').map(roleOf)).toEqual([layout.roles.SourceRoleArn]);
+        const copies = aws.callsOf('startCopy').map(roleOf);
+        expect(new Set(copies)).toEqual(new Set([layout.roles.TargetRoleArn]));
+        // The worker's account was asked of STS at most once per copy workflow (the worker caches it).
+        expect(aws.callsOf('callerAccount').every((c) => roleOf(c) === undefined)).toBe(true);
+      });
+    }
+  }
+
+  it('a source of another account without SourceRoleArn and not shared: fails naming SourceRoleArn, changing nothing', async () => {
+    const aws = twoAccounts('cmk', true, { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT });
+    const err = await run(aws, async (start) =>
+      failureOf(
+        (
+          await start(
+            layoutInput(LAYOUTS[0]!, EAST, 'arn', {
+              SourceDBClusterSnapshotIdentifier: `arn:aws:rds:${EAST}:${SOURCE_ACCOUNT}:cluster-snapshot:prod-2026-12-01`,
+            }),
+          )
+        ).result(),
+      ),
+    );
+    expect(err.type, err.message).toBe('InvalidParameterCombination');
+    expect(err.message).toMatch(
+      /^SourceRoleArn: .*account 111111111111.*not the worker's own account.*222222222222/,
+    );
+    expect(aws.mutations()).toEqual([]);
+  });
+
+  it("a source its owner already shared with the destination: copied without a role, and the owner's share stays", async () => {
+    const aws = twoAccounts('none', true, { source: SOURCE_ACCOUNT, target: WORKER_ACCOUNT });
+    aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)!.sharedWith.push(WORKER_ACCOUNT);
+    const result = await run(aws, async (start) =>
+      (
+        await start(layoutInput(LAYOUTS[1]!, EAST, 'arn', { SourceRoleArn: undefined, KmsKeyId: undefined }))
+      ).result(),
+    );
+    expect(result.summary.outcome).toBe('copied');
+    expect(aws.callsOf('shareSnapshot')).toEqual([]);
+    expect((await leftovers(aws)).shares).toEqual(['333333333333', WORKER_ACCOUNT]);
+  });
+});
+
+describe('a source shared by several copies', () => {
+  it('keeps the share while any copy of it into that account runs, whatever order they end in, and takes it back after the last', async () => {
+    const aws = twoAccounts('cmk');
+    aws.copyDurationMs = 60 * MINUTE;
+    const shares = () => [...(aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)?.sharedWith ?? [])];
+    await run(aws, async (start) => {
+      // Three copies of one source into one account: two in its Region, one across Regions (two hops).
+      const a = await start(input(EAST, { TargetDBClusterSnapshotIdentifier: 'prod-dr-a' }));
+      const b = await start(input(WEST, { TargetDBClusterSnapshotIdentifier: 'prod-dr-b' }));
+      const c = await start(input(EAST, { TargetDBClusterSnapshotIdentifier: 'prod-dr-c' }));
+      await whenProgress(a, (p) => p.phase === 'copying');
+      await whenProgress(c, (p) => p.phase === 'copying');
+      await whenProgress(b, (p) => p.hops?.[0]?.status === 'copying');
+      // a is cancelled first, then b's intermediate copy fails in AWS: c still needs the share.
+      await a.signal(cancelSignal, { reason: 'test' });
+      expect((await a.result()).summary.outcome).toBe('cancelled');
+      expect(shares()).toContain(TARGET_ACCOUNT);
+      aws.get(EAST, 'prod-dr-b-hop1', TARGET_ACCOUNT)!.status = 'failed';
+      expect((await failureOf(b.result())).type).toBe('InvalidDBClusterSnapshotStateFault');
+      expect(shares()).toContain(TARGET_ACCOUNT);
+      expect((await c.result()).summary.outcome).toBe('copied');
+    });
+    // After the last copy, and only then: the share snapcopy added is gone, the other one stays.
+    expect(shares()).toEqual(['333333333333']);
+    // One share and one removal for all three copies (and b's intermediate copy, which also held it).
+    expect(aws.callsOf('shareSnapshot')).toHaveLength(1);
+    expect(aws.callsOf('unshareSnapshot')).toHaveLength(1);
+  });
+
+  it('never removes a share that was there before: the owner shared the source with the destination', async () => {
+    const aws = twoAccounts('cmk');
+    aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)!.sharedWith.push(TARGET_ACCOUNT);
+    const results = await run(aws, async (start) => {
+      const handles = await Promise.all(
+        ['prod-dr-a', 'prod-dr-b'].map((t) => start(input(EAST, { TargetDBClusterSnapshotIdentifier: t }))),
+      );
+      return Promise.all(handles.map((h) => h.result()));
+    });
+    expect(results.map((r) => [r.summary.outcome, r.summary.crossAccount?.shared])).toEqual([
+      ['copied', false],
+      ['copied', false],
+    ]);
+    expect((await leftovers(aws)).shares).toEqual(['333333333333', TARGET_ACCOUNT]);
+    expect(aws.callsOf('unshareSnapshot')).toEqual([]);
   });
 });

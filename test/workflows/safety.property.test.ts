@@ -28,7 +28,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createSlotActivities } from '../../src/activities/copy-slots';
+import { createTemporalActivities } from '../../src/activities';
 import type {
   DeleteOwnedSnapshotInput,
   DescribeTargetInput,
@@ -428,7 +428,7 @@ type AnyActivity = (...args: unknown[]) => Promise<unknown>;
 /** FakeAws's activities behind a recorder that fires the scenario's events and records delete attempts. */
 function recorded(run: Run): ReturnType<FakeAws['activities']> {
   const { aws, scenario: sc, t0 } = run;
-  const base = aws.activities(createSlotActivities({ client: () => Promise.resolve(env.client) }));
+  const base = aws.activities(createTemporalActivities({ client: () => Promise.resolve(env.client) }));
   const byWorkflow = new Map(run.copies.map((c) => [c.workflowId, c]));
   let outageStarted = false;
   let deletes = 0;

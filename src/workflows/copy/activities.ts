@@ -79,8 +79,12 @@ export function quick<K extends keyof Activities>(
   return fn.executeWithOptions({ ...localOptions, summary }, args);
 }
 
-/** The typed ApplicationFailure an activity failed with, if any. */
+/**
+ * The typed ApplicationFailure an activity failed with, if any: an activity's failure wraps it, a local
+ * activity's is the ApplicationFailure itself.
+ */
 export function activityCause(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ApplicationFailure) return err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
   return undefined;
 }

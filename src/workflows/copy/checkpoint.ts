@@ -44,17 +44,21 @@ export async function checkpoint(
   }
 }
 
-/** Waits until `done` or a cancel, never past the deadline (the next checkpoint then fails the copy). */
+/**
+ * Waits until `done` or a cancel, never past the deadline (the next checkpoint then fails the copy), and at
+ * most `atMostMs` when given. Whether `done` came.
+ */
 export async function waitUntil(
   run: CopyRun,
   done: () => boolean,
   summary: (seconds: number) => string,
-): Promise<void> {
+  atMostMs = Infinity,
+): Promise<boolean> {
   const until = () => done() || run.cancelRequested;
-  const deadline = deadlineMs(run);
-  if (deadline === undefined) await condition(until);
-  else if (deadline > now())
-    await condition(until, deadline - now(), { summary: summary((deadline - now()) / 1000) });
+  const ms = Math.min(atMostMs, (deadlineMs(run) ?? Infinity) - now());
+  if (ms === Infinity) await condition(until);
+  else if (ms > 0) await condition(until, ms, { summary: summary(ms / 1000) });
+  return done();
 }
 
 /** Waits up to `seconds` (never past the deadline); a cancel ends the wait early. */

@@ -45,6 +45,9 @@ export interface IntermediateRecord {
   role?: AssumedRole;
 }
 
+/** A copy waiting for its share asks the holder again after this long. */
+const ASK_AGAIN_MS = 5 * 60 * 1000;
+
 const HOP_SUFFIX = { 're-encrypt': 'share', intermediate: 'hop1' } as const;
 
 /** `<target>-share` / `<target>-hop1`, within the 63-character identifier limit. */
@@ -201,13 +204,22 @@ async function share(run: CopyRun, identifier: string, accountId: string): Promi
   };
   // Recorded before asking: a copy that ends while the request is on its way still gives the share back.
   run.undo.share = { ...target, holder: shareWorkflowId(target) };
-  await quick(true, 'requestShare', summaries.requestShare(identifier, accountId), {
-    share: target,
-    taskQueue: workflowInfo().taskQueue,
-    workflowId: run.workflowId,
-  });
-  await waitUntil(run, () => run.shareReady !== undefined, summaries.shareWait);
-  await checkpoint(run, 'waiting for the source to be shared');
+  // Asked again now and then: a holder that was ended by hand, or lost the request, is started anew.
+  for (;;) {
+    await quick(true, 'requestShare', summaries.requestShare(identifier, accountId), {
+      share: target,
+      taskQueue: workflowInfo().taskQueue,
+      workflowId: run.workflowId,
+    });
+    const answered = await waitUntil(
+      run,
+      () => run.shareReady !== undefined,
+      summaries.shareWait,
+      ASK_AGAIN_MS,
+    );
+    await checkpoint(run, 'waiting for the source to be shared');
+    if (answered) break;
+  }
   const ready = run.shareReady!;
   if (ready.error) {
     delete run.undo.share; // the holder let this copy go
