@@ -32,8 +32,8 @@ const FAST = { minPollSeconds: 1, maxPollSeconds: 2 };
 let stack: LocalStack;
 
 interface Account {
-  rds(region: string): RDSClient;
-  kms(region: string): KMSClient;
+  rds: (region: string) => RDSClient;
+  kms: (region: string) => KMSClient;
 }
 const accounts: Record<string, Account> = {};
 
