@@ -385,14 +385,14 @@ describe('iam-policy', () => {
     const r = await runInProcess(crossAccount);
     expect(r.code, r.stderr).toBe(0);
     const out = json<CrossAccountPolicies>(r);
-    expect(Object.keys(out)).toEqual(['worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
+    expect(Object.keys(out)).toEqual(['layout', 'worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
     expect(out.worker.Statement).toEqual([
       expect.objectContaining({
         Action: ['sts:AssumeRole'],
-        Resource: [out.sourceRole.arn, out.targetRole.arn],
+        Resource: [out.sourceRole!.arn, out.targetRole!.arn],
       }),
     ]);
-    for (const role of [out.sourceRole, out.targetRole]) {
+    for (const role of [out.sourceRole!, out.targetRole!]) {
       expect(role.trustPolicy.Statement).toEqual([
         {
           Effect: 'Allow',
@@ -404,9 +404,9 @@ describe('iam-policy', () => {
       expect(role.policy.Version).toBe('2012-10-17');
     }
     const actions = (p: PolicyDocument) => p.Statement.flatMap((s) => s.Action);
-    expect(actions(out.sourceRole.policy)).toContain('rds:ModifyDBClusterSnapshotAttribute');
-    expect(actions(out.sourceRole.policy)).not.toContain('rds:CopyDBClusterSnapshot');
-    expect(actions(out.targetRole.policy)).toContain('rds:CopyDBClusterSnapshot');
+    expect(actions(out.sourceRole!.policy)).toContain('rds:ModifyDBClusterSnapshotAttribute');
+    expect(actions(out.sourceRole!.policy)).not.toContain('rds:CopyDBClusterSnapshot');
+    expect(actions(out.targetRole!.policy)).toContain('rds:CopyDBClusterSnapshot');
     expect(out.sourceKeyPolicy.keyArns).toEqual([
       'arn:aws:kms:us-east-1:111111111111:key/*',
       'arn:aws:kms:eu-west-1:111111111111:key/*',

@@ -1,6 +1,7 @@
 // `snapcopy iam-policy --cross-account`: the flags' input and every policy a cross-account copy needs. Pure.
 import { describe, expect, it } from 'vitest';
 import {
+  buildAllLayouts,
   buildCrossAccountPolicies,
   type CrossAccountPolicies,
 } from '../../src/cli/commands/iam-policy/cross-account';
@@ -85,8 +86,8 @@ describe('iam-policy --cross-account: the policies', () => {
   const p = policiesOf(FLAGS);
 
   it('prints the four parts, each policy least privilege', () => {
-    expect(Object.keys(p)).toEqual(['worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
-    for (const policy of [p.worker, p.sourceRole.policy, p.targetRole.policy]) expectLeastPrivilege(policy);
+    expect(Object.keys(p)).toEqual(['layout', 'worker', 'sourceRole', 'targetRole', 'sourceKeyPolicy']);
+    for (const policy of [p.worker, p.sourceRole!.policy, p.targetRole!.policy]) expectLeastPrivilege(policy);
   });
 
   it('the worker may only assume exactly the two roles', () => {
@@ -101,9 +102,9 @@ describe('iam-policy --cross-account: the policies', () => {
   });
 
   it('both roles trust the worker principal, with the external ID', () => {
-    expect(p.sourceRole.arn).toBe(SOURCE_ROLE);
-    expect(p.targetRole.arn).toBe(TARGET_ROLE);
-    for (const role of [p.sourceRole, p.targetRole]) {
+    expect(p.sourceRole!.arn).toBe(SOURCE_ROLE);
+    expect(p.targetRole!.arn).toBe(TARGET_ROLE);
+    for (const role of [p.sourceRole!, p.targetRole!]) {
       expect(role.trustPolicy).toEqual({
         Version: '2012-10-17',
         Statement: [
@@ -119,7 +120,7 @@ describe('iam-policy --cross-account: the policies', () => {
   });
 
   it('source role: find and share snapshots of the source account in the source Regions, describe its keys', () => {
-    const policy = p.sourceRole.policy;
+    const policy = p.sourceRole!.policy;
     expect(actionsOf(policy)).toEqual([
       'kms:DescribeKey',
       'kms:GetKeyPolicy',
@@ -153,7 +154,7 @@ describe('iam-policy --cross-account: the policies', () => {
   });
 
   it('source role without --share-kms-key-arn: no copy, tag, delete, grant or crypto', () => {
-    const actions = actionsOf(p.sourceRole.policy);
+    const actions = actionsOf(p.sourceRole!.policy);
     for (const a of [
       'rds:CopyDBClusterSnapshot',
       'rds:AddTagsToResource',
@@ -167,7 +168,7 @@ describe('iam-policy --cross-account: the policies', () => {
   });
 
   it('target role: copies in the target and the source Regions, also on the source account snapshots', () => {
-    const policy = p.targetRole.policy;
+    const policy = p.targetRole!.policy;
     const all = ['us-east-1', 'eu-west-1', 'us-west-2'];
     expect(actionsOf(policy)).toEqual([
       'kms:CreateGrant',
@@ -220,7 +221,7 @@ describe('iam-policy --cross-account: the policies', () => {
 
   it('with --share-kms-key-arn: the source role re-encrypts (copy, tag, delete only its own) with the share key', () => {
     const shared = policiesOf({ ...FLAGS, shareKmsKeyArn: SHARE_KEY });
-    const policy = shared.sourceRole.policy;
+    const policy = shared.sourceRole!.policy;
     expectLeastPrivilege(policy);
     const src = snapshots(SOURCE, 'us-east-1', 'eu-west-1');
     expect(byAction(policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual(src);
@@ -240,8 +241,8 @@ describe('iam-policy --cross-account: the policies', () => {
     expect(crypto?.Condition).toEqual({ StringEquals: { 'kms:ViaService': via('us-east-1', 'eu-west-1') } });
     // Snapshots re-encrypted with the share key are shared: its key policy and the target role need it too.
     expect(shared.sourceKeyPolicy.keyArns).toEqual(keys);
-    expect(byAction(shared.targetRole.policy, 'kms:Decrypt')?.Resource).toContain(SHARE_KEY);
-    expect(byAction(shared.targetRole.policy, 'kms:CreateGrant')?.Resource).toContain(SHARE_KEY);
+    expect(byAction(shared.targetRole!.policy, 'kms:Decrypt')?.Resource).toContain(SHARE_KEY);
+    expect(byAction(shared.targetRole!.policy, 'kms:CreateGrant')?.Resource).toContain(SHARE_KEY);
     // The worker still only assumes the roles.
     expect(shared.worker).toEqual(p.worker);
   });
@@ -256,15 +257,15 @@ describe('iam-policy --cross-account: the policies', () => {
       account: WORKER,
     });
     const sourceKeys = [`arn:aws:kms:us-east-1:${SOURCE}:key/*`, `arn:aws:kms:eu-west-1:${SOURCE}:key/*`];
-    expect(byAction(d.sourceRole.policy, 'kms:DescribeKey')?.Resource).toEqual(sourceKeys);
+    expect(byAction(d.sourceRole!.policy, 'kms:DescribeKey')?.Resource).toEqual(sourceKeys);
     expect(d.sourceKeyPolicy.keyArns).toEqual(sourceKeys);
-    expect(byAction(d.targetRole.policy, 'kms:Decrypt')?.Resource).toEqual([
+    expect(byAction(d.targetRole!.policy, 'kms:Decrypt')?.Resource).toEqual([
       `arn:aws:kms:us-east-1:${TARGET}:key/*`,
       `arn:aws:kms:eu-west-1:${TARGET}:key/*`,
       `arn:aws:kms:us-west-2:${TARGET}:key/*`,
       ...sourceKeys,
     ]);
-    for (const role of [d.sourceRole, d.targetRole]) {
+    for (const role of [d.sourceRole!, d.targetRole!]) {
       expect(role.trustPolicy.Statement).toEqual([
         { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORKER}:root` }, Action: 'sts:AssumeRole' },
       ]);
@@ -278,18 +279,18 @@ describe('iam-policy --cross-account: the policies', () => {
       sourceKmsKeyArn: undefined,
       kmsKeyArn: undefined,
     });
-    expect(byAction(d.targetRole.policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual([
+    expect(byAction(d.targetRole!.policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual([
       ...snapshots(TARGET, 'us-west-2'),
       ...snapshots(SOURCE, 'us-west-2'),
     ]);
-    expect(byAction(d.sourceRole.policy, 'rds:DescribeDBClusters')?.Resource).toEqual(
+    expect(byAction(d.sourceRole!.policy, 'rds:DescribeDBClusters')?.Resource).toEqual(
       clusters(SOURCE, 'us-west-2'),
     );
   });
 
   it('the worker principal: --worker-principal, else --account, else AWS_ACCOUNT_ID; --sns-topic-arn is the worker’s', () => {
     const principal = (flags: IamPolicyFlags, env?: string) =>
-      policiesOf(flags, env).targetRole.trustPolicy.Statement[0]?.Principal.AWS;
+      policiesOf(flags, env).targetRole!.trustPolicy.Statement[0]?.Principal.AWS;
     const role = `arn:aws:iam::${WORKER}:role/snapcopy-worker`;
     expect(principal({ ...FLAGS, workerPrincipal: role })).toBe(role);
     const session = `arn:aws:sts::${WORKER}:assumed-role/worker/i-0abc`;
@@ -301,7 +302,7 @@ describe('iam-policy --cross-account: the policies', () => {
     const withTopic = policiesOf({ ...FLAGS, snsTopicArn: [topic] });
     expect(withTopic.worker.Statement.map((s) => s.Action)).toEqual([['sts:AssumeRole'], ['sns:Publish']]);
     expect(byAction(withTopic.worker, 'sns:Publish')?.Resource).toEqual([topic]);
-    expect(actionsOf(withTopic.sourceRole.policy)).not.toContain('sns:Publish');
+    expect(actionsOf(withTopic.sourceRole!.policy)).not.toContain('sns:Publish');
   });
 
   it('a China Region gets its partition everywhere', () => {
@@ -312,11 +313,66 @@ describe('iam-policy --cross-account: the policies', () => {
       targetRoleArn: `arn:aws-cn:iam::${TARGET}:role/t`,
       account: WORKER,
     });
-    expect(cn.sourceRole.trustPolicy.Statement[0]?.Principal.AWS).toBe(`arn:aws-cn:iam::${WORKER}:root`);
-    expect(byAction(cn.targetRole.policy, 'kms:Decrypt')?.Condition).toEqual({
+    expect(cn.sourceRole!.trustPolicy.Statement[0]?.Principal.AWS).toBe(`arn:aws-cn:iam::${WORKER}:root`);
+    expect(byAction(cn.targetRole!.policy, 'kms:Decrypt')?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': ['rds.cn-north-1.amazonaws.com.cn'] },
     });
     expect(cn.sourceKeyPolicy.statements).toEqual(sourceKeyPolicyStatements('aws-cn', TARGET));
+  });
+});
+
+describe('iam-policy --cross-account: the layouts', () => {
+  const roles = (p: CrossAccountPolicies) => [p.sourceRole?.arn, p.targetRole?.arn];
+  const worker = (p: CrossAccountPolicies) => actionsOf(p.worker);
+
+  it('the worker in the source account (only --target-role-arn): it shares as itself and assumes the target role', () => {
+    const p = policiesOf({ ...FLAGS, sourceRoleArn: undefined, sourceKmsKeyArn: undefined, account: SOURCE });
+    expect(p.layout).toBe('worker-in-source');
+    expect(roles(p)).toEqual([undefined, TARGET_ROLE]);
+    expectLeastPrivilege(p.worker);
+    expect(worker(p)).toContain('rds:ModifyDBClusterSnapshotAttribute');
+    expect(worker(p)).not.toContain('rds:CopyDBClusterSnapshot');
+    expect(byAction(p.worker, 'sts:AssumeRole')?.Resource).toEqual([TARGET_ROLE]);
+    expect(byAction(p.worker, 'rds:ModifyDBClusterSnapshotAttribute')?.Resource).toEqual(
+      snapshots(SOURCE, 'us-east-1', 'eu-west-1'),
+    );
+    // The target role trusts the worker's account, the source account.
+    expect(p.targetRole!.trustPolicy.Statement[0]!.Principal).toEqual({ AWS: `arn:aws:iam::${SOURCE}:root` });
+    expect(p.sourceKeyPolicy.statements).toEqual(sourceKeyPolicyStatements('aws', TARGET));
+  });
+
+  it('the worker in the destination account (only --source-role-arn): it copies as itself and assumes the source role', () => {
+    const p = policiesOf({ ...FLAGS, targetRoleArn: undefined, kmsKeyArn: undefined, account: TARGET });
+    expect(p.layout).toBe('worker-in-destination');
+    expect(roles(p)).toEqual([SOURCE_ROLE, undefined]);
+    expectLeastPrivilege(p.worker);
+    expect(worker(p)).toContain('rds:CopyDBClusterSnapshot');
+    expect(worker(p)).not.toContain('rds:ModifyDBClusterSnapshotAttribute');
+    expect(byAction(p.worker, 'sts:AssumeRole')?.Resource).toEqual([SOURCE_ROLE]);
+    expect(byAction(p.sourceRole!.policy, 'rds:ModifyDBClusterSnapshotAttribute')).toBeDefined();
+    expect(p.sourceRole!.trustPolicy.Statement[0]!.Principal).toEqual({ AWS: `arn:aws:iam::${TARGET}:root` });
+  });
+
+  it('--layout all: the three layouts for the same two accounts, each worker trusted in its own account', () => {
+    const all = buildAllLayouts(
+      crossAccountInputOf({ ...FLAGS, layout: 'all', externalId: undefined }, undefined),
+    );
+    expect(Object.keys(all)).toEqual(['worker-in-source', 'worker-in-destination', 'tooling']);
+    expect(Object.values(all).map((p) => [p.layout, ...roles(p)])).toEqual([
+      ['worker-in-source', undefined, TARGET_ROLE],
+      ['worker-in-destination', SOURCE_ROLE, undefined],
+      ['tooling', SOURCE_ROLE, TARGET_ROLE],
+    ]);
+    expect(all['worker-in-source'].targetRole!.trustPolicy.Statement[0]!.Principal.AWS).toBe(
+      `arn:aws:iam::${SOURCE}:root`,
+    );
+    expect(all['worker-in-destination'].sourceRole!.trustPolicy.Statement[0]!.Principal.AWS).toBe(
+      `arn:aws:iam::${TARGET}:root`,
+    );
+    expect(all.tooling.sourceRole!.trustPolicy.Statement[0]!.Principal.AWS).toBe(
+      `arn:aws:iam::${WORKER}:root`,
+    );
+    for (const p of Object.values(all)) expectLeastPrivilege(p.worker);
   });
 });
 
@@ -333,9 +389,28 @@ describe('iam-policy --cross-account: usage errors name the flag (exit 2)', () =
     expect((error as UsageError).message).toMatch(message);
   };
 
-  it('role ARNs: required, an IAM role ARN, the partition of the Regions, two different accounts', () => {
-    refuses({ ...FLAGS, sourceRoleArn: undefined }, /--cross-account needs --source-role-arn/);
-    refuses({ ...FLAGS, targetRoleArn: undefined }, /--cross-account needs --target-role-arn/);
+  it('role ARNs: at least one, those a layout needs, an IAM role ARN, the partition of the Regions, two different accounts', () => {
+    refuses(
+      { ...FLAGS, sourceRoleArn: undefined, targetRoleArn: undefined },
+      /^--cross-account needs --source-role-arn <arn> \(the worker runs in the destination account\), --target-role-arn/,
+    );
+    refuses(
+      { ...FLAGS, sourceRoleArn: undefined, layout: 'tooling' },
+      /^--layout tooling needs --source-role-arn/,
+    );
+    refuses({ ...FLAGS, targetRoleArn: undefined, layout: 'all' }, /^--layout all needs --target-role-arn/);
+    refuses(
+      { ...FLAGS, layout: 'sideways' },
+      /^--layout "sideways" must be one of worker-in-source, worker-in-destination, tooling, all$/,
+    );
+    refuses(
+      { ...FLAGS, sourceRoleArn: undefined, account: undefined, workerPrincipal: undefined },
+      /^a side without a role is the account the worker runs in: give --account <id>/,
+    );
+    refuses(
+      { ...FLAGS, sourceRoleArn: undefined, account: TARGET },
+      /^the source and the target are both account 222222222222/,
+    );
     refuses(
       { ...FLAGS, sourceRoleArn: `arn:aws:iam::${SOURCE}:user/bob` },
       /^--source-role-arn .* must be an IAM role ARN/,
@@ -354,7 +429,7 @@ describe('iam-policy --cross-account: usage errors name the flag (exit 2)', () =
     );
     refuses(
       { ...FLAGS, targetRoleArn: `arn:aws:iam::${SOURCE}:role/other` },
-      /--source-role-arn and --target-role-arn are both in account 111111111111: .*two accounts/,
+      /^the source and the target are both account 111111111111: .*two accounts/,
     );
   });
 

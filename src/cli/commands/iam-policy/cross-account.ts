@@ -1,10 +1,12 @@
-// `snapcopy iam-policy --cross-account`: every policy a cross-account copy needs. Pure.
+// `snapcopy iam-policy --cross-account`: every policy a cross-account copy needs, for the way the worker is
+// deployed. Pure.
 //
-// The worker runs as its own principal and assumes two roles: one in the source account (find and share the
-// source snapshots with the target account; with a share key, first re-encrypt snapshots encrypted with the
-// AWS managed key aws/rds, which cannot be shared), and one in the target account (copy the shared snapshot,
-// in the source Region first when the copy crosses Regions, then into the target Region; tag, read and
-// delete only its own copies). Cross-account use of a source key needs both the key policy (sourceKeyPolicy:
+// Each side of a copy acts with a role or, without one, as the worker itself: the source side finds and shares
+// the source snapshots with the target account (with a share key, first re-encrypting snapshots encrypted with
+// the AWS managed key aws/rds, which cannot be shared); the target side copies the shared snapshot, in the
+// source Region first when the copy crosses Regions, then into the target Region, and tags, reads and deletes
+// only its own copies. Layouts: the worker in the source account assumes only the target role, in the
+// destination account only the source role, in a third (tooling) account both. Cross-account use of a source key needs both the key policy (sourceKeyPolicy:
 // the statements to add to each source key's policy) and an IAM policy in the using account (the target
 // role's KMS statements). The statements are the single-account policy's (policy.ts), on other resources.
 import { sourceKeyPolicyStatements, type KeyPolicyStatement } from '../../../shared/cross-account';
@@ -27,15 +29,21 @@ import {
   type PolicyStatement,
 } from './policy';
 
+/** Where the worker runs: the account whose side needs no role. */
+export const LAYOUTS = ['worker-in-source', 'worker-in-destination', 'tooling'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
 export interface CrossAccountInput {
   partition: string;
   sourceRegions: string[];
   targetRegion: string;
-  sourceRoleArn: string;
-  /** The source role's account: the account the source snapshots (and source keys) are in. */
+  /** Absent: the worker runs in the source account and acts there as itself. */
+  sourceRoleArn?: string;
+  /** The account the source snapshots (and source keys) are in. */
   sourceAccount: string;
-  targetRoleArn: string;
-  /** The target role's account: the account copies are made in. */
+  /** Absent: the worker runs in the target account and acts there as itself. */
+  targetRoleArn?: string;
+  /** The account copies are made in. */
   targetAccount: string;
   /** Source-account keys the source snapshots are encrypted with; none = every key of the source account in
    * the source Regions. */
@@ -71,10 +79,11 @@ export interface RolePolicies {
 }
 
 export interface CrossAccountPolicies {
-  /** The worker's own identity: it only assumes the two roles. */
+  layout: Layout;
+  /** The worker's own identity: it assumes the roles, and acts itself on the side without one. */
   worker: PolicyDocument;
-  sourceRole: RolePolicies;
-  targetRole: RolePolicies;
+  sourceRole?: RolePolicies;
+  targetRole?: RolePolicies;
   /** The statements to add to the key policy of each of keyArns (in the source account). */
   sourceKeyPolicy: { keyArns: string[]; statements: KeyPolicyStatement[] };
 }
@@ -194,22 +203,60 @@ function targetRolePolicy(input: CrossAccountInput, sourceKeys: string[]): Polic
   };
 }
 
+export function layoutOf(input: Pick<CrossAccountInput, 'sourceRoleArn' | 'targetRoleArn'>): Layout {
+  if (input.sourceRoleArn === undefined) return 'worker-in-source';
+  return input.targetRoleArn === undefined ? 'worker-in-destination' : 'tooling';
+}
+
 export function buildCrossAccountPolicies(input: CrossAccountInput): CrossAccountPolicies {
   const keys = sharedKeys(input);
   const trust = trustPolicy(input);
+  const sourceSide = sourceRolePolicy(input, keys);
+  const targetSide = targetRolePolicy(input, keys);
+  const roles = [input.sourceRoleArn, input.targetRoleArn].filter((r): r is string => r !== undefined);
   return {
+    layout: layoutOf(input),
     worker: {
       Version: POLICY_VERSION,
       Statement: [
-        assumeSnapcopyRoles([input.sourceRoleArn, input.targetRoleArn]),
+        assumeSnapcopyRoles(roles),
+        // The side without a role is the worker's own account: it acts there itself.
+        ...(input.sourceRoleArn === undefined ? sourceSide.Statement : []),
+        ...(input.targetRoleArn === undefined ? targetSide.Statement : []),
         ...publishPlanReports(input.snsTopicArns),
       ],
     },
-    sourceRole: { arn: input.sourceRoleArn, trustPolicy: trust, policy: sourceRolePolicy(input, keys) },
-    targetRole: { arn: input.targetRoleArn, trustPolicy: trust, policy: targetRolePolicy(input, keys) },
+    ...(input.sourceRoleArn === undefined
+      ? {}
+      : { sourceRole: { arn: input.sourceRoleArn, trustPolicy: trust, policy: sourceSide } }),
+    ...(input.targetRoleArn === undefined
+      ? {}
+      : { targetRole: { arn: input.targetRoleArn, trustPolicy: trust, policy: targetSide } }),
     sourceKeyPolicy: {
       keyArns: keys,
       statements: sourceKeyPolicyStatements(input.partition, input.targetAccount),
     },
+  };
+}
+
+/**
+ * `--layout all`: the policies of each layout for the same two accounts (both roles given). A worker in the
+ * source or destination account runs as a principal of that account (its root by default).
+ */
+export function buildAllLayouts(input: CrossAccountInput): Record<Layout, CrossAccountPolicies> {
+  const root = (account: string) => `arn:${input.partition}:iam::${account}:root`;
+  const { sourceRoleArn: _source, targetRoleArn: _target, ...sides } = input;
+  return {
+    'worker-in-source': buildCrossAccountPolicies({
+      ...sides,
+      ...(input.targetRoleArn ? { targetRoleArn: input.targetRoleArn } : {}),
+      workerPrincipal: root(input.sourceAccount),
+    }),
+    'worker-in-destination': buildCrossAccountPolicies({
+      ...sides,
+      ...(input.sourceRoleArn ? { sourceRoleArn: input.sourceRoleArn } : {}),
+      workerPrincipal: root(input.targetAccount),
+    }),
+    tooling: buildCrossAccountPolicies(input),
   };
 }

@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../../context';
 import { prose } from '../../format';
 import { collectString } from '../../parse';
-import { buildCrossAccountPolicies } from './cross-account';
-import { crossAccountInputOf, policyInputOf, type IamPolicyFlags } from './input';
+import { buildAllLayouts, buildCrossAccountPolicies } from './cross-account';
+import { crossAccountInputOf, layoutFlagOf, policyInputOf, type IamPolicyFlags } from './input';
 import { buildIamPolicy } from './policy';
 
 export type { PolicyDocument } from './policy';
@@ -28,12 +28,15 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
           '- for plans: rds:DescribeDBClusters in the source Regions, and sns:Publish on each --sns-topic-arn.\n' +
           'Note: a principal that may tag snapshots with snapcopy:managed=true could mark a foreign snapshot as owned;\n' +
           'RDS has no condition key that limits tagging to creation, so keep this policy for snapcopy alone.\n\n' +
-          'With --cross-account (and --source-role-arn, --target-role-arn), print instead one JSON object with every\n' +
-          'policy a cross-account copy needs: "worker" (the worker\'s own policy: sts:AssumeRole on the two roles),\n' +
-          '"sourceRole" and "targetRole" (each its arn, trustPolicy, which trusts --worker-principal, and policy), and\n' +
+          'With --cross-account, print instead one JSON object with every policy a cross-account copy needs for the\n' +
+          'way the worker is deployed ("layout"): with only --target-role-arn the worker runs in the source account,\n' +
+          'with only --source-role-arn in the destination account, with both in a third (tooling) account;\n' +
+          '--layout all prints the three for the same two accounts. Each has "worker" (the worker\'s own policy:\n' +
+          'sts:AssumeRole on the roles, and the statements of the side it acts on as itself), "sourceRole" and/or\n' +
+          '"targetRole" (each its arn, trustPolicy, which trusts the worker\'s principal, and policy), and\n' +
           '"sourceKeyPolicy" (the statements to add to the key policy of each source key, so that the target account\n' +
-          'can copy snapshots encrypted with it). The source role finds and shares snapshots in the source Regions\n' +
-          '(and, with --share-kms-key-arn, re-encrypts aws/rds-encrypted ones first); the target role copies them,\n' +
+          'can copy snapshots encrypted with it). The source side finds and shares snapshots in the source Regions\n' +
+          '(and, with --share-kms-key-arn, re-encrypts aws/rds-encrypted ones first); the target side copies them,\n' +
           'in the source Region first when the copy crosses Regions.',
       ),
     )
@@ -78,11 +81,15 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
       'with --cross-account: the source-account customer managed key aws/rds-encrypted snapshots are ' +
         're-encrypted with before sharing (default: no re-encryption)',
     )
+    .option(
+      '--layout <layout>',
+      'with --cross-account: worker-in-source, worker-in-destination, tooling or all (default: from the roles given)',
+    )
     .option('--external-id <id>', 'with --cross-account: the sts:ExternalId both trust policies require')
     .option(
       '--worker-principal <arn>',
       'with --cross-account: the principal the worker runs as, trusted by both roles ' +
-        '(default: arn:<partition>:iam::<--account>:root)',
+        "(default: the root of the worker's account: the side without a role, else --account)",
     )
     .addHelpText(
       'after',
@@ -94,7 +101,9 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
     .action((flags: IamPolicyFlags) =>
       ctx.json(
         flags.crossAccount
-          ? buildCrossAccountPolicies(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID))
+          ? layoutFlagOf(flags) === 'all'
+            ? { layouts: buildAllLayouts(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID)) }
+            : buildCrossAccountPolicies(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID))
           : buildIamPolicy(policyInputOf(flags, ctx.env.AWS_ACCOUNT_ID)),
       ),
     );

@@ -4,7 +4,7 @@ import { ACCOUNT_ID_PATTERN, parseArn, partitionOfRegion, type ParsedArn } from 
 import { EXTERNAL_ID_PATTERN, parseRoleArn } from '../../../shared/cross-account';
 import { validateRegion } from '../../../shared/validation';
 import { UsageError } from '../../errors';
-import type { CrossAccountInput } from './cross-account';
+import { LAYOUTS, type CrossAccountInput, type Layout } from './cross-account';
 import type { IamPolicyInput } from './policy';
 
 export interface IamPolicyFlags {
@@ -22,6 +22,7 @@ export interface IamPolicyFlags {
   shareKmsKeyArn?: string;
   externalId?: string;
   workerPrincipal?: string;
+  layout?: string;
 }
 
 /** The flags that only mean something with --cross-account. */
@@ -32,6 +33,7 @@ const CROSS_ACCOUNT_FLAGS = {
   shareKmsKeyArn: '--share-kms-key-arn',
   externalId: '--external-id',
   workerPrincipal: '--worker-principal',
+  layout: '--layout',
 } as const satisfies Partial<Record<keyof IamPolicyFlags, string>>;
 
 interface Regions {
@@ -129,15 +131,9 @@ export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefi
 /** A role ARN in the partition of the Regions, and its account. */
 function roleOf(
   flag: '--source-role-arn' | '--target-role-arn',
-  arn: string | undefined,
+  arn: string,
   { partition, targetRegion }: Regions,
 ): { arn: string; accountId: string } {
-  const which = flag === '--source-role-arn' ? 'source' : 'target';
-  if (arn === undefined) {
-    throw new UsageError(
-      `--cross-account needs ${flag} <arn>: the role snapcopy assumes in the ${which} account`,
-    );
-  }
   const role = parseRoleArn(arn);
   if (!role) {
     throw new UsageError(
@@ -151,6 +147,23 @@ function roleOf(
   }
   return { arn, accountId: role.accountId };
 }
+
+/** --layout: one of LAYOUTS or `all`; absent, it follows from the roles given. */
+export function layoutFlagOf(flags: IamPolicyFlags): Layout | 'all' | undefined {
+  const layout = flags.layout;
+  if (layout === undefined || layout === 'all' || (LAYOUTS as readonly string[]).includes(layout)) {
+    return layout as Layout | 'all' | undefined;
+  }
+  throw new UsageError(`--layout ${JSON.stringify(layout)} must be one of ${[...LAYOUTS, 'all'].join(', ')}`);
+}
+
+/** The roles a layout needs: a side without a role is the worker's own account. */
+const NEEDS: Record<Layout | 'all', { source: boolean; target: boolean }> = {
+  'worker-in-source': { source: false, target: true },
+  'worker-in-destination': { source: true, target: false },
+  tooling: { source: true, target: true },
+  all: { source: true, target: true },
+};
 
 /** A key ARN of `account` in one of `regions` (and the partition). */
 function accountKeyArnOf(
@@ -200,15 +213,48 @@ export function crossAccountInputOf(
   const { partition, targetRegion } = where;
   const sourceRegions = [...new Set(where.sourceRegions)];
   const account = accountOf(flags, envAccount);
-  const sourceRole = roleOf('--source-role-arn', flags.sourceRoleArn, where);
-  const targetRole = roleOf('--target-role-arn', flags.targetRoleArn, where);
-  const [sourceAccount, targetAccount] = [sourceRole.accountId, targetRole.accountId];
-  if (sourceAccount === targetAccount) {
+  const layout = layoutFlagOf(flags);
+  if (layout === undefined && flags.sourceRoleArn === undefined && flags.targetRoleArn === undefined) {
     throw new UsageError(
-      `--source-role-arn and --target-role-arn are both in account ${sourceAccount}: a cross-account copy needs ` +
-        'roles in two accounts (within one account, leave out --cross-account)',
+      '--cross-account needs --source-role-arn <arn> (the worker runs in the destination account), ' +
+        '--target-role-arn <arn> (it runs in the source account) or both (it runs in a third account)',
     );
   }
+  const needs = layout === undefined ? undefined : NEEDS[layout];
+  const role = (
+    flag: '--source-role-arn' | '--target-role-arn',
+    arn: string | undefined,
+    needed?: boolean,
+  ) => {
+    if (arn === undefined && needed) {
+      throw new UsageError(
+        `--layout ${layout} needs ${flag} <arn>: the role snapcopy assumes in the ` +
+          `${flag === '--source-role-arn' ? 'source' : 'target'} account`,
+      );
+    }
+    return arn === undefined ? undefined : roleOf(flag, arn, where);
+  };
+  const sourceRole = role('--source-role-arn', flags.sourceRoleArn, needs?.source);
+  const targetRole = role('--target-role-arn', flags.targetRoleArn, needs?.target);
+  // The side without a role (or whose role the layout does not use) is the account the worker runs in.
+  const worker = () => {
+    if (account === '*') {
+      throw new UsageError(
+        'a side without a role is the account the worker runs in: give --account <id> (or AWS_ACCOUNT_ID)',
+      );
+    }
+    return account;
+  };
+  const sourceAccount = sourceRole?.accountId ?? worker();
+  const targetAccount = targetRole?.accountId ?? worker();
+  if (sourceAccount === targetAccount) {
+    throw new UsageError(
+      `the source and the target are both account ${sourceAccount}: a cross-account copy needs two accounts ` +
+        '(within one account, leave out --cross-account)',
+    );
+  }
+  const useSource = needs ? needs.source : sourceRole !== undefined;
+  const useTarget = needs ? needs.target : targetRole !== undefined;
 
   const inSource = new Set(sourceRegions);
   const source = { id: sourceAccount, what: 'the source account', flag: '--source-role-arn' };
@@ -235,11 +281,13 @@ export function crossAccountInputOf(
         'or one of _+=,.@:/-',
     );
   }
+  // The worker runs in the account of the side without a role; in a tooling account, --account's.
+  const workerAccount = !useSource ? sourceAccount : !useTarget ? targetAccount : account;
   let workerPrincipal: string;
   if (flags.workerPrincipal !== undefined) {
     workerPrincipal = workerPrincipalOf(flags.workerPrincipal, partition);
-  } else if (account !== '*') {
-    workerPrincipal = `arn:${partition}:iam::${account}:root`;
+  } else if (workerAccount !== '*') {
+    workerPrincipal = `arn:${partition}:iam::${workerAccount}:root`;
   } else {
     throw new UsageError(
       '--cross-account needs the principal the worker runs as, which both roles trust: give --worker-principal <arn>, ' +
@@ -252,9 +300,9 @@ export function crossAccountInputOf(
     partition,
     sourceRegions,
     targetRegion,
-    sourceRoleArn: sourceRole.arn,
+    ...(useSource && sourceRole ? { sourceRoleArn: sourceRole.arn } : {}),
     sourceAccount,
-    targetRoleArn: targetRole.arn,
+    ...(useTarget && targetRole ? { targetRoleArn: targetRole.arn } : {}),
     targetAccount,
     sourceKmsKeyArns,
     ...(shareKmsKeyArn === undefined ? {} : { shareKmsKeyArn }),
