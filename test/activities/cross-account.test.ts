@@ -17,6 +17,7 @@ import {
   snapshotSharedWith,
   unshareSnapshot,
 } from '../../src/activities/cross-account';
+import { createActivities } from '../../src/activities';
 import { createAwsClients, type AwsClients } from '../../src/activities/clients';
 import type { CheckSourceKeyInput, ShareSnapshotInput } from '../../src/activities/types';
 import type { AssumedRole } from '../../src/shared/cross-account';
@@ -85,6 +86,22 @@ describe('callerAccount', () => {
     expect(call?.thisValue).not.toBe(clients.sts('eu-west-1'));
     const sent = await (call?.thisValue as STSClient).config.credentials();
     expect(sent.accessKeyId).toBe(`AKID|${TARGET_ROLE.roleArn}|eu-west-1`);
+  });
+
+  it("the worker's activity asks STS once per worker and credentials, not once per copy; a failure is asked again", async () => {
+    const { clients } = clientsWithRoles();
+    const activities = createActivities(clients);
+    sts.on(GetCallerIdentityCommand).rejectsOnce(networkError()).resolves({ Account: SOURCE_ACCOUNT });
+    await expect(activities.callerAccount({ region: SOURCE_REGION })).rejects.toThrow();
+    const answers = await Promise.all(
+      ['us-east-1', 'us-west-2', 'eu-west-1', 'us-east-1'].map((region) =>
+        activities.callerAccount({ region }),
+      ),
+    );
+    expect(answers).toEqual(Array(4).fill(SOURCE_ACCOUNT));
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(2); // the failure, then one answer
+    await activities.callerAccount({ region: SOURCE_REGION, role: TARGET_ROLE });
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(3); // other credentials: asked once more
   });
 
   it('is a retryable failure when STS answers without an account', async () => {

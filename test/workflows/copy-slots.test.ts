@@ -57,7 +57,8 @@ interface Harness {
   started: Started[];
   refused: string[];
   handles: CopyHandle[];
-  start(target: string, priority?: number): Promise<CopyHandle>;
+  /** `source`: how the copy names its source (default: the prod snapshot's ARN). */
+  start(target: string, priority?: number, source?: Partial<CopyDbClusterSnapshotInput>): Promise<CopyHandle>;
 }
 
 interface HarnessOptions {
@@ -110,12 +111,13 @@ async function withWorker<T>(
     started: [],
     refused: [],
     handles: [],
-    async start(target, priority) {
+    async start(target, priority, source) {
       const input: CopyDbClusterSnapshotInput = {
         SourceDBClusterSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-2026-11-20`,
         TargetDBClusterSnapshotIdentifier: target,
         SourceRegion: 'us-east-1',
         TargetRegion: REGION,
+        ...source,
         ...(priority !== undefined ? { options: { priority } } : {}),
       };
       const handle = await env.client.workflow.start(copyDbClusterSnapshot, {
@@ -422,6 +424,45 @@ describe('copySlots with real copies', () => {
     // The hour passed for the scheduler: it looked at AWS every few minutes meanwhile.
     expect(looks).toBeGreaterThanOrEqual(10);
     for (const r of results) expect(r.summary.outcome).toBe('copied');
+  });
+
+  it('a waiting copy makes no AWS call whatever its source form (ARN, name, rds: name, cluster), and describes its source only once it has its slot', async () => {
+    const aws = newAws();
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'rds:prod-2026-11-21-03-00', cluster: 'prod' });
+    aws.copyDurationMs = 2 * HOUR;
+    const reads = () =>
+      aws.calls.filter((c) => ['describeSourceSnapshot', 'findLatestClusterSnapshot'].includes(c.name));
+    const forms: [string, Partial<CopyDbClusterSnapshotInput>][] = [
+      ['f-name', { SourceDBClusterSnapshotIdentifier: 'prod-2026-11-20' }],
+      ['f-automated', { SourceDBClusterSnapshotIdentifier: 'rds:prod-2026-11-21-03-00' }],
+      ['f-cluster', { SourceDBClusterSnapshotIdentifier: undefined, SourceDBClusterIdentifier: 'prod' }],
+    ];
+    const { readsWhileQueued, whileWaiting, results } = await withWorker(
+      aws,
+      async (h) => {
+        // One slot, held by a copy by ARN; then a copy of each other form queues behind it.
+        await h.start('f-arn');
+        await slotsUntil('f-arn never held the slot', (v) => holderIds(v).includes(idOf('f-arn')));
+        for (const [t, source] of forms) await h.start(t, undefined, source);
+        await slotsUntil('the copies never all waited', (v) => v.queue.length === forms.length);
+        for (const c of h.handles.slice(1)) await waitForProgress(c, waitingForSlot);
+        const readsWhileQueued = reads().length;
+        const before = aws.calls.length;
+        await env.sleep('1h');
+        // The scheduler looks at AWS for all of them now and then; the waiting copies make no call.
+        const whileWaiting = aws.calls.slice(before).filter((c) => c.name !== 'countCopiesInFlight');
+        return { readsWhileQueued, whileWaiting, results: await resultsOf(h.handles) };
+      },
+      { capacity: 1 },
+    );
+    expect(readsWhileQueued).toBe(1); // the holder's only
+    // Only the holder's polls of its own target.
+    expect(
+      new Set(whileWaiting.map((c) => `${c.name} ${(c.input as { identifier?: string }).identifier}`)),
+    ).toEqual(new Set(['describeTargetSnapshot f-arn']));
+    // The cluster's newest snapshot is the automated one, which f-automated copied just before.
+    expect(results.map((r) => r.summary.outcome)).toEqual(['copied', 'copied', 'copied', 'already-present']);
+    expect(reads()).toHaveLength(1 + forms.length); // once each, after its slot
   });
 
   it('continues as new with a full queue, losing nobody and keeping the order', async () => {
