@@ -6,6 +6,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { progressQuery } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
+import { shareWorkflowId } from '../../src/shared/shares';
 import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT as WORKER_ACCOUNT, FakeAws } from '../helpers/fake-aws';
@@ -467,6 +468,13 @@ describe('a source shared by several copies', () => {
     });
     // After the last copy, and only then: the share snapcopy added is gone, the other one stays.
     expect(shares()).toEqual(['333333333333']);
+    const holder = shareWorkflowId({
+      region: EAST,
+      identifier: 'prod-2026-12-01',
+      sourceAccountId: SOURCE_ACCOUNT,
+      accountId: TARGET_ACCOUNT,
+    });
+    await recordHistory(env.client.workflow.getHandle(holder), 'source-share-three-copies');
     // One share and one removal for all three copies (and b's intermediate copy, which also held it).
     expect(aws.callsOf('shareSnapshot')).toHaveLength(1);
     expect(aws.callsOf('unshareSnapshot')).toHaveLength(1);

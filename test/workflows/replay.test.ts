@@ -12,9 +12,12 @@ const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 describe('replay of recorded histories', () => {
   it('has recorded histories to replay', () => {
-    // Today's shapes and those of 0.1 (v0.1-*: before copy slots, read through the patch and the state reader).
-    expect(files.length).toBeGreaterThanOrEqual(12);
+    // Today's shapes, those of 0.1 (v0.1-*: before copy slots, read through the patch and the state reader)
+    // and of 0.2 (v0.2-*: before each side's account was known up front and shares had a holder).
+    expect(files.length).toBeGreaterThanOrEqual(27);
     expect(files.filter((f) => f.startsWith('v0.1-'))).toHaveLength(7);
+    expect(files.filter((f) => f.startsWith('v0.2-'))).toHaveLength(9);
+    expect(files).toContain('source-share-three-copies.json');
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
