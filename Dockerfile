@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The snapcopy worker: `docker build -t snapcopy-worker .` (docker-compose.yml builds it as the worker).
 # Debian-based node images: the Temporal SDK's native core is built for glibc, not Alpine's musl.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: all dependencies, compile to lib/ and prebuild the workflow bundle, then drop dev deps ---
 FROM ${NODE_IMAGE} AS build

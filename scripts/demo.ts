@@ -37,7 +37,7 @@ import {
   STACK,
 } from './lib/stack';
 
-// The machines run Node 20 (the Temporal SDK's floor); the AWS SDK's notice that its 2027 releases need
+// On Node 20 (the Temporal SDK's floor) the AWS SDK's notice that its 2027 releases need
 // Node 22 is for maintainers, not for someone watching the demo (README, "Node versions").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

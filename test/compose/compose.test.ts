@@ -284,11 +284,11 @@ function scriptOf(s: Service): string {
 }
 
 describe('Dockerfile (worker image)', () => {
-  it('builds on Node 20 with npm ci and npm run build, and prunes dev dependencies', () => {
+  it('builds on Node 24 (the current LTS) with npm ci and npm run build, and prunes dev dependencies', () => {
     const from = dockerfile.filter((i) => i.op === 'FROM');
     expect(from.length).toBeGreaterThanOrEqual(2);
     const nodeImage = /ARG NODE_IMAGE=(\S+)/.exec(read('Dockerfile'))?.[1];
-    expect(nodeImage).toMatch(/^node:20(\b|-)/);
+    expect(nodeImage).toMatch(/^node:24-bookworm(-slim)?$/);
     const runs = dockerfile.filter((i) => i.op === 'RUN').map((i) => i.args);
     expect(runs.some((r) => r.startsWith('npm ci'))).toBe(true);
     expect(runs.some((r) => r.includes('npm run build') && r.includes('npm prune --omit=dev'))).toBe(true);
