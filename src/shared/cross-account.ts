@@ -1,6 +1,7 @@
 // Cross-account copies: role ARNs, and the key-policy statement a source key needs so that another
 // account can copy snapshots encrypted with it. Pure and workflow-safe.
-import { parseArn } from './arn';
+import { ACCOUNT_ID_PATTERN, parseArn } from './arn';
+import { show } from './messages';
 
 /**
  * An IAM role snapcopy assumes for another account's calls (SourceRoleArn / TargetRoleArn). Only the role's
@@ -12,17 +13,53 @@ export interface AssumedRole {
   externalId?: string;
 }
 
-/** An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<optional path/>name`. */
-export const ROLE_ARN_PATTERN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-
 export interface ParsedRoleArn {
   partition: string;
   accountId: string;
 }
 
+/** An IAM role ARN's partition and account, or undefined when roleArnProblem finds it wrong. */
 export function parseRoleArn(arn: string): ParsedRoleArn | undefined {
-  const m = ROLE_ARN_PATTERN.exec(arn);
-  return m ? { partition: m[1]!, accountId: m[2]! } : undefined;
+  const parsed = roleArnProblem(arn) === undefined ? parseArn(arn) : undefined;
+  return parsed && { partition: parsed.partition, accountId: parsed.accountId };
+}
+
+export const ROLE_ARN_FORM = 'arn:<partition>:iam::<12-digit account>:role/<name> (or role/<path>/<name>)';
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/(?:[\u0021-\u007e]*\/)?$/;
+const PARTITION = /^aws(?:-[a-z]+)*$/;
+
+/**
+ * The one rule for a role ARN (copies' SourceRoleArn / TargetRoleArn, plans' roleArn, the CLI's flags): what
+ * is wrong with `arn`, quoted, or undefined when it is an IAM role ARN. The caller puts the field in front.
+ */
+export function roleArnProblem(arn: string): string | undefined {
+  const not = (why: string) => `${show(arn)} is not an IAM role ARN (${ROLE_ARN_FORM}): ${why}`;
+  const parsed = parseArn(arn);
+  if (parsed === undefined) return not('it is not an ARN');
+  if (!PARTITION.test(parsed.partition)) return not(`${show(parsed.partition)} is not an AWS partition`);
+  if (parsed.service !== 'iam') return not(`it is an ARN of the ${parsed.service} service`);
+  if (parsed.region !== '') return not('it names a Region, but IAM ARNs have none');
+  if (!ACCOUNT_ID_PATTERN.test(parsed.accountId)) {
+    return not(`it must carry a 12-digit account ID (got ${show(parsed.accountId)})`);
+  }
+  if (!parsed.resource.startsWith('role/')) return not('the part after the account must start with "role/"');
+  const rest = parsed.resource.slice('role/'.length);
+  const slash = rest.lastIndexOf('/');
+  const name = rest.slice(slash + 1);
+  const path = `/${rest.slice(0, slash + 1)}`;
+  if (!ROLE_NAME.test(name))
+    return not(`the role name ${show(name)} must be 1 to 64 letters, digits or + = , . @ _ -`);
+  if (path.length > 512 || !ROLE_PATH.test(path)) return not(`the role path ${show(path)} is not valid`);
+  return undefined;
+}
+
+/** A well-formed role ARN used where `partition` applies (`where`: what sets that partition, for the message). */
+export function rolePartitionProblem(arn: string, partition: string, where: string): string | undefined {
+  const role = parseArn(arn);
+  return role === undefined || role.partition === partition
+    ? undefined
+    : `${show(arn)} is in partition ${role.partition}, but ${where} is in partition ${partition}`;
 }
 
 /** What `sts:ExternalId` accepts: 2–1224 characters of `[\w+=,.@:/-]`. */

@@ -19,6 +19,9 @@ import {
   type RetentionRules,
 } from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import { ROLE_ARN_FORM, roleArnProblem, rolePartitionProblem } from './cross-account';
+
+export { roleArnProblem } from './cross-account';
 import {
   InputError,
   MAX_TAG_KEY_LENGTH,
@@ -146,37 +149,6 @@ function timezoneProblem(timezone: string): string | undefined {
   } catch {
     return `${show(timezone)} is not an IANA time zone name such as UTC, America/New_York or Europe/Berlin`;
   }
-}
-
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_PATH = /^\/(?:[\u0021-\u007e]*\/)?$/;
-const ROLE_ARN_FORM = 'arn:<partition>:iam::<12-digit account>:role/<name> (or role/<path>/<name>)';
-
-/** An IAM role ARN: `arn:<partition>:iam::<account>:role/[<path>/]<name>`. */
-export function roleArnProblem(arn: string): string | undefined {
-  const parsed = parseArn(arn);
-  if (parsed === undefined) return `${show(arn)} is not an ARN: give an IAM role ARN ${ROLE_ARN_FORM}`;
-  if (parsed.service !== 'iam') {
-    return `${show(arn)} is an ARN of the ${parsed.service} service, not an IAM role: give ${ROLE_ARN_FORM}`;
-  }
-  if (parsed.region !== '')
-    return `${show(arn)} names a Region, but IAM ARNs have none: give ${ROLE_ARN_FORM}`;
-  if (!ACCOUNT_ID_PATTERN.test(parsed.accountId)) {
-    return `${show(arn)} must carry a 12-digit account ID (got ${show(parsed.accountId)})`;
-  }
-  if (!parsed.resource.startsWith('role/')) {
-    return `${show(arn)} is not a role ARN (the part after the account must start with "role/"): give ${ROLE_ARN_FORM}`;
-  }
-  const rest = parsed.resource.slice('role/'.length);
-  const slash = rest.lastIndexOf('/');
-  const name = rest.slice(slash + 1);
-  const path = `/${rest.slice(0, slash + 1)}`;
-  if (!ROLE_NAME.test(name)) {
-    return `${show(arn)} has the role name ${show(name)}: 1 to 64 letters, digits or + = , . @ _ -`;
-  }
-  if (path.length > 512 || !ROLE_PATH.test(path))
-    return `${show(arn)} has an invalid role path ${show(path)}`;
-  return undefined;
 }
 
 const SNS_TOPIC = /^[A-Za-z0-9_-]{1,256}$/;
@@ -609,17 +581,9 @@ function crossProblems(input: unknown): PlanProblem[] {
 }
 
 function rolePartition(role: string, region: string, path: (string | number)[]): PlanProblem[] {
-  const arn = parseArn(role);
-  if (arn === undefined || roleArnProblem(role) !== undefined) return [];
-  const partition = partitionOfRegion(region);
-  return arn.partition === partition
-    ? []
-    : [
-        {
-          path,
-          message: `${show(role)} is in partition ${arn.partition}, but Region ${region} is in partition ${partition}`,
-        },
-      ];
+  if (roleArnProblem(role) !== undefined) return [];
+  const problem = rolePartitionProblem(role, partitionOfRegion(region), `Region ${region}`);
+  return problem === undefined ? [] : [{ path, message: problem }];
 }
 
 /** Checks a plan (as parsed from YAML or JSON): the plan with defaults filled in, or every problem found. */

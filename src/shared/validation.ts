@@ -24,32 +24,20 @@ import {
 import { OWNERSHIP_TAGS } from './names';
 import { retentionRulesOf, retentionRulesSchema, type RetentionRules } from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
-import { EXTERNAL_ID_PATTERN, parseRoleArn, type AssumedRole } from './cross-account';
+import {
+  EXTERNAL_ID_PATTERN,
+  parseRoleArn,
+  roleArnProblem,
+  rolePartitionProblem,
+  type AssumedRole,
+} from './cross-account';
 import type { CopyOptions, Tag } from './types';
+import { closest, invalidCombination, invalidValue, InputError, show, valueAt } from './messages';
+
+export { closest, InputError, show, valueAt, type InputErrorType } from './messages';
 
 // The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
 z.config({ jitless: true });
-
-export type InputErrorType = 'InvalidParameterValue' | 'InvalidParameterCombination';
-
-/** Bad input: `type` is the failure type (an exception name of the API), `field` the input field at fault. */
-export class InputError extends Error {
-  override readonly name: InputErrorType;
-  readonly type: InputErrorType;
-  readonly field: string;
-
-  constructor(type: InputErrorType, field: string, message: string) {
-    super(message);
-    this.name = type;
-    this.type = type;
-    this.field = field;
-  }
-}
-
-const invalidValue = (field: string, message: string) =>
-  new InputError('InvalidParameterValue', field, message);
-const invalidCombination = (field: string, message: string) =>
-  new InputError('InvalidParameterCombination', field, message);
 
 /** At most 50 tags on an RDS resource. */
 export const MAX_TAGS = 50;
@@ -201,62 +189,6 @@ function fieldName(path: readonly PropertyKey[], root: string): string {
     else name = name === '' ? String(part) : `${name}.${String(part)}`;
   }
   return name === '' ? 'input' : name;
-}
-
-/** The value at `path` inside `input`, or undefined (for messages that quote what was given). */
-export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const part of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
-}
-
-/** A short rendering of a value for messages. */
-export function show(value: unknown): string {
-  let text: string;
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') text = typeof value;
-  else if (typeof value === 'bigint') text = `${value}n`;
-  else if (typeof value === 'number' && !Number.isFinite(value)) text = `${value}`;
-  else {
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = Array.isArray(value) ? 'an array' : 'an object';
-    }
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** The known field closest to an unknown one, when it looks like a typo of it. */
-export function closest(unknown: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance =
-      candidate.toLowerCase() === unknown.toLowerCase()
-        ? 0
-        : editDistance(unknown.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(unknown.length / 4)) ? best : undefined;
 }
 
 function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
@@ -628,24 +560,16 @@ export function validateCopyInput(input: unknown): ValidatedInput {
   return withAccounts(result, raw, targetPartition);
 }
 
-const ROLE_FORM = 'arn:<partition>:iam::<12-digit account>:role/<name>';
-
 function validateRoleArn(
   value: string,
   field: string,
   partition: string,
 ): { arn: string; accountId: string } {
-  const role = parseRoleArn(value);
-  if (role === undefined) {
-    throw invalidValue(field, `${field} ${show(value)} is not an IAM role ARN (${ROLE_FORM})`);
-  }
-  if (role.partition !== partition) {
-    throw invalidCombination(
-      field,
-      `${field} ${show(value)} is in partition ${role.partition}, but the copy is made in partition ${partition}`,
-    );
-  }
-  return { arn: value, accountId: role.accountId };
+  const problem = roleArnProblem(value);
+  if (problem !== undefined) throw invalidValue(field, `${field} ${problem}`);
+  const mismatch = rolePartitionProblem(value, partition, 'the copy (its TargetRegion)');
+  if (mismatch !== undefined) throw invalidCombination(field, `${field} ${mismatch}`);
+  return { arn: value, accountId: parseRoleArn(value)!.accountId };
 }
 
 /**

@@ -168,7 +168,7 @@ describe('plan schema: problems name the key path and the rule', () => {
     ],
     [
       { source: { region: 'us-east-1', clusters: ['a'], roleArn: 'arn:aws:iam::123456789012:user/bob' } },
-      'source.roleArn: "arn:aws:iam::123456789012:user/bob" is not a role ARN',
+      'source.roleArn: "arn:aws:iam::123456789012:user/bob" is not an IAM role ARN',
     ],
     [
       { source: { region: 'us-east-1', clusters: ['a'], roleArn: 'arn:aws-cn:iam::123456789012:role/r' } },
@@ -194,7 +194,7 @@ describe('plan schema: problems name the key path and the rule', () => {
     ],
     [
       { destinations: [{ region: 'us-west-2', roleArn: 'arn:aws:iam::12:role/x' }] },
-      'destinations[0].roleArn: "arn:aws:iam::12:role/x" must carry a 12-digit account ID',
+      'destinations[0].roleArn: "arn:aws:iam::12:role/x" is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name> (or role/<path>/<name>)): it must carry a 12-digit account ID',
     ],
     [{ copyTags: 'yes' }, 'copyTags: must be true or false (got "yes")'],
     [{ tags: { 'aws:owner': 'me' } }, 'tags["aws:owner"]: key "aws:owner" must not start with "aws:"'],

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputErrorType, validateCopyInput } from '../../src/shared/validation';
 import { caught } from '../helpers/failures';
+import { checkPlan } from '../../src/shared/plan';
+import { roleArnProblem } from '../../src/shared/cross-account';
 
 const UUID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const SOURCE = '111111111111';
@@ -56,6 +58,29 @@ describe('SourceRoleArn / TargetRoleArn form', () => {
         `${field} ${JSON.stringify(arn)} is not an IAM role ARN`,
         ROLE_FORM,
       );
+    }
+  });
+
+  it('judges a role ARN by the same rule as a plan does: one message for one value', () => {
+    for (const arn of [`arn:aws:iam::${SOURCE}:user/alice`, 'arn:aws:iam::12:role/x', 'snapcopy-source']) {
+      const copy = (() => {
+        try {
+          validateCopyInput(input({ SourceRoleArn: arn }));
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      const plan = checkPlan({
+        name: 'p',
+        schedule: { every: '1d' },
+        source: { region: 'us-east-1', clusters: ['a'], roleArn: arn },
+        destinations: [{ region: 'us-west-2' }],
+      });
+      const planMessage = plan.ok
+        ? undefined
+        : plan.problems.find((p) => p.path.join('.') === 'source.roleArn')?.message;
+      expect(copy).toBe(`SourceRoleArn ${roleArnProblem(arn)}`);
+      expect(planMessage).toBe(roleArnProblem(arn));
     }
   });
 
