@@ -5,6 +5,7 @@ import {
   CopyDBClusterSnapshotCommand,
   CreateDBClusterCommand,
   CreateDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
   RDSClient,
   waitUntilDBClusterSnapshotAvailable,
 } from '@aws-sdk/client-rds';
@@ -28,6 +29,8 @@ function kms(endpoint: string, region: string): KMSClient {
 export interface Sources {
   /** ARNs of the source snapshots, one per copy, in us-east-1. */
   arns: string[];
+  /** Their names, in the same order. */
+  names: string[];
   /** The destination key's ARN (its alias is KEY_ALIAS). */
   targetKeyArn: string;
 }
@@ -69,33 +72,40 @@ export async function prepareSources(
       KmsKeyId: sourceKey.KeyMetadata?.Arn,
     }),
   );
-  const arns = await inBatches(
-    Array.from({ length: count }, (_, i) => i),
-    20,
-    async (i) => {
-      const { DBClusterSnapshot } = await east.send(
-        new CreateDBClusterSnapshotCommand({
-          DBClusterIdentifier: CLUSTER,
-          DBClusterSnapshotIdentifier: `${CLUSTER}-${String(i).padStart(3, '0')}`,
-        }),
-      );
-      if (!DBClusterSnapshot?.DBClusterSnapshotArn)
-        throw new Error('CreateDBClusterSnapshot answered no ARN');
-      return DBClusterSnapshot.DBClusterSnapshotArn;
-    },
-  );
+  const names = Array.from({ length: count }, (_, i) => `${CLUSTER}-${String(i).padStart(3, '0')}`);
+  const arns = await inBatches(names, 20, async (name) => {
+    const { DBClusterSnapshot } = await east.send(
+      new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: CLUSTER, DBClusterSnapshotIdentifier: name }),
+    );
+    if (!DBClusterSnapshot?.DBClusterSnapshotArn) throw new Error('CreateDBClusterSnapshot answered no ARN');
+    return DBClusterSnapshot.DBClusterSnapshotArn;
+  });
   const targetKms = kms(endpoint, scenario.targetRegion);
   const { KeyMetadata } = await targetKms.send(new CreateKeyCommand({ Description: 'snapcopy bench' }));
   if (!KeyMetadata?.Arn || !KeyMetadata.KeyId) throw new Error('CreateKey answered no key');
   await targetKms.send(new CreateAliasCommand({ AliasName: KEY_ALIAS, TargetKeyId: KeyMetadata.KeyId }));
   east.destroy();
   await resetEmulatorStats(endpoint);
-  return { arns, targetKeyArn: KeyMetadata.Arn };
+  return { arns, names, targetKeyArn: KeyMetadata.Arn };
+}
+
+/** What the peer script is given as its source: a snapshot's ARN, or its name. */
+export interface PeerSource {
+  /** The ARN, or the name (in the source Region). */
+  identifier: string;
+  /**
+   * For a name copied across Regions, a client in the source's Region: AWS takes no name for a
+   * cross-Region copy, so the script first resolves the ARN there with one DescribeDBClusterSnapshots
+   * (once per source, not per retry). Absent: the identifier goes to CopyDBClusterSnapshot as it is.
+   */
+  resolveIn?: RDSClient;
 }
 
 /** What the peer script knows of one copy. */
 export interface PeerCopy {
   target: string;
+  /** When the source's ARN was resolved from its name (DescribeDBClusterSnapshots), if it was. */
+  resolvedAt?: number;
   /** When CopyDBClusterSnapshot was first refused (it then retries every 60 s). */
   firstRefusedAt?: number;
   acceptedAt?: number;
@@ -123,24 +133,41 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The ARN of the snapshot named `name`, as a script finds it: DescribeDBClusterSnapshots by name. */
+async function resolveArn(client: RDSClient, name: string, signal: AbortSignal): Promise<string> {
+  const { DBClusterSnapshots } = await client.send(
+    new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: name }),
+    { abortSignal: signal },
+  );
+  const arn = DBClusterSnapshots?.[0]?.DBClusterSnapshotArn;
+  if (!arn) throw new Error(`DescribeDBClusterSnapshots answered no ARN for ${name}`);
+  return arn;
+}
+
 /**
- * The peer: for one source, CopyDBClusterSnapshot, again every 60 s while it is refused with
- * SnapshotQuotaExceeded, then the SDK's waiter (its defaults: 30 s first, backing off to 30 min).
- * A naive script runs this for every source at once with Promise.all.
+ * The peer: for one source (by name across Regions: its ARN resolved first, see PeerSource),
+ * CopyDBClusterSnapshot, again every 60 s while it is refused with SnapshotQuotaExceeded, then the SDK's
+ * waiter (its defaults: 30 s first, backing off to 30 min). A naive script runs this for every source at
+ * once with Promise.all.
  */
 export async function peerCopy(
   client: RDSClient,
-  sourceArn: string,
+  source: PeerSource,
   record: PeerCopy,
   targetKeyArn: string,
   signal: AbortSignal,
 ): Promise<void> {
   try {
+    let sourceIdentifier = source.identifier;
+    if (source.resolveIn) {
+      sourceIdentifier = await resolveArn(source.resolveIn, source.identifier, signal);
+      record.resolvedAt = Date.now();
+    }
     for (;;) {
       try {
         await client.send(
           new CopyDBClusterSnapshotCommand({
-            SourceDBClusterSnapshotIdentifier: sourceArn,
+            SourceDBClusterSnapshotIdentifier: sourceIdentifier,
             TargetDBClusterSnapshotIdentifier: record.target,
             KmsKeyId: targetKeyArn,
           }),

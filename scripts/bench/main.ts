@@ -117,6 +117,7 @@ async function runSide(
 }
 
 async function main(): Promise<void> {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length)) + 1;
   const program = new Command('bench')
     .description(
       'snapcopy against a plain script (CopyDBClusterSnapshot, retry every 60 s, SDK waiter) on the local emulator',
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     .option('--out <dir>', 'where the JSON results go', RESULTS_DIR)
     .addHelpText(
       'after',
-      `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(11)} ${describeScenario(s)}`).join('\n')}\n\nExample: npm run bench -- --scenario fleet --copies 10`,
+      `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(width)} ${describeScenario(s)}`).join('\n')}\n\nExample: npm run bench -- --scenario fleet --copies 10`,
     )
     .parse();
   const flags = program.opts<Flags>();

@@ -373,11 +373,16 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
   return rows;
 }
 
-/** e.g. `20 copies × 20 s, limit 5, to us-west-2`, from the parameters actually run. */
+/**
+ * e.g. `20 copies × 20 s, limit 5, to us-west-2` (`, sources by name` when by name), from the parameters
+ * actually run.
+ */
 export function describeScenario(scenario: Scenario): string {
   const batches = scenario.batches
     .map((b) => `${b.count}${b.priority !== undefined ? ` priority-${b.priority}` : ''} copies`)
     .join(' then ');
   const window = scenario.windowSeconds !== undefined ? `, measured over ${scenario.windowSeconds} s` : '';
-  return `${batches} × ${scenario.copySeconds} s, limit ${scenario.copyLimit}${window}, to ${scenario.targetRegion}`;
+  // By ARN is the bench's usual form and goes unsaid, so that earlier titles read as before.
+  const form = scenario.sourceForm === 'name' ? ', sources by name' : '';
+  return `${batches} × ${scenario.copySeconds} s, limit ${scenario.copyLimit}${window}, to ${scenario.targetRegion}${form}`;
 }

@@ -7,10 +7,20 @@ export interface Batch {
   priority?: number;
 }
 
+/**
+ * How the copies are given their sources: by the source snapshot's ARN, or by its name (what users mostly
+ * give). By name, snapcopy gets the name with SourceRegion when the copy is cross-Region (the name alone
+ * when it is not); the peer gives CopyDBClusterSnapshot the name when the copy is same-Region, and for a
+ * cross-Region copy — where AWS takes no name — first resolves the ARN as a script would, with one
+ * DescribeDBClusterSnapshots per source in the source Region (aws.ts, peerCopy).
+ */
+export type SourceForm = 'arn' | 'name';
+
 export interface Scenario {
   name: string;
   /** Each scenario copies to its own Region, so that its copySlots scheduler is its own. */
   targetRegion: string;
+  sourceForm: SourceForm;
   copySeconds: number;
   copyLimit: number;
   snapshotQuota: number;
@@ -43,6 +53,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'fleet',
     targetRegion: 'us-west-2',
+    sourceForm: 'arn',
     copySeconds: 20,
     copyLimit: 5,
     snapshotQuota: 1000,
@@ -53,6 +64,22 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'queued',
     targetRegion: 'eu-west-1',
+    sourceForm: 'arn',
+    copySeconds: 600,
+    copyLimit: 5,
+    snapshotQuota: 1000,
+    batches: [{ count: 300 }],
+    windowSeconds: 240,
+    timeoutSeconds: 240,
+    aims: { awsCallsPerMinute: 30, historyEventsPerCopy: 25, workerRssMiB: 512 },
+  },
+  {
+    // queued with the sources given by name (cross-Region: the name with SourceRegion; the peer resolves
+    // each name's ARN with one DescribeDBClusterSnapshots). Its own Region, so that its copySlots scheduler
+    // is its own (the history count takes every scheduler run of the Region, closed ones too).
+    name: 'queued-by-name',
+    targetRegion: 'eu-west-2',
+    sourceForm: 'name',
     copySeconds: 600,
     copyLimit: 5,
     snapshotQuota: 1000,
@@ -64,6 +91,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'priorities',
     targetRegion: 'eu-central-1',
+    sourceForm: 'arn',
     copySeconds: 20,
     copyLimit: 5,
     snapshotQuota: 1000,

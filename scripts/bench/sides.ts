@@ -8,7 +8,7 @@ import { defaultWorkflowId } from '../../src/shared/names';
 import { SLOTS_WORKFLOW_TYPE } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
-import { KEY_ALIAS, peerCopy, rds, SOURCE_REGION, type PeerCopy, type Sources } from './aws';
+import { KEY_ALIAS, peerCopy, rds, SOURCE_REGION, type PeerCopy, type PeerSource, type Sources } from './aws';
 import { emulatorCopies } from './emulator-api';
 import type { BenchStack } from './stack';
 import type { Scenario } from './scenarios';
@@ -19,6 +19,8 @@ export interface PlannedCopy {
   batch: number;
   priority?: number;
   sourceArn: string;
+  /** The source snapshot's name (in SOURCE_REGION). */
+  sourceName: string;
   /** Target identifier, lowercase. */
   target: string;
 }
@@ -33,6 +35,7 @@ export function planCopies(scenario: Scenario, sources: Sources, stamp: string):
         batch: b,
         ...(batch.priority !== undefined ? { priority: batch.priority } : {}),
         sourceArn: sources.arns[index]!,
+        sourceName: sources.names[index]!,
         target: `bench-${scenario.name}-${stamp}-${String(index).padStart(3, '0')}`,
       });
     }
@@ -110,11 +113,18 @@ async function awaitEnd(
   return { end: Date.now(), timedOut: outcome === 'timeout' };
 }
 
+/**
+ * The input `snapcopy copy` is given. By ARN: the ARN, with SourceRegion (as the bench always gave it).
+ * By name: the name, with SourceRegion when the copy is cross-Region (as a user gives a name from another
+ * Region), without it when it is same-Region.
+ */
 function inputOf(copy: PlannedCopy, scenario: Scenario): CopyDbClusterSnapshotInput {
+  const byName = scenario.sourceForm === 'name';
+  const crossRegion = scenario.targetRegion !== SOURCE_REGION;
   return {
-    SourceDBClusterSnapshotIdentifier: copy.sourceArn,
+    SourceDBClusterSnapshotIdentifier: byName ? copy.sourceName : copy.sourceArn,
     TargetDBClusterSnapshotIdentifier: copy.target,
-    SourceRegion: SOURCE_REGION,
+    ...(!byName || crossRegion ? { SourceRegion: SOURCE_REGION } : {}),
     TargetRegion: scenario.targetRegion,
     KmsKeyId: KEY_ALIAS,
     ...(copy.priority !== undefined ? { options: { priority: copy.priority } } : {}),
@@ -268,6 +278,13 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
   stop: () => void;
 }> {
   const client = rds(stack.emulator.endpoint, scenario.targetRegion);
+  // By name across Regions the script resolves each name's ARN in the source Region first (aws.ts).
+  const byNameAcross = scenario.sourceForm === 'name' && scenario.targetRegion !== SOURCE_REGION;
+  const sourceClient = byNameAcross ? rds(stack.emulator.endpoint, SOURCE_REGION) : undefined;
+  const sourceOf = (copy: PlannedCopy): PeerSource =>
+    scenario.sourceForm === 'name'
+      ? { identifier: copy.sourceName, ...(sourceClient ? { resolveIn: sourceClient } : {}) }
+      : { identifier: copy.sourceArn };
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one signal for every copy: each pending call and sleep listens to it
   const records = new Map<string, PeerCopy>();
@@ -291,7 +308,7 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
     for (const copy of batch) {
       const record: PeerCopy = { target: copy.target };
       records.set(copy.target, record);
-      running.push(peerCopy(client, copy.sourceArn, record, sources.targetKeyArn, abort.signal));
+      running.push(peerCopy(client, sourceOf(copy), record, sources.targetKeyArn, abort.signal));
     }
     say(`peer: started ${batch.length} copies`);
   }
@@ -308,6 +325,7 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
     stop: () => {
       abort.abort(new Error('bench: measurement over'));
       client.destroy();
+      sourceClient?.destroy();
     },
   };
 }

@@ -13,7 +13,13 @@ import {
   utilisationFromSamples,
   utilisationFromTimeline,
 } from '../../scripts/bench/metrics';
-import { markdownScenario, priorityCheck, renderScenario, type SideResult } from '../../scripts/bench/report';
+import {
+  describeScenario,
+  markdownScenario,
+  priorityCheck,
+  renderScenario,
+  type SideResult,
+} from '../../scripts/bench/report';
 import { SCENARIOS, selectScenarios, totalCopies, withOverrides } from '../../scripts/bench/scenarios';
 import type { PlannedCopy } from '../../scripts/bench/sides';
 import { fmt, pct, renderTable, times } from '../../scripts/bench/table';
@@ -118,6 +124,7 @@ describe('priority check', () => {
     batch,
     priority,
     sourceArn: `arn:${index}`,
+    sourceName: `name-${index}`,
     target: `t${index}`,
   });
   const copies = [planned(0, 0, 5), planned(1, 0, 5), planned(2, 0, 5), planned(3, 1, 1)];
@@ -154,10 +161,24 @@ describe('priority check', () => {
 });
 
 describe('scenarios', () => {
-  it('has fleet, queued and priorities, selectable by name', () => {
-    expect(SCENARIOS.map((s) => s.name)).toEqual(['fleet', 'queued', 'priorities']);
+  it('has fleet, queued (by ARN and by name) and priorities, selectable by name', () => {
+    expect(SCENARIOS.map((s) => s.name)).toEqual(['fleet', 'queued', 'queued-by-name', 'priorities']);
     expect(selectScenarios(['priorities', 'fleet']).map((s) => s.name)).toEqual(['priorities', 'fleet']);
     expect(() => selectScenarios(['nope'])).toThrow(/unknown scenario "nope"/);
+  });
+
+  it('queued-by-name is queued with the sources by name, in a Region of its own', () => {
+    const [queued, byName] = selectScenarios(['queued', 'queued-by-name']);
+    expect(queued!.sourceForm).toBe('arn');
+    expect(byName!.sourceForm).toBe('name');
+    const { name: _a, targetRegion: regionA, sourceForm: _f, ...rest } = queued!;
+    const { name: _b, targetRegion: regionB, sourceForm: _g, ...restByName } = byName!;
+    expect(restByName).toEqual(rest);
+    expect(regionB).not.toBe(regionA);
+    expect(describeScenario(byName!)).toBe(
+      '300 copies × 600 s, limit 5, measured over 240 s, to eu-west-2, sources by name',
+    );
+    expect(describeScenario(queued!)).toBe('300 copies × 600 s, limit 5, measured over 240 s, to eu-west-1');
   });
 
   it('overrides resize the first batch and change the emulator settings', () => {
