@@ -8,6 +8,11 @@ export const SA_SOURCE_CLUSTER = defineSearchAttributeKey(
   'SnapcopySourceCluster',
   SearchAttributeType.KEYWORD,
 );
+/** Set by Temporal Schedules on the runs they start: the scheduled time (which names targets and plan runs). */
+export const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 export const SA_PHASE = defineSearchAttributeKey('SnapcopyPhase', SearchAttributeType.KEYWORD);
 export const SA_PERCENT = defineSearchAttributeKey('SnapcopyPercent', SearchAttributeType.INT);
 

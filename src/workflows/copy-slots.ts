@@ -16,8 +16,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { iso, now } from './clock';
 import type { AssumedRole } from '../activities/types';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/names';
+import { awsRetry } from './retry';
 import {
   releaseSlotSignal,
   requestSlotSignal,
@@ -51,16 +52,8 @@ export const EVENTS_PER_RUN = 4_000;
 const { countCopiesInFlight, closedWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '10m',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
+  retry: awsRetry({ maximumInterval: '1m' }),
 });
-
-// Date is the deterministic workflow clock in the sandbox.
-const now = (): number => new Date().getTime();
-const iso = (): string => new Date().toISOString();
 
 export async function copySlots(input: CopySlotsInput): Promise<void> {
   const book = new SlotBook(input.state ?? freshSlotsState(input.accountId, input.region, input.capacity));

@@ -11,7 +11,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SCHEDULED_START_TIME } from '../shared/search-attributes';
 import { checkPlan, formatPath } from '../shared/plan';
 import {
   PLAN_RUN_FAILED,
@@ -25,12 +25,6 @@ import { recordPlanRun } from './metrics';
 import { copyAll } from './plan/children';
 import { findPresent, findSources, notify } from './plan/steps';
 import { PlanRun } from './plan/run';
-
-/** Set by Temporal Schedules on the runs they start. */
-const SCHEDULED_START_TIME = defineSearchAttributeKey(
-  'TemporalScheduledStartTime',
-  SearchAttributeType.DATETIME,
-);
 
 export async function runCopyPlan(input: RunCopyPlanInput): Promise<PlanRunResult> {
   const run = new PlanRun(checkedPlan(input));

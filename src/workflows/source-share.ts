@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../shared/names';
+import { awsRetry } from './retry';
 import {
   releaseShareSignal,
   requestShareSignal,
@@ -53,11 +53,7 @@ const EVENTS_PER_RUN = 2_000;
 const { shareSnapshot, unshareSnapshot, closedWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '30m',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
+  retry: awsRetry({ maximumInterval: '1m' }),
 });
 
 export async function sourceShare(input: SourceShareInput): Promise<void> {

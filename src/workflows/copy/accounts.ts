@@ -4,22 +4,8 @@
 import { quick } from './activities';
 import { checkpoint } from './checkpoint';
 import type { CopyRun } from './run';
+import type { CopyAccounts } from './state';
 import { summaries } from './ui';
-
-/** Whose credentials read (and share) the source. */
-export type SourceReader =
-  /** SourceRoleArn's session. */
-  | 'source-role'
-  /** The worker's own credentials: the source is in the worker's account. */
-  | 'worker'
-  /** The destination's: the same account through TargetRoleArn, or a snapshot shared with it by its owner. */
-  | 'destination';
-
-export interface CopyAccounts {
-  source: string;
-  destination: string;
-  reader: SourceReader;
-}
 
 export async function resolveAccounts(run: CopyRun): Promise<void> {
   if (!run.accountsFirst) return;

@@ -12,7 +12,8 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED } from '../../shared/names';
+import { SNAPSHOT_NOT_OWNED } from '../../shared/names';
+import { awsRetry } from '../retry';
 
 // Throttling, 5xx and network errors are retried with backoff for up to half an hour per call.
 // WAIT_CANCELLATION_COMPLETED: a cancelled start still reports whether it created the target, so the
@@ -20,12 +21,7 @@ import { NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED } from '../../shared/na
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '30m',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '2m',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES, SNAPSHOT_NOT_OWNED],
-  },
+  retry: awsRetry({ maximumInterval: '2m' }, [SNAPSHOT_NOT_OWNED]),
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 };
 const activities = proxyActivities<Activities>(activityOptions);

@@ -4,7 +4,8 @@
 import { condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../../shared/types';
 import { failure } from './activities';
-import { iso, now, type CopyRun } from './run';
+import { iso, now } from '../clock';
+import type { CopyRun } from './run';
 import type { CopyState } from './state';
 
 /** Thrown at a checkpoint once a cancel was requested; the run's cleanup turns it into `cancelled`. */

@@ -21,29 +21,10 @@ import { releaseShareSignal, shareWorkflowId, type ShareTarget } from '../../sha
 import { failure, quick } from './activities';
 import { checkpoint, waitUntil } from './checkpoint';
 import { deleteAndConfirm, untilAnswered } from './delete';
-import { now, type CopyRun } from './run';
+import { now } from '../clock';
+import type { CopyRun } from './run';
+import type { IntermediateRecord } from './state';
 import { summaries } from './ui';
-
-/** A share of the source that snapcopy added: taken back on every exit. */
-export interface ShareRecord {
-  region: string;
-  /** The shared snapshot's name in the source account. */
-  identifier: string;
-  /** The destination account it is shared with. */
-  accountId: string;
-  role?: AssumedRole;
-  /** The sourceShare workflow holding the share for this copy (absent: the copy shared it itself). */
-  holder?: string;
-}
-
-/** An intermediate copy: a child workflow's target, deleted on every exit (only if that child owns it). */
-export interface IntermediateRecord {
-  hop: 're-encrypt' | 'intermediate';
-  region: string;
-  identifier: string;
-  workflowId: string;
-  role?: AssumedRole;
-}
 
 /** A copy waiting for its share asks the holder again after this long. */
 const ASK_AGAIN_MS = 5 * 60 * 1000;

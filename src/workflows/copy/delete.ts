@@ -22,7 +22,7 @@ export async function untilAnswered<T>(run: CopyRun, ask: () => Promise<T>): Pro
       return await ask();
     } catch (err) {
       if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
-      run.view.message = `AWS is not answering, trying again: ${activityCause(err)?.message ?? String(err)}`;
+      run.say(`AWS is not answering, trying again: ${activityCause(err)?.message ?? String(err)}`);
       const seconds = run.v.options.maxPollSeconds;
       await sleep(seconds * 1000, { summary: summaries.pollRetry(seconds) });
     }

@@ -2,7 +2,8 @@
 // phase, and the metrics and log line of the outcome.
 import type { CopyDbClusterSnapshotResult, CopySummary, DBClusterSnapshotView } from '../../shared/types';
 import { recordCopyCancelled, recordCopyCompleted } from '../metrics';
-import { iso, type CopyRun } from './run';
+import { iso } from '../clock';
+import type { CopyRun } from './run';
 
 function summaryBase(run: CopyRun): Omit<CopySummary, 'outcome'> {
   const p = run.progress();
@@ -48,7 +49,7 @@ export function finishAlreadyPresent(
   run.targetArn = present.DBClusterSnapshotArn;
   run.view.status = present.Status;
   run.view.percent = 100;
-  run.view.message = `${run.sourceArn} was already copied to ${identifier}`;
+  run.say(`${run.sourceArn} was already copied to ${identifier}`);
   run.view.outcome = 'already-present';
   run.setPhase('completed');
   recordCopyCompleted(run.v, 'already-present', present, undefined);

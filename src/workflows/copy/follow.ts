@@ -6,7 +6,8 @@ import { estimateEtaSeconds, nextPollDelaySeconds, trackProgress } from '../../s
 import type { DBClusterSnapshotView } from '../../shared/types';
 import { activityCause, call, failure } from './activities';
 import { checkpoint, pause } from './checkpoint';
-import { iso, now, type CopyRun } from './run';
+import { iso, now } from '../clock';
+import type { CopyRun } from './run';
 import type { CopyInFlight } from './state';
 import { giveSlotBack } from './slot';
 import { summaries } from './ui';
@@ -29,7 +30,7 @@ export async function followCopy(
     view = (await poll(run, view !== undefined)) ?? view;
   }
   // A finished copy is never deleted by a later failure; a cancel still follows its option.
-  run.undo.target = { available: true };
+  run.targetAvailable();
   // Its slot goes to the next copy at once.
   await giveSlotBack(run, 'done');
   run.view.status = 'available';
@@ -85,7 +86,7 @@ async function poll(run: CopyRun, following: boolean): Promise<DBClusterSnapshot
     polled = await call('describeTargetSnapshot', summaries.poll(run.targetName), target);
   } catch (err) {
     if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
-    run.view.message = `poll failed, trying again: ${activityCause(err)?.message ?? String(err)}`;
+    run.say(`poll failed, trying again: ${activityCause(err)?.message ?? String(err)}`);
     run.budget.polls++;
     if (!following) {
       await pause(run, run.v.options.maxPollSeconds, summaries.pollRetry);
@@ -97,7 +98,7 @@ async function poll(run: CopyRun, following: boolean): Promise<DBClusterSnapshot
   run.budget.polls++;
   if (!polled) {
     const sourceGone = await sourceMissing(run);
-    delete run.undo.target; // nothing left to clean up
+    run.targetGone(); // nothing left to clean up
     throw failure(
       FailureType.NotFound,
       sourceGone

@@ -45,5 +45,5 @@ export async function pruneForRoom(run: CopyRun, quotaMessage: string): Promise<
   if ((await deleteAndConfirm(run, victim.identifier, 'prune to make room')) === 'deleted') {
     run.pruned.push(prunedEntry(victim));
   }
-  run.view.message = `pruned ${victim.identifier} to make room`;
+  run.say(`pruned ${victim.identifier} to make room`);
 }

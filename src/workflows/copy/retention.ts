@@ -9,7 +9,8 @@ import { describeRetention } from '../../shared/retention-rules';
 import type { OwnedCopy } from '../../shared/types';
 import { activityCause, call } from './activities';
 import { prunedEntry } from './prune';
-import { now, type CopyRun } from './run';
+import { now } from '../clock';
+import type { CopyRun } from './run';
 import { summaries } from './ui';
 
 export async function applyRetention(run: CopyRun): Promise<void> {
@@ -53,7 +54,7 @@ async function retire(run: CopyRun, copies: readonly OwnedCopy[], rule: string):
       if (deleted.result === 'deleted') run.retired.push(prunedEntry(old));
     } catch (err) {
       if (isCancellation(err)) throw err;
-      run.view.message = `retention could not delete ${old.identifier}: ${activityCause(err)?.message ?? String(err)}`;
+      run.say(`retention could not delete ${old.identifier}: ${activityCause(err)?.message ?? String(err)}`);
     }
   }
 }

@@ -9,55 +9,23 @@ import type {
   Phase,
   Progress,
   PrunedSnapshot,
-  Tag,
 } from '../../shared/types';
 import type { ValidatedInput } from '../../shared/validation';
 import type { CopyRegions } from '../metrics';
 import type { ShareReady } from '../../shared/shares';
-import type { CopyAccounts } from './accounts';
-import { readCarriedState, type CopyInFlight, type CopyState, type LiveView } from './state';
+import { iso } from '../clock';
+import { ACCOUNTS_PATCH, COPY_SLOTS_PATCH } from './patches';
+import {
+  readCarriedState,
+  type CopyAccounts,
+  type CopyInFlight,
+  type CopyState,
+  type LiveView,
+  type SourceFacts,
+  type SourceRef,
+  type UndoRecord,
+} from './state';
 import { UiPublisher } from './ui';
-import type { UndoRecord } from './undo';
-
-// Date is replaced by Temporal's deterministic workflow clock inside the sandbox.
-export const now = (): number => new Date().getTime();
-export const iso = (ms: number = now()): string => new Date(ms).toISOString();
-
-/** The source as the copy needs it (from describe, or carried while copying). */
-export interface SourceRef {
-  arn: string;
-  region: string;
-  cluster: string;
-  /** The account the copy is made in (its copy slots are that account's). */
-  accountId: string;
-  /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
-  copyIdentifier: string;
-  tags: Tag[];
-}
-
-/**
- * Copies started since copy slots exist take a slot from the Region's copySlots scheduler instead of
- * retrying CopyDBClusterSnapshot, and keep their history lean (local activities for quick reads, only
- * lasting phases as search attributes). Earlier histories replay without it.
- */
-export const COPY_SLOTS_PATCH = 'copy-slots';
-
-/**
- * Copies started since each side may use the worker's own credentials learn both accounts before their slot
- * (so a queued copy of any source form makes no AWS call), and hold a share through the source's sourceShare
- * workflow (kept until the last copy that needs it ends). Earlier histories replay without it.
- */
-export const ACCOUNTS_PATCH = 'accounts-per-side';
-
-/** What describing the source told, for the phases before the copy starts (not carried). */
-export interface SourceFacts {
-  accountId: string;
-  /** The snapshot's name in its account. */
-  identifier: string;
-  encrypted: boolean;
-  kmsKeyId?: string;
-  shared: boolean;
-}
 
 export class CopyRun {
   /** Called first, before any command: whether this run takes copy slots (see COPY_SLOTS_PATCH). */
@@ -215,10 +183,45 @@ export class CopyRun {
     return status ? { ...h, status } : h;
   }
 
-  setPhase(phase: Phase): void {
-    if (this.view.phase === phase) return;
+  /**
+   * Moves to `phase`, showing `message` (none by default): what a copy says belongs to its phase, so a new
+   * phase never shows the last one's words (a copy at 42% does not still say it waits for a slot).
+   */
+  setPhase(phase: Phase, message?: string): void {
+    if (this.view.phase === phase) {
+      if (message !== undefined) this.say(message);
+      return;
+    }
     this.view.phase = phase;
+    this.view.message = message;
     this.publish();
+  }
+
+  /** What the copy says now, within its phase (undefined: nothing). */
+  say(message: string | undefined): void {
+    this.view.message = message;
+  }
+
+  // The target's lifecycle: the one place that decides what cleanup deletes (undo.target).
+
+  /** CopyDBClusterSnapshot may have created the target from now on: a cancel or a failure deletes it. */
+  targetMayExist(): void {
+    this.undo.target = { available: false };
+  }
+
+  /** The target is `available`: a failure never deletes it, a cancel follows options.onCancelAfterAvailable. */
+  targetAvailable(): void {
+    this.undo.target = { available: true };
+  }
+
+  /** There is no target to clean up (never created, deleted, or kept on purpose). */
+  targetGone(): void {
+    delete this.undo.target;
+  }
+
+  /** The target a cancel or failure must deal with, if any. */
+  get target(): UndoRecord['target'] {
+    return this.undo.target;
   }
 
   /** Shows the current progress in the UI (search attributes only where they changed). */

@@ -6,7 +6,8 @@ import { slotsWorkflowId } from '../../shared/slots';
 import { quick } from './activities';
 import { preparesCrossAccount } from './accounts';
 import { checkpoint, waitUntil } from './checkpoint';
-import { iso, type CopyRun } from './run';
+import { iso } from '../clock';
+import type { CopyRun } from './run';
 import { summaries } from './ui';
 
 /**
@@ -48,11 +49,13 @@ export async function takeSlot(run: CopyRun, accountId: string): Promise<void> {
   });
   if (run.undo.slot.granted) return;
   run.view.queuePosition = asked.queuePosition;
-  run.view.message = `waiting for a copy slot in ${v.targetRegion}${asked.queuePosition ? ` (position ${asked.queuePosition})` : ''}`;
-  run.setPhase('waiting-for-slot');
+  run.setPhase(
+    'waiting-for-slot',
+    `waiting for a copy slot in ${v.targetRegion}${asked.queuePosition ? ` (position ${asked.queuePosition})` : ''}`,
+  );
   await waitUntil(run, () => run.undo.slot?.granted === true, summaries.slotGrant);
   await checkpoint(run, 'still waiting to start the copy: no copy slot yet');
-  run.view.message = undefined;
+  run.say(undefined);
 }
 
 /**

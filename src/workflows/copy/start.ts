@@ -6,7 +6,9 @@ import { recordCopyStarted } from '../metrics';
 import { activityCause, call } from './activities';
 import { checkpoint, pause } from './checkpoint';
 import { pruneForRoom } from './prune';
-import { iso, type CopyRun, type SourceRef } from './run';
+import { iso } from '../clock';
+import type { CopyRun } from './run';
+import type { SourceRef } from './state';
 import { giveSlotBack, takeSlot } from './slot';
 import { summaries } from './ui';
 
@@ -22,50 +24,31 @@ const NOTHING_CREATED = new Set<string>([
   FailureType.QuotaExceeded,
 ]);
 
+/**
+ * Starts the copy, once: with copy slots, when the scheduler grants a slot (a refusal gives it back and asks
+ * again, keeping the copy's place); copies recorded before copy slots retry after options.slotWaitSeconds.
+ */
 export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
-  return run.slots ? startInSlot(run, source) : startRetrying(run, source);
-}
-
-/** With copy slots: start once the scheduler grants a slot; a refusal gives it back and asks again. */
-async function startInSlot(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   for (;;) {
-    await takeSlot(run, source.accountId);
-    await checkpoint(run, 'still waiting to start the copy');
-    run.setPhase('starting');
-    run.undo.target = { available: false };
-    try {
-      return await requestCopy(run, source);
-    } catch (err) {
-      const cause = activityCause(err);
-      if (cause?.type && NOTHING_CREATED.has(cause.type)) delete run.undo.target;
-      if (cause?.type !== FailureType.QuotaExceeded) throw err;
-      const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
-      run.view.message = cause.message;
-      if (reason === 'copies-in-flight') {
-        run.slotWaits++;
-        await giveSlotBack(run, 'refused');
-      } else await pruneForRoom(run, cause.message);
-    }
-  }
-}
-
-/** Copies recorded before copy slots: on the copies-in-flight limit, try again after slotWaitSeconds. */
-async function startRetrying(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
-  for (;;) {
-    await checkpoint(run, 'still waiting to start the copy', 'slotWaits');
+    if (run.slots) await takeSlot(run, source.accountId);
+    await checkpoint(run, 'still waiting to start the copy', run.slots ? undefined : 'slotWaits');
     run.setPhase('starting');
     // From the moment the request may reach AWS, a cancel or failure cleans up (found by our ID tag).
-    run.undo.target = { available: false };
+    run.targetMayExist();
     try {
       return await requestCopy(run, source);
     } catch (err) {
       const cause = activityCause(err);
       // Refusals (quota, exists and not ours, bad key, ...) created nothing; a timeout may have.
-      if (cause?.type && NOTHING_CREATED.has(cause.type)) delete run.undo.target;
+      if (cause?.type && NOTHING_CREATED.has(cause.type)) run.targetGone();
       if (cause?.type !== FailureType.QuotaExceeded) throw err;
       const reason = (cause.details?.[0] as QuotaFailureDetails | undefined)?.reason;
-      if (reason === 'copies-in-flight') await waitForSlot(run, cause.message);
-      else await pruneForRoom(run, cause.message);
+      if (reason !== 'copies-in-flight') await pruneForRoom(run, cause.message);
+      else if (run.slots) {
+        run.say(cause.message);
+        run.slotWaits++;
+        await giveSlotBack(run, 'refused');
+      } else await waitForSlot(run, cause.message);
     }
   }
 }
@@ -98,7 +81,6 @@ async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyRe
 async function waitForSlot(run: CopyRun, message: string): Promise<void> {
   run.slotWaits++;
   run.budget.slotWaits++;
-  run.view.message = message;
-  run.setPhase('waiting-for-slot');
+  run.setPhase('waiting-for-slot', message);
   await pause(run, run.v.options.slotWaitSeconds, summaries.slotWait);
 }

@@ -1,9 +1,88 @@
 // The copy's state: what one run carries whole to the next (CopyState) and what it only shows while it
 // runs. The stage follows from what the state holds: with `copy`, AWS accepted the copy and the next run
 // follows it; without, the next run starts over from the source (still waiting to start).
+import type { AssumedRole } from '../../shared/cross-account';
 import type { PollTrack, ProgressSample } from '../../shared/polling';
-import type { HopView, Phase, Progress, PrunedSnapshot } from '../../shared/types';
-import type { UndoRecord } from './undo';
+import type { HopView, Phase, Progress, PrunedSnapshot, Tag } from '../../shared/types';
+
+/** The source as the copy needs it (from describe, or carried while copying). */
+export interface SourceRef {
+  arn: string;
+  region: string;
+  cluster: string;
+  /** The account the copy is made in (its copy slots are that account's). */
+  accountId: string;
+  /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
+  copyIdentifier: string;
+  tags: Tag[];
+}
+
+/** What describing the source told, for the phases before the copy starts (not carried). */
+export interface SourceFacts {
+  accountId: string;
+  /** The snapshot's name in its account. */
+  identifier: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  shared: boolean;
+}
+
+/** Whose credentials read (and share) the source. */
+export type SourceReader =
+  /** SourceRoleArn's session. */
+  | 'source-role'
+  /** The worker's own credentials: the source is in the worker's account. */
+  | 'worker'
+  /** The destination's: the same account through TargetRoleArn, or a snapshot shared with it by its owner. */
+  | 'destination';
+
+/** The two accounts of a copy and who reads the source, known before the copy asks for its slot. */
+export interface CopyAccounts {
+  source: string;
+  destination: string;
+  reader: SourceReader;
+}
+
+/** A share of the source that snapcopy added: given back on every exit. */
+export interface ShareRecord {
+  region: string;
+  /** The shared snapshot's name in the source account. */
+  identifier: string;
+  /** The destination account it is shared with. */
+  accountId: string;
+  role?: AssumedRole;
+  /** The sourceShare workflow holding the share for this copy (absent: the copy shared it itself). */
+  holder?: string;
+}
+
+/** An intermediate copy: a child workflow's target, deleted on every exit (only if that child owns it). */
+export interface IntermediateRecord {
+  hop: 're-encrypt' | 'intermediate';
+  region: string;
+  identifier: string;
+  workflowId: string;
+  role?: AssumedRole;
+}
+
+/** What must be undone when a copy is cancelled or fails — one record, in the shape of the saga sample's
+ * compensation list; undo.ts acts on it, CopyRun's methods change `target`. */
+export interface UndoRecord {
+  /**
+   * CopyDBClusterSnapshot may have created the target (tagged with this workflow's ID): a cancel or a
+   * failure deletes it. Once it is `available`, a failure never deletes it and a cancel follows
+   * options.onCancelAfterAvailable.
+   */
+  target?: { available: boolean };
+  /**
+   * A copy slot asked for (and, once `granted`, held): given back to the scheduler on every exit, and as
+   * soon as the copy is available. `since` keeps the copy's place when it asks again.
+   */
+  slot?: { slotsWorkflowId: string; since: string; granted: boolean };
+  /** Cross-account: a share of the source snapcopy added (never one that was there before); given back on every exit. */
+  share?: ShareRecord;
+  /** Cross-account: intermediate copies (child workflows' targets), deleted on every exit. */
+  intermediates?: IntermediateRecord[];
+}
 
 /** The copy AWS accepted: enough for a later run to follow it without describing the source again. */
 export interface CopyInFlight {

@@ -1,5 +1,5 @@
-// What must be undone when a copy is cancelled or fails — one record instead of scattered flags, in
-// the shape of the saga sample's compensation list — and the run's one exit path that acts on it.
+// The run's one exit path: what must be undone when a copy is cancelled or fails (the UndoRecord of
+// state.ts, the saga sample's compensation list) is acted on here.
 import {
   ApplicationFailure,
   CancellationScope,
@@ -18,25 +18,6 @@ import { giveSlotBack } from './slot';
 import { finishCancelled } from './finish';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
-import type { IntermediateRecord, ShareRecord } from './cross-account';
-
-export interface UndoRecord {
-  /**
-   * CopyDBClusterSnapshot may have created the target (tagged with this workflow's ID): a cancel or a
-   * failure deletes it. Once it is `available`, a failure never deletes it and a cancel follows
-   * options.onCancelAfterAvailable.
-   */
-  target?: { available: boolean };
-  /**
-   * A copy slot asked for (and, once `granted`, held): given back to the scheduler on every exit, and as
-   * soon as the copy is available. `since` keeps the copy's place when it asks again.
-   */
-  slot?: { slotsWorkflowId: string; since: string; granted: boolean };
-  /** Cross-account: a share of the source snapcopy added (never one that was there before); taken back on every exit. */
-  share?: ShareRecord;
-  /** Cross-account: intermediate copies (child workflows' targets), deleted on every exit. */
-  intermediates?: IntermediateRecord[];
-}
 
 /** A cancel (signal or Temporal cancellation): delete the target while it is still ours to delete. */
 async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
@@ -50,7 +31,7 @@ async function cancelCopy(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
 }
 
 async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> {
-  if (!run.undo.target) return finishCancelled(run, undefined);
+  if (!run.target) return finishCancelled(run, undefined);
   run.setPhase('cancelling');
   const where = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
   const current = await untilAnswered(run, () =>
@@ -59,11 +40,11 @@ async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> 
   if (!current) return finishCancelled(run, false);
   if (!isOwnedBy(current.TagList, run.workflowId)) return finishCancelled(run, false, current);
   if (current.Status === 'available' && run.v.options.onCancelAfterAvailable === 'keep') {
-    run.view.message = 'cancel arrived after the copy was available: kept';
+    run.say('cancel arrived after the copy was available: kept');
     return finishCancelled(run, false, current);
   }
   await deleteOwnTarget(run);
-  delete run.undo.target;
+  run.targetGone();
   return finishCancelled(run, true);
 }
 
@@ -73,16 +54,16 @@ async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> 
  * is what callers need.
  */
 async function undoAfterFailure(run: CopyRun): Promise<void> {
-  if (run.undo.target && !run.undo.target.available) {
+  if (run.target && !run.target.available) {
     run.setPhase('cancelling');
     try {
       await CancellationScope.nonCancellable(async () => {
         // The delete itself keeps a target it finds available (unlessAvailable) and waits out outages.
         if ((await deleteOwnTarget(run, true)) === 'kept') {
-          run.view.message = `${run.targetName} became available before the failure: kept`;
+          run.say(`${run.targetName} became available before the failure: kept`);
           return;
         }
-        delete run.undo.target;
+        run.targetGone();
       });
     } catch {
       // The target keeps its ownership tags: a later prune or retention finds it.

@@ -2,16 +2,10 @@
 import { deriveTargetIdentifier } from '../../shared/derive';
 import type { CopyDbClusterSnapshotInput } from '../../shared/types';
 import { InputError, validateCopyInput } from '../../shared/validation';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SCHEDULED_START_TIME } from '../../shared/search-attributes';
 import { workflowInfo } from '@temporalio/workflow';
 import { failure } from './activities';
 import type { CopyRun } from './run';
-
-/** Set by Temporal Schedules on the runs they start: the slot's time, which names the target. */
-const SCHEDULED_START_TIME = defineSearchAttributeKey(
-  'TemporalScheduledStartTime',
-  SearchAttributeType.DATETIME,
-);
 
 /** A cluster source without a target name gets one from the schedule slot (or the start time). */
 export function withDerivedTarget(input: CopyDbClusterSnapshotInput): CopyDbClusterSnapshotInput {

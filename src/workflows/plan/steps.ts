@@ -1,7 +1,7 @@
 // The plan run's AWS steps, each one activity: finding what to copy, and telling someone how it went.
 import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities, CopyOfSource, PlanSource } from '../../activities';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../../shared/names';
+import { awsRetry } from '../retry';
 import type { PlanRun } from './run';
 
 const { findPlanSources, findCopiesOfSources } = proxyActivities<Activities>({
@@ -9,22 +9,14 @@ const { findPlanSources, findCopiesOfSources } = proxyActivities<Activities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',
   scheduleToCloseTimeout: '30m',
-  retry: {
-    initialInterval: '2s',
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
+  retry: awsRetry({ maximumInterval: '1m' }),
 });
 
 const { publishPlanReport } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   // An unreachable topic must not hold the run for long: the run's own result says what happened.
   scheduleToCloseTimeout: '10m',
-  retry: {
-    initialInterval: '5s',
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_FAILURE_TYPES,
-  },
+  retry: awsRetry({ maximumInterval: '1m', initialInterval: '5s' }),
 });
 
 /** Phase 1: the clusters (by names and tags) and each one's newest available snapshot, as they are now. */

@@ -1,0 +1,16 @@
+// The copy workflow's patches (`patched()` IDs): each tells histories recorded before a change apart, so
+// that copies started by an earlier version finish on this one as they began.
+
+/**
+ * Copies started since copy slots exist take a slot from the Region's copySlots scheduler instead of
+ * retrying CopyDBClusterSnapshot, and keep their history lean (local activities for quick reads, only
+ * lasting phases as search attributes). Earlier histories replay without it.
+ */
+export const COPY_SLOTS_PATCH = 'copy-slots';
+
+/**
+ * Copies started since each side may use the worker's own credentials learn both accounts before their slot
+ * (so a queued copy of any source form makes no AWS call), and hold a share through the source's sourceShare
+ * workflow (kept until the last copy that needs it ends). Earlier histories replay without it.
+ */
+export const ACCOUNTS_PATCH = 'accounts-per-side';
