@@ -465,6 +465,27 @@ describe('copySlots with real copies', () => {
     expect(reads()).toHaveLength(1 + forms.length); // once each, after its slot
   });
 
+  it('a copy that waited for its slot no longer says so once it copies', async () => {
+    const aws = newAws();
+    aws.copyDurationMs = 30 * MINUTE;
+    const { waiting, copying } = await withWorker(
+      aws,
+      async (h) => {
+        await h.start('m-1');
+        await slotsUntil('m-1 never held the slot', (v) => holderIds(v).includes(idOf('m-1')));
+        const second = await h.start('m-2');
+        const waiting = await waitForProgress(second, waitingForSlot);
+        await h.handles[0]!.result(); // time passes until m-1 is done and hands its slot on
+        const copying = await waitForProgress(second, (p) => p.phase === 'copying');
+        await resultsOf(h.handles);
+        return { waiting, copying };
+      },
+      { capacity: 1 },
+    );
+    expect(waiting.message).toBe(`waiting for a copy slot in ${REGION} (position 1)`);
+    expect(copying.message).toBeUndefined();
+  });
+
   it('continues as new with a full queue, losing nobody and keeping the order', async () => {
     const aws = newAws();
     aws.copyDurationMs = 30 * MINUTE;
