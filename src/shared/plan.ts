@@ -20,6 +20,7 @@ import {
 } from './retention-rules';
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { ROLE_ARN_FORM, roleArnProblem, rolePartitionProblem } from './cross-account';
+import { zodProblems } from './zod-problems';
 
 export { roleArnProblem } from './cross-account';
 import {
@@ -28,12 +29,10 @@ import {
   MAX_TAG_VALUE_LENGTH,
   MAX_USER_TAGS,
   TAG_CHARSET,
-  closest,
   show,
   validateKmsKeyId,
   validateRegion,
   validateTags,
-  valueAt,
 } from './validation';
 
 /** `name`: 1–40 letters, digits and hyphens (it is part of the schedule and run workflow IDs). */
@@ -466,42 +465,24 @@ export function formatPath(path: readonly PropertyKey[], root = 'plan'): string 
   return out === '' ? root : out;
 }
 
-function toPath(path: readonly PropertyKey[]): (string | number)[] {
-  return path.map((p) => (typeof p === 'number' ? p : String(p)));
-}
-
+/** The schema's problems, worded for a plan file (`path: message`). */
 function problemsOf(error: z.ZodError, input: unknown): PlanProblem[] {
-  const problems: PlanProblem[] = [];
-  for (const issue of error.issues) {
-    const path = toPath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
-      const known = KNOWN_KEYS[pattern(path)] ?? [];
-      for (const key of issue.keys) {
-        const suggestion = closest(key, known);
-        problems.push({
-          path: [...path, key],
-          message:
-            suggestion === undefined
-              ? `unknown key (known keys here: ${known.join(', ')})`
-              : `unknown key; did you mean ${suggestion}?`,
-        });
-      }
-      continue;
+  return zodProblems(error, input, (path) => KNOWN_KEYS[pattern(path)] ?? []).map((p): PlanProblem => {
+    if (p.kind === 'unknown') {
+      return {
+        path: p.path,
+        message:
+          p.suggestion === undefined
+            ? `unknown key (known keys here: ${p.known.join(', ')})`
+            : `unknown key; did you mean ${p.suggestion}?`,
+      };
     }
-    const value = valueAt(input, path);
-    if (issue.code === 'invalid_type' && value === undefined && path.length > 0) {
-      const hint = REQUIRED_HINTS[pattern(path)];
-      problems.push({ path, message: hint === undefined ? 'required' : `required (${hint})` });
-      continue;
+    if (p.kind === 'required') {
+      const hint = REQUIRED_HINTS[pattern(p.path)];
+      return { path: p.path, message: hint === undefined ? 'required' : `required (${hint})` };
     }
-    // Custom and format rules quote the value themselves; a list or mapping is not worth repeating.
-    const plain =
-      issue.code === 'custom' ||
-      (issue.code === 'invalid_format' && typeof value === 'string') ||
-      (issue.code !== 'invalid_type' && value !== null && typeof value === 'object');
-    problems.push({ path, message: plain ? issue.message : `${issue.message} (got ${show(value)})` });
-  }
-  return problems;
+    return { path: p.path, message: p.plain ? p.message : `${p.message} (got ${show(p.value)})` };
+  });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

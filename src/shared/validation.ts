@@ -1,8 +1,7 @@
-// Input validation for the copyDbClusterSnapshot workflow and the CLI: the API's rules (README).
-// Workflow-safe: no Node built-ins, no I/O, no clocks or randomness. zod checks the structural shape; plain
-// functions below check the domain rules, each with its own message naming the field and the rule.
+// Input validation for the copyDbClusterSnapshot workflow and the CLI: the API's domain rules, each with its
+// own message naming the field and the rule. The structural shape is copy-input-schema.ts's (zod), the
+// messages' helpers messages.ts's. Workflow-safe: no Node built-ins, no I/O, no clocks or randomness.
 
-import { z } from 'zod';
 import {
   type KmsKeyRef,
   type KmsKeyRefForm,
@@ -22,8 +21,8 @@ import {
   snapshotNameProblem,
 } from './arn';
 import { OWNERSHIP_TAGS } from './names';
-import { retentionRulesOf, retentionRulesSchema, type RetentionRules } from './retention-rules';
-import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import { retentionRulesOf, type RetentionRules } from './retention-rules';
+import { DEFAULT_PRIORITY } from './slots';
 import {
   EXTERNAL_ID_PATTERN,
   parseRoleArn,
@@ -32,12 +31,11 @@ import {
   type AssumedRole,
 } from './cross-account';
 import type { CopyOptions, Tag } from './types';
-import { closest, invalidCombination, invalidValue, InputError, show, valueAt } from './messages';
+import { invalidCombination, invalidValue, show } from './messages';
+import { parseShape, type OptionsShape } from './copy-input-schema';
 
 export { closest, InputError, show, valueAt, type InputErrorType } from './messages';
-
-// The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
-z.config({ jitless: true });
+export { INPUT_FIELDS, OPTION_FIELDS } from './copy-input-schema';
 
 /** At most 50 tags on an RDS resource. */
 export const MAX_TAGS = 50;
@@ -115,115 +113,6 @@ export interface SourceFacts {
   tagCount: number;
   /** The source's tag keys, when known: keys shared with Tags or the ownership tags are then counted once. */
   tagKeys?: string[];
-}
-
-// --- structure (zod) ------------------------------------------------------------------------------------------
-
-const requiredString = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
-const optionalString = z
-  .string({ error: 'must be a string (or be left out)' })
-  .min(1, { error: 'must not be empty (leave the field out instead)' })
-  .optional();
-
-function integer(min: number, max?: number) {
-  const rule =
-    max === undefined ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`;
-  const schema = z.int({ error: rule }).min(min, { error: rule });
-  return max === undefined ? schema : schema.max(max, { error: rule });
-}
-
-const tagSchema = z.strictObject(
-  {
-    Key: z.string({ error: 'must be a string' }),
-    Value: z.string({ error: 'must be a string (use "" for an empty value)' }),
-  },
-  { error: 'must be an object with Key and Value' },
-);
-const tagsSchema = z.array(tagSchema, { error: 'must be an array of { Key, Value } objects' });
-
-const optionsSchema = z.strictObject(
-  {
-    minPollSeconds: integer(1).optional(),
-    maxPollSeconds: integer(1).optional(),
-    deadlineSeconds: integer(60).optional(),
-    pruneOnQuota: z.boolean({ error: 'must be true or false' }).optional(),
-    keep: integer(0).optional(),
-    onCancelAfterAvailable: z.enum(['keep', 'delete'], { error: 'must be "keep" or "delete"' }).optional(),
-    slotWaitSeconds: integer(1).optional(),
-    pollsPerRun: integer(10, 5000).optional(),
-    retain: integer(1).optional(),
-    retention: retentionRulesSchema.optional(),
-    priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
-    externalId: optionalString,
-    shareKmsKeyId: optionalString,
-  },
-  { error: 'must be an object' },
-);
-
-const inputSchema = z.strictObject(
-  {
-    SourceDBClusterSnapshotIdentifier: optionalString,
-    SourceDBClusterIdentifier: optionalString,
-    TargetDBClusterSnapshotIdentifier: requiredString,
-    KmsKeyId: optionalString,
-    CopyTags: z.boolean({ error: 'must be true or false' }).optional(),
-    Tags: tagsSchema.optional(),
-    SourceRegion: optionalString,
-    TargetRegion: requiredString,
-    PreSignedUrl: optionalString,
-    SourceRoleArn: optionalString,
-    TargetRoleArn: optionalString,
-    options: optionsSchema.optional(),
-  },
-  { error: 'must be an object' },
-);
-
-/** The input's fields and its options' fields, as the schema knows them. */
-export const INPUT_FIELDS = Object.keys(inputSchema.shape);
-export const OPTION_FIELDS = Object.keys(optionsSchema.shape);
-
-function fieldName(path: readonly PropertyKey[], root: string): string {
-  let name = root;
-  for (const part of path) {
-    if (typeof part === 'number') name += `[${part}]`;
-    else name = name === '' ? String(part) : `${name}.${String(part)}`;
-  }
-  return name === '' ? 'input' : name;
-}
-
-function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return INPUT_FIELDS;
-  if (path.length === 1 && path[0] === 'options') return OPTION_FIELDS;
-  return ['Key', 'Value'];
-}
-
-/** Turns zod's first issue into an InputError (unknown fields first: they usually explain a "required"). */
-function structuralError(error: z.ZodError, input: unknown, root: string): InputError {
-  const issues = [...error.issues].sort(
-    (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
-  );
-  const issue = issues[0];
-  if (issue === undefined) return invalidValue(root || 'input', 'input is not valid');
-  if (issue.code === 'unrecognized_keys') {
-    const unknown = issue.keys[0] ?? '';
-    const field = fieldName([...issue.path, unknown], root);
-    const known = knownFieldsAt(issue.path);
-    const suggestion = closest(unknown, known);
-    const where = issue.path.length === 0 && root === '' ? 'the input' : fieldName(issue.path, root);
-    return invalidValue(
-      field,
-      `${field} is not a known field of ${where}` +
-        (suggestion === undefined
-          ? ` (known fields: ${known.join(', ')})`
-          : ` (did you mean ${suggestion}?)`),
-    );
-  }
-  const field = fieldName(issue.path, root);
-  const value = valueAt(input, issue.path);
-  if (issue.code === 'invalid_type' && value === undefined && issue.path.length > 0) {
-    return invalidValue(field, `${field} is required`);
-  }
-  return invalidValue(field, `${field} ${issue.message} (got ${show(value)})`);
 }
 
 // --- domain rules ---------------------------------------------------------------------------------------------
@@ -397,9 +286,8 @@ const charCount = (s: string) => [...s].length;
  */
 export function validateTags(tags: unknown, field = 'Tags'): Tag[] {
   if (tags === undefined) return [];
-  const parsed = tagsSchema.safeParse(tags);
-  if (!parsed.success) throw structuralError(parsed.error, tags, field);
-  const list = parsed.data;
+  const parsed = parseShape('tags', tags, field);
+  const list = parsed;
   if (list.length > MAX_USER_TAGS) {
     throw invalidValue(
       field,
@@ -496,9 +384,8 @@ function validatePreSignedUrl(url: string, v: Pick<ValidatedInput, 'targetRegion
  * options. Returns a normalized copy with defaults filled in; throws InputError.
  */
 export function validateCopyInput(input: unknown): ValidatedInput {
-  const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) throw structuralError(parsed.error, input, '');
-  const raw = parsed.data;
+  const parsed = parseShape('input', input, '');
+  const raw = parsed;
 
   const targetRegion = validateRegion(raw.TargetRegion, 'TargetRegion');
   const givenSourceRegion =
@@ -692,7 +579,7 @@ function parseSourceField(
   return parseSource(snapshot);
 }
 
-function validateOptions(given: z.infer<typeof optionsSchema>): ValidatedInput['options'] {
+function validateOptions(given: OptionsShape): ValidatedInput['options'] {
   const options: ValidatedInput['options'] = {
     minPollSeconds: given.minPollSeconds ?? DEFAULT_OPTIONS.minPollSeconds,
     maxPollSeconds: given.maxPollSeconds ?? DEFAULT_OPTIONS.maxPollSeconds,
