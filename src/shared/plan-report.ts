@@ -1,4 +1,4 @@
-// The report of one plan run (DESIGN.md "Plans", `notify`): the plain text people read, the SNS Subject, and
+// The report of one plan run (the plans contract, `notify`): the plain text people read, the SNS Subject, and
 // the run as compact JSON for a message attribute, together within SNS's size limits. Workflow-safe and
 // pure: no Node built-ins, no clocks (durations come from the result's own timestamps).
 import { formatDurationCompact } from './duration';

@@ -1,4 +1,4 @@
-// One run of a plan (DESIGN.md "Plans"): the runCopyPlan workflow's names, input and result, shared by the
+// One run of a plan (the plans contract, docs/plans.md): the runCopyPlan workflow's names, input and result, shared by the
 // workflow, the activities that report a run (SNS) and the CLI. Workflow-safe: no Node built-ins, no I/O.
 import { defineQuery } from '@temporalio/workflow';
 import type { Outcome } from './types';

@@ -1,4 +1,4 @@
-// The plan file (DESIGN.md "Plans"): which clusters to copy where, when, and how long to keep the copies. One
+// The plan file (the plans contract, docs/plans.md): which clusters to copy where, when, and how long to keep the copies. One
 // zod schema checks a plan (all of its problems at once, each naming the key path and the rule) and is the
 // source of the JSON Schema that editors use. Workflow-safe: zod and the shared helpers only, no Node
 // built-ins, no I/O, no clocks. Reading YAML (with line numbers) is the CLI's part: src/cli/plan-file.ts.
@@ -618,7 +618,7 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
   return plan;
 }
 
-/** The plan's Temporal Schedule ID: `snapcopy-plan-<name>` (DESIGN.md, Plans). */
+/** The plan's Temporal Schedule ID: `snapcopy-plan-<name>` (the plans contract). */
 export function planScheduleId(name: string): string {
   return `snapcopy-plan-${name}`;
 }

@@ -1,4 +1,4 @@
-// The retention rules (DESIGN.md "Plans"), as one zod schema: a plan's `retention` and a copy's
+// The retention rules (the plans contract, docs/plans.md), as one zod schema: a plan's `retention` and a copy's
 // `options.retention` are checked by the same rules with the same messages. Workflow-safe.
 import { z } from 'zod';
 

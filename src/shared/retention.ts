@@ -1,4 +1,4 @@
-// Retention of a plan (DESIGN.md "Plans"): which copies of one cluster in one destination to keep and which to
+// Retention of a plan (the plans contract, docs/plans.md): which copies of one cluster in one destination to keep and which to
 // delete. A copy is kept when any rule keeps it — the newest `keepLast`; any copy younger than `maxAgeDays`;
 // the newest copy of each of the last `daily` days, `weekly` ISO weeks and `monthly` months (UTC, the current
 // day / week / month included) — and the rest is deleted. Never deleted, whatever the rules: a copy without

@@ -1,4 +1,4 @@
-// The runCopyPlan workflow: one run of a plan (DESIGN.md "Plans"), read as its phases — check the plan,
+// The runCopyPlan workflow: one run of a plan (the plans contract, docs/plans.md), read as its phases — check the plan,
 // find the clusters and their newest snapshots, copy each to each destination as a child (retention runs in
 // each child, after its copy succeeded), tell someone, and end: failed, after every child ended, only when
 // something was not copied.
@@ -61,7 +61,7 @@ function checkedPlan(input: RunCopyPlanInput) {
 }
 
 /**
- * A Schedule names its runs <prefix>-<RFC 3339 time>; a plan's runs are named by DESIGN.md
+ * A Schedule names its runs <prefix>-<RFC 3339 time>; a plan's runs are named by the plans contract
  * snapcopy-plan-<name>-<yyyymmdd>-<hhmmss>. The scheduled workflow runs the plan under that name, as its
  * child, and ends with it (so the schedule's overlap policy and its recent actions still see the run).
  */

@@ -48,7 +48,7 @@ function tmpFile(name: string, text: string): string {
 }
 
 describe('plan schema: valid plans', () => {
-  it('accepts the DESIGN.md example (examples/prod-dr.yaml) with every key', async () => {
+  it('accepts the documented example (examples/prod-dr.yaml) with every key', async () => {
     const f = await readPlanFile(EXAMPLE);
     expect(f.problems).toEqual([]);
     expect(f.plan).toEqual({
