@@ -45,10 +45,11 @@ const SOURCE_REGION = 'us-east-1';
 const TARGET_REGION = 'us-west-2';
 const CLUSTER = 'demo-aurora';
 const ALIAS = 'alias/snapcopy-demo';
-/** `--cross-account`: the emulator's default account is the source's; this one is the destination. */
-const SOURCE_ACCOUNT = '123456789012';
+/**
+ * `--cross-account`: the most common deployment — the worker in the source (production) account, the
+ * emulator's default one, with its own credentials, and a role in the DR account it copies into.
+ */
 const TARGET_ACCOUNT = '222222222222';
-const SOURCE_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/snapcopy-source`;
 const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/snapcopy-target`;
 
 function stackCredentials() {
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
       KmsKeyId: ALIAS,
       CopyTags: true,
       Tags: [{ Key: 'purpose', Value: 'disaster-recovery' }],
-      ...(crossAccount ? { SourceRoleArn: SOURCE_ROLE, TargetRoleArn: TARGET_ROLE } : {}),
+      ...(crossAccount ? { TargetRoleArn: TARGET_ROLE } : {}),
       options: { minPollSeconds: 2, maxPollSeconds: 5 },
     };
     const connected = await connectClient({
