@@ -143,6 +143,31 @@ describe('copyDbClusterSnapshot', () => {
     expect(result.summary.outcome).toBe('copied');
   });
 
+  // The safety property's "adopted its own target after a lost start answer and never finished" (seed
+  // 272228732, path 3:0:0) was the shared time-skipping server stalling, not this path; the path itself:
+  it('a start whose answer was lost adopts its still-copying target, follows it and ends copied', async () => {
+    const aws = newAws();
+    crossRegionSetup(aws);
+    aws.addOwnedCopy('us-west-2', 'prod-copy-old', 'prod', (await env.currentTimeMs()) - 935 * HOUR);
+    aws.copyDurationMs = 11 * 60 * 1000; // still copying when the retry adopts it
+    aws.lostStartResponses = 1;
+    const { result, slots } = await withWorker(aws, async (tq) => {
+      const result = await (await start(tq, crossRegionInput())).result();
+      const slots = await env.client.workflow
+        .getHandle(slotsWorkflowId(ACCOUNT, 'us-west-2'))
+        .query(slotsQuery);
+      return { result, slots };
+    });
+    expect(aws.callsOf('startCopy')).toHaveLength(2);
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.polls).toBeGreaterThan(0);
+    expect(result.DBClusterSnapshot?.Status).toBe('available');
+    expect(aws.get('us-west-2', 'prod-2026-11-20-copy')?.status).toBe('available');
+    expect(aws.get('us-west-2', 'prod-copy-old')).toBeDefined();
+    expect(aws.callsOf('deleteOwnedSnapshot')).toEqual([]);
+    expect(slots.holders).toEqual([]);
+  });
+
   it('copies an automated snapshot to a manual one in the same Region', async () => {
     const aws = newAws();
     aws.addSnapshot({
