@@ -1,8 +1,8 @@
 // The CLI's pure parts: what each command prints from its report, and the reports made without I/O.
 import { describe, expect, it } from 'vitest';
-import { renderCancelled, renderRequested, alreadyClosedMessage } from '../../src/cli/commands/cancel/render';
-import { duplicateMessage, noWorkerWarning, renderStarted } from '../../src/cli/commands/copy/render';
-import { copyRequest } from '../../src/cli/commands/copy/start';
+import { renderCancelled, renderRequested, alreadyClosedMessage } from '../../src/cli/commands/cancel';
+import { noWorkerWarning, renderStarted } from '../../src/cli/commands/copy/render';
+import { copyRequest, duplicateMessage } from '../../src/cli/commands/copy/report';
 import { policyInputOf } from '../../src/cli/commands/iam-policy/input';
 import { renderRows } from '../../src/cli/commands/list/render';
 import { listQuery, type CopyRow } from '../../src/cli/commands/list/report';

@@ -7,12 +7,12 @@ import { EXIT } from '../../errors';
 import { followCopy } from '../../follow';
 import { prose } from '../../format';
 import { resultLine, succeeded } from '../../outcome';
-import { renderStarted } from './render';
-import { startCopy, type CopyCommandFlags } from './start';
+import { noWorkerWarning, renderStarted } from './render';
+import { startCopy, type CopyCommandFlags } from './report';
 
 async function copy(ctx: CliContext, flags: CopyCommandFlags): Promise<void> {
-  const { started, client, warning } = await startCopy(ctx, flags);
-  if (warning) ctx.note(warning);
+  const { started, client, namespace, workerPolling } = await startCopy(ctx, flags);
+  if (!workerPolling) ctx.note(noWorkerWarning(namespace, started.taskQueue));
   if (!flags.wait) {
     if (flags.json) ctx.json(started);
     else ctx.out(renderStarted(started));

@@ -5,7 +5,15 @@ import type { CliContext } from '../../context';
 import { addCopyFlags } from '../../copy-flags';
 import { prose } from '../../format';
 import { parseDurationSeconds } from '../../parse';
-import { renderCreated, renderDeleted, renderSchedule, renderScheduleList, renderTriggered } from './render';
+import {
+  renderCreated,
+  renderDeleted,
+  renderPaused,
+  renderSchedule,
+  renderScheduleList,
+  renderTriggered,
+  triggeredJson,
+} from './render';
 import {
   DEFAULT_CATCHUP_SECONDS,
   OVERLAP_CHOICES,
@@ -117,7 +125,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
         const { client } = await ctx.temporal();
         const done = await setPaused(client, id, verb === 'pause', flags.note ?? `${verb}d with snapcopy`);
         if (flags.json) ctx.json(done);
-        else ctx.out(`${verb}d schedule ${id}`);
+        else ctx.out(renderPaused(done));
       });
   }
 
@@ -137,14 +145,8 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .action(async (id: string, flags: { allowOverlap?: boolean; json?: boolean }) => {
       const { client } = await ctx.temporal();
       const t = await triggerSchedule(client, id, flags.allowOverlap === true);
-      if (flags.json) {
-        ctx.json({
-          scheduleId: t.scheduleId,
-          triggered: t.triggered,
-          workflowId: t.workflowId,
-          overlap: t.overlap,
-        });
-      } else ctx.out(renderTriggered(t));
+      if (flags.json) ctx.json(triggeredJson(t));
+      else ctx.out(renderTriggered(t));
     });
 
   schedule

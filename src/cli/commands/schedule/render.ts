@@ -90,12 +90,13 @@ export function renderTriggered(t: TriggerOutcome): string {
   return `triggered schedule ${t.scheduleId}; no copy has started yet${why}: see snapcopy schedule describe ${t.scheduleId}`;
 }
 
-/** A trigger the overlap policy skipped. */
-export function skippedMessage(id: string, running: string[], overlap: string | undefined): string {
-  return (
-    `schedule ${id} skipped the trigger: ${running.join(', ') || 'a copy'} from it is still running ` +
-    `(overlap ${overlap}); pass --allow-overlap to start another copy beside it`
-  );
+/** The --json of `trigger`: the outcome without the copies that were running. */
+export function triggeredJson(t: TriggerOutcome) {
+  return { scheduleId: t.scheduleId, triggered: t.triggered, workflowId: t.workflowId, overlap: t.overlap };
+}
+
+export function renderPaused(p: { scheduleId: string; paused: boolean }): string {
+  return `${p.paused ? 'pause' : 'unpause'}d schedule ${p.scheduleId}`;
 }
 
 export function renderDeleted(d: { scheduleId: string; runningWorkflowIds: string[] }): string {

@@ -1,4 +1,5 @@
-// `snapcopy schedule ...`, the Temporal part: Temporal Schedules that copy the newest snapshot of a cluster.
+// `snapcopy schedule ...`, the reports: Temporal Schedules that copy the newest snapshot of a cluster, created,
+// listed, described, paused, triggered and deleted.
 //
 // The action starts copyDbClusterSnapshot with SourceDBClusterIdentifier and no target name: the workflow
 // names the copy <cluster>-<yyyymmdd>-<hhmmss> from the slot's scheduled time, so a retried or backfilled slot
@@ -30,7 +31,6 @@ import { validateCopyInput } from '../../../shared/validation';
 import { derivedTarget, inputOf, type CopyFlags } from '../../copy-input';
 import { CliError, GRPC_INVALID_ARGUMENT, UsageError, grpcCode, oneLine } from '../../errors';
 import { MEMO_KEY, memoOf, scheduleSpecOf, type ScheduleMemo } from './spec';
-import { skippedMessage } from './render';
 
 export const DEFAULT_OVERLAP = 'SKIP';
 export const DEFAULT_CATCHUP_SECONDS = 86_400;
@@ -214,6 +214,14 @@ export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
     if (s.action?.workflowType === WORKFLOW_TYPE) rows.push(scheduleRow(s));
   }
   return rows.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+}
+
+/** A trigger the overlap policy skipped. */
+export function skippedMessage(id: string, running: string[], overlap: string | undefined): string {
+  return (
+    `schedule ${id} skipped the trigger: ${running.join(', ') || 'a copy'} from it is still running ` +
+    `(overlap ${overlap}); pass --allow-overlap to start another copy beside it`
+  );
 }
 
 export interface TriggerOutcome {

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context';
 import { prose } from '../../format';
-import { attributeListing, renderSetup } from './render';
-import { setupNamespace } from './report';
+import { renderSetup } from './render';
+import { attributeListing, setupNamespace } from './report';
 
 export function registerSetup(program: Command, ctx: CliContext): void {
   program

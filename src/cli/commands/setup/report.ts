@@ -1,15 +1,33 @@
-// `snapcopy setup`, the Temporal part: registers snapcopy's custom search attributes on the namespace
-// through the operator service, leaving those already there as they are.
+// `snapcopy setup`, the report: registers snapcopy's custom search attributes on the namespace through the
+// operator service, leaving those already there as they are, and says what it did or why it could not.
 import type { Client } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { cliTypeName, SEARCH_ATTRIBUTES } from '../../../shared/search-attributes';
 import { CliError, oneLine } from '../../errors';
-import { conflictMessage, refusedMessage } from './render';
 
 export interface SetupReport {
   namespace: string;
   searchAttributes: { name: string; type: string; state: 'registered' | 'already registered' }[];
+}
+
+/** `SnapcopySourceRegion (Keyword), ...`: what setup registers. */
+export function attributeListing(): string {
+  return SEARCH_ATTRIBUTES.map((sa) => `${sa.name} (${cliTypeName(sa.type)})`).join(', ');
+}
+
+export function conflictMessage(namespace: string, name: string, actual: string, needed: string): string {
+  return (
+    `search attribute ${name} exists in namespace ${namespace} as ${actual}, ` +
+    `but snapcopy needs ${needed}: remove or rename it, then run setup again`
+  );
+}
+
+export function refusedMessage(namespace: string, why: string): string {
+  return (
+    `could not register search attributes in namespace ${namespace}: ${why}; on Temporal Cloud add them with ` +
+    `tcld or the Cloud UI: ${attributeListing()}`
+  );
 }
 
 /** The `temporal` CLI name of an indexed value type as the operator service reports it. */

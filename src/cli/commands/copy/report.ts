@@ -1,5 +1,6 @@
-// `snapcopy copy`, the Temporal part: start the copyDbClusterSnapshot workflow with the contract's start
-// options (refusing a second one for the same target), and whether a worker polls its task queue.
+// `snapcopy copy`, the report: the copy's input checked locally, then the copyDbClusterSnapshot workflow started
+// with the contract's start options (refusing a second one for the same target), and whether a worker polls
+// its task queue.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WORKFLOW_TYPE, copyStartOptions, type CopyWorkflow } from '../../../shared/contract';
 import { defaultWorkflowId } from '../../../shared/names';
@@ -8,8 +9,7 @@ import { validateCopyInput } from '../../../shared/validation';
 import type { CliContext } from '../../context';
 import { derivedTarget, inputOf, type CopyFlags } from '../../copy-input';
 import { CliError } from '../../errors';
-import { statusName } from '../../format';
-import { duplicateMessage, noWorkerWarning } from './render';
+import { formatTime, statusName, type StatusName } from '../../format';
 import { workerPolls } from '../../workers';
 
 export interface CopyCommandFlags extends CopyFlags {
@@ -48,6 +48,26 @@ export function copyRequest(flags: CopyCommandFlags, now: Date = new Date()) {
   );
 }
 
+/** A refused start: a copy with this workflow ID is running or already ran (or exists, state unknown). */
+export function duplicateMessage(
+  workflowId: string,
+  status?: StatusName,
+  startTime?: Date,
+  closeTime?: Date,
+): string {
+  if (status === undefined) return `a copy with workflow ID ${workflowId} already exists`;
+  if (status === 'Running') {
+    return (
+      `a copy with workflow ID ${workflowId} is already running (started ${formatTime(startTime)}); ` +
+      `follow it with: snapcopy status ${workflowId}`
+    );
+  }
+  return (
+    `a copy with workflow ID ${workflowId} already ran (${status} ${formatTime(closeTime)}); ` +
+    'pass --allow-rerun to start it again, or choose another --target or --workflow-id'
+  );
+}
+
 /** Why a start was refused: a copy with this ID is running, or already ran. */
 async function duplicateError(client: Client, workflowId: string): Promise<CliError> {
   try {
@@ -61,10 +81,16 @@ async function duplicateError(client: Client, workflowId: string): Promise<CliEr
   }
 }
 
-export async function startCopy(
-  ctx: CliContext,
-  flags: CopyCommandFlags,
-): Promise<{ started: StartedCopy; client: Client; warning?: string }> {
+/** The started copy, the client to follow it with, and whether a worker polls its task queue. */
+export interface CopyStart {
+  started: StartedCopy;
+  client: Client;
+  namespace: string;
+  /** False: the copy only starts once a worker polls the task queue. */
+  workerPolling: boolean;
+}
+
+export async function startCopy(ctx: CliContext, flags: CopyCommandFlags): Promise<CopyStart> {
   const start = copyRequest(flags);
   const { client, settings } = await ctx.temporal();
   let runId: string;
@@ -92,6 +118,6 @@ export async function startCopy(
     input: start.args[0],
     ...(url ? { url } : {}),
   };
-  if (await workerPolls(client, settings.namespace, ctx.taskQueue)) return { started, client };
-  return { started, client, warning: noWorkerWarning(settings.namespace, ctx.taskQueue) };
+  const workerPolling = await workerPolls(client, settings.namespace, ctx.taskQueue);
+  return { started, client, namespace: settings.namespace, workerPolling };
 }
