@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderCancelled, renderRequested, alreadyClosedMessage } from '../../src/cli/commands/cancel';
 import { noWorkerWarning, renderStarted } from '../../src/cli/commands/copy/render';
 import { copyRequest, duplicateMessage } from '../../src/cli/commands/copy/report';
-import { policyInputOf } from '../../src/cli/commands/iam-policy/input';
+import { policyInputOf } from '../../src/cli/commands/iam-policy/report';
 import { renderRows } from '../../src/cli/commands/list/render';
 import { listQuery, type CopyRow } from '../../src/cli/commands/list/report';
 import { planPrune } from '../../src/cli/commands/prune/plan';

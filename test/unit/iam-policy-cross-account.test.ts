@@ -9,7 +9,7 @@ import {
   crossAccountInputOf,
   policyInputOf,
   type IamPolicyFlags,
-} from '../../src/cli/commands/iam-policy/input';
+} from '../../src/cli/commands/iam-policy/report';
 import { buildIamPolicy, type PolicyDocument } from '../../src/cli/commands/iam-policy/policy';
 import { UsageError } from '../../src/cli/errors';
 import { sourceKeyPolicyStatements } from '../../src/shared/cross-account';

@@ -1,13 +1,12 @@
 // `snapcopy iam-policy`: prints the least-privilege IAM policy for the given Regions and keys (no I/O: the
-// flags make the policy's input, policy.ts the policy, and JSON is its rendering). With --cross-account,
-// cross-account.ts makes every policy a cross-account copy needs, printed as one JSON object.
+// flags make the policy's input and report.ts the policy, with policy.ts; JSON is its rendering, so there is no
+// render.ts). With --cross-account, cross-account.ts makes every policy a cross-account copy needs, printed as
+// one JSON object.
 import type { Command } from 'commander';
 import type { CliContext } from '../../context';
 import { prose } from '../../format';
 import { collectString } from '../../parse';
-import { buildAllLayouts, buildCrossAccountPolicies } from './cross-account';
-import { crossAccountInputOf, layoutFlagOf, policyInputOf, type IamPolicyFlags } from './input';
-import { buildIamPolicy } from './policy';
+import { iamPolicyReport, type IamPolicyFlags } from './report';
 
 export type { PolicyDocument } from './policy';
 export type { CrossAccountPolicies } from './cross-account';
@@ -98,13 +97,5 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
         'account there).\n' +
         '\nExit codes: 0 printed, 2 usage (bad Region, account, key or role ARN).',
     )
-    .action((flags: IamPolicyFlags) =>
-      ctx.json(
-        flags.crossAccount
-          ? layoutFlagOf(flags) === 'all'
-            ? { layouts: buildAllLayouts(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID)) }
-            : buildCrossAccountPolicies(crossAccountInputOf(flags, ctx.env.AWS_ACCOUNT_ID))
-          : buildIamPolicy(policyInputOf(flags, ctx.env.AWS_ACCOUNT_ID)),
-      ),
-    );
+    .action((flags: IamPolicyFlags) => ctx.json(iamPolicyReport(flags, ctx.env.AWS_ACCOUNT_ID)));
 }

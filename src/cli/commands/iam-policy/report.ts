@@ -1,11 +1,19 @@
-// `snapcopy iam-policy`: the policy's input from the flags, checked (a bad Region is an InputError, the rest
-// usage errors: exit 2). Pure.
+// `snapcopy iam-policy`, the report: the policy's input from the flags, checked (a bad Region is an InputError,
+// the rest usage errors: exit 2), and the policy document(s) it makes (policy.ts, cross-account.ts). No I/O:
+// the report is printed as JSON as it is.
 import { ACCOUNT_ID_PATTERN, parseArn, partitionOfRegion, type ParsedArn } from '../../../shared/arn';
 import { EXTERNAL_ID_PATTERN, parseRoleArn } from '../../../shared/cross-account';
 import { validateRegion } from '../../../shared/validation';
 import { UsageError } from '../../errors';
-import { LAYOUTS, type CrossAccountInput, type Layout } from './cross-account';
-import type { IamPolicyInput } from './policy';
+import {
+  LAYOUTS,
+  buildAllLayouts,
+  buildCrossAccountPolicies,
+  type CrossAccountInput,
+  type CrossAccountPolicies,
+  type Layout,
+} from './cross-account';
+import { buildIamPolicy, type IamPolicyInput, type PolicyDocument } from './policy';
 
 export interface IamPolicyFlags {
   sourceRegion?: string[];
@@ -311,4 +319,16 @@ export function crossAccountInputOf(
     workerPrincipal,
     ...(snsTopicArns.length ? { snsTopicArns } : {}),
   };
+}
+
+/** What `iam-policy` prints: the policy, or with --cross-account the layout's policies (or every layout's). */
+export type IamPolicyReport =
+  PolicyDocument | CrossAccountPolicies | { layouts: Record<Layout, CrossAccountPolicies> };
+
+export function iamPolicyReport(flags: IamPolicyFlags, envAccount: string | undefined): IamPolicyReport {
+  return flags.crossAccount
+    ? layoutFlagOf(flags) === 'all'
+      ? { layouts: buildAllLayouts(crossAccountInputOf(flags, envAccount)) }
+      : buildCrossAccountPolicies(crossAccountInputOf(flags, envAccount))
+    : buildIamPolicy(policyInputOf(flags, envAccount));
 }
