@@ -7,10 +7,10 @@ import {
   renderSchema,
   renderValidation,
   retentionText,
-  scheduleText,
   selectionText,
-} from '../../src/cli/commands/plan/render';
-import { validationReport } from '../../src/cli/commands/plan/report';
+} from '../../src/cli/commands/plan/render-validate';
+import { validationReport } from '../../src/cli/commands/plan/report-validate';
+import { scheduleText } from '../../src/cli/commands/plan/schedules';
 import { checkPlan, type Plan } from '../../src/shared/plan';
 
 function plan(over: Record<string, unknown> = {}): Plan {

@@ -2,20 +2,27 @@
 // plan's runs, and `plan validate --aws` with fake activities.
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkPlanWithAws, type AwsCheckActivities } from '../../src/cli/commands/plan/aws-check';
-import { progressLine } from '../../src/cli/commands/plan/follow';
-import { renderAwsValidation } from '../../src/cli/commands/plan/render';
 import {
-  listRow,
+  progressLine,
   renderPlanDeleted,
   renderPlanList,
   renderRun,
   renderRunStarted,
   renderStatus,
-  statusReport,
 } from '../../src/cli/commands/plan/render-runs';
-import { validationReport } from '../../src/cli/commands/plan/report';
-import { isRunOf, planRunsQuery, type PlanRunDetail } from '../../src/cli/commands/plan/runs';
+import { renderAwsValidation } from '../../src/cli/commands/plan/render-validate';
+import {
+  isRunOf,
+  listRow,
+  planRunsQuery,
+  statusReport,
+  type PlanRunDetail,
+} from '../../src/cli/commands/plan/report-runs';
+import {
+  checkPlanWithAws,
+  validationReport,
+  type AwsCheckActivities,
+} from '../../src/cli/commands/plan/report-validate';
 import type { ExistingPlanSchedule } from '../../src/cli/commands/plan/schedules';
 import { checkPlan, formatPath, type Plan } from '../../src/shared/plan';
 import type { PlanRunResult } from '../../src/shared/plan-run';

@@ -1,19 +1,115 @@
-// `snapcopy plan validate|schema|diff|apply|run|list|status|delete`: plan files (DESIGN.md "Plans") checked
-// (offline, or with AWS), their JSON Schema for editors, and their Temporal Schedules and runs.
+// `snapcopy plan validate|schema|diff|apply|run|list|status|delete`: plan files (the plans contract,
+// docs/plans.md) checked (offline, or with AWS), their JSON Schema for editors, and their Temporal Schedules and
+// runs. Three groups, each with its report and render: validate/schema (report-validate.ts, render-validate.ts),
+// diff/apply (report-changes.ts, render-changes.ts), run/list/status/delete (report-runs.ts, render-runs.ts).
 import type { Command } from 'commander';
-import { createActivities, createAwsClients } from '../../../activities';
 import { planJsonSchema } from '../../../shared/plan';
+import { renderPlanRunText } from '../../../shared/plan-report';
 import type { CliContext } from '../../context';
-import { EXIT } from '../../errors';
+import { CliError, EXIT } from '../../errors';
 import { prose } from '../../format';
-import { readPlanFile } from '../../plan-file';
 import { parseInteger } from '../../parse';
-import { checkPlanWithAws, type AwsCheck } from './aws-check';
-import { deletePlan, listPlans, planStatus, runPlan, showOrApply, type RunFlags } from './commands';
-import { renderAwsValidation, renderSchema, renderValidation } from './render';
-import { validatePlanFiles, validationReport } from './report';
+import { applyLine, diffJson, renderDiff, summaryLine } from './render-changes';
+import {
+  createPlanView,
+  detachedNote,
+  noWorkerWarning,
+  renderPlanDeleted,
+  renderPlanList,
+  renderRunStarted,
+  renderStatus,
+  runEndedMessage,
+} from './render-runs';
+import {
+  problemLine,
+  renderAwsValidation,
+  renderFile,
+  renderSchema,
+  renderValidation,
+} from './render-validate';
+import { applyChange, planDiffOf, readPlans } from './report-changes';
+import {
+  checkName,
+  checkRuns,
+  deletePlanSchedule,
+  planList,
+  planStatusOf,
+  startRun,
+  waitForPlanRun,
+} from './report-runs';
+import { validatePlanFiles, validatePlanFilesWithAws } from './report-validate';
 
-export type { PlanValidation, ValidateReport } from './report';
+export type { PlanValidation, ValidateReport } from './report-validate';
+
+interface RunFlags {
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** `plan diff` (show) and `plan apply` (make the changes, one line each as it is made). */
+async function showOrApply(
+  ctx: CliContext,
+  files: string[],
+  flags: { prune?: boolean; json?: boolean; apply: boolean },
+): Promise<void> {
+  const desired = await readPlans(files, (bad) => {
+    for (const f of bad) for (const line of renderFile(f)) ctx.note(line);
+  });
+  const { client } = await ctx.temporal();
+  const diff = await planDiffOf(client, desired, { taskQueue: ctx.taskQueue, prune: flags.prune === true });
+  if (!flags.apply) {
+    if (flags.json) ctx.json(diffJson(diff));
+    else ctx.out(renderDiff(diff));
+    if (diff.changed) ctx.exitCode = EXIT.usage;
+    return;
+  }
+  // One line per change as it is made: a change Temporal refuses ends the command after the lines of those made.
+  for (const change of diff.changes) {
+    await applyChange(client, ctx.taskQueue, change);
+    const line = flags.json ? undefined : applyLine(change);
+    if (line !== undefined) ctx.out(line);
+  }
+  if (flags.json) ctx.json(diffJson(diff, true));
+  else ctx.out(summaryLine(diff, true));
+}
+
+/** `plan run`: start a run, and with --wait follow it to its end and print its table. */
+async function runPlan(ctx: CliContext, target: string, flags: RunFlags): Promise<void> {
+  const { started, client, namespace, workerPolling } = await startRun(ctx, target, (file, problems) => {
+    for (const p of problems) ctx.note(problemLine(file, p));
+  });
+  if (!workerPolling) ctx.note(noWorkerWarning(namespace, started.taskQueue));
+  if (!flags.wait) {
+    if (flags.json) ctx.json(started);
+    else ctx.out(renderRunStarted(started));
+    return;
+  }
+  const head = renderRunStarted(started, true);
+  const outcome = await waitForPlanRun(client, ctx.io, started.workflowId, {
+    view: flags.json ? undefined : createPlanView(ctx.io.stderr),
+    listening: () => (flags.json ? ctx.note(head) : ctx.out(head)),
+  });
+  if (outcome.kind === 'detached') {
+    ctx.note(detachedNote(started.workflowId, started.plan));
+    ctx.exitCode = EXIT.interrupted;
+    return;
+  }
+  if (outcome.kind === 'completed') {
+    if (flags.json) ctx.json({ ...started, status: 'Completed', result: outcome.result });
+    else ctx.out(renderPlanRunText(outcome.result));
+    return;
+  }
+  // Not every copy made, or cancelled: the table (or JSON), then the one error line, exit 1.
+  if (flags.json) {
+    ctx.json({
+      ...started,
+      status: outcome.failure.status,
+      failure: outcome.failure,
+      ...(outcome.result ? { result: outcome.result } : {}),
+    });
+  } else if (outcome.result) ctx.out(renderPlanRunText(outcome.result));
+  throw new CliError(runEndedMessage(started.workflowId, outcome.failure));
+}
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   const plan = program
@@ -58,20 +154,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         if (!report.ok) ctx.exitCode = EXIT.usage;
         return;
       }
-      const parsed = [];
-      for (const file of files) parsed.push(await readPlanFile(file));
-      const report = validationReport(parsed);
-      const clients = createAwsClients();
-      const activities = createActivities(clients);
-      const checks = new Map<string, AwsCheck>();
-      try {
-        for (const [i, v] of report.files.entries()) {
-          if (v.plan === undefined) continue;
-          checks.set(v.file, await checkPlanWithAws(v.file, v.plan, activities, parsed[i]?.lineAt));
-        }
-      } finally {
-        clients.destroy?.();
-      }
+      const { report, checks } = await validatePlanFilesWithAws(files);
       ctx.out(renderAwsValidation(report, checks));
       if (!report.ok || [...checks.values()].some((c) => c.problems.length > 0)) ctx.exitCode = EXIT.usage;
     });
@@ -168,7 +251,12 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .summary('list plan schedules: schedule, destinations, next and last run')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 listed, 1 Temporal error.')
-    .action(async (flags: { json?: boolean }) => listPlans(ctx, flags));
+    .action(async (flags: { json?: boolean }) => {
+      const { client } = await ctx.temporal();
+      const rows = await planList(client);
+      if (flags.json) ctx.json(rows);
+      else ctx.out(renderPlanList(rows));
+    });
 
   plan
     .command('status')
@@ -185,7 +273,14 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--runs <n>', 'how many runs to show', parseInteger, 5)
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 shown, 1 no such plan (no schedule and no runs), 2 usage.')
-    .action(async (name: string, flags: { runs: number; json?: boolean }) => planStatus(ctx, name, flags));
+    .action(async (name: string, flags: { runs: number; json?: boolean }) => {
+      checkName(name);
+      checkRuns(flags.runs);
+      const { client } = await ctx.temporal();
+      const report = await planStatusOf(client, name, flags.runs);
+      if (flags.json) ctx.json(report);
+      else ctx.out(renderStatus(report));
+    });
 
   plan
     .command('delete')
@@ -199,5 +294,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .argument('<name>', 'the plan name')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 deleted, 1 no such plan schedule, 2 usage.')
-    .action(async (name: string, flags: { json?: boolean }) => deletePlan(ctx, name, flags));
+    .action(async (name: string, flags: { json?: boolean }) => {
+      checkName(name);
+      const { client } = await ctx.temporal();
+      const deleted = await deletePlanSchedule(client, name);
+      if (flags.json) ctx.json(deleted);
+      else ctx.out(renderPlanDeleted(deleted));
+    });
 }

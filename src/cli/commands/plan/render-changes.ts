@@ -1,7 +1,6 @@
 // `plan diff` and `plan apply`, what they print. Pure.
-import { planSummaryText } from './schedules';
 import type { ChangePart, PlanChange, PlanDiff } from './diff';
-import { scheduleText } from './render';
+import { planSummaryText, scheduleText } from './schedules';
 
 export const KEPT_TEXT = 'not in the files (kept; --prune deletes)';
 

@@ -1,40 +1,21 @@
-// `plan list`, `plan status`, `plan run`, `plan delete`: what they print. Pure.
+// `plan list`, `plan status`, `plan run`, `plan delete`: what they print, and `plan run --wait`'s live line
+// (a progress bar on a terminal, a line per change otherwise). Pure but for the live view's stream.
 import { formatDurationCompact } from '../../../shared/duration';
 import type { PlanRunProgress, PlanRunResult, PlanRunRow } from '../../../shared/plan-run';
-import { fields, formatTime, plural, table, type StatusName } from '../../format';
-import { scheduleText } from './render';
-import type { PlanRunDetail, PlanRunSummary, StartedPlanRun } from './runs';
-import { planSummaryText, type ExistingPlanSchedule } from './schedules';
+import { fields, formatTime, plural, table } from '../../format';
+import type { OutStream } from '../../io';
+import type { FailureReport } from '../../outcome';
+import { createLiveView, type ProgressView } from '../../progress-view';
+import { noWorkerNote } from '../../workers';
+import type {
+  PlanDeleted,
+  PlanListRow,
+  PlanRunDetail,
+  PlanStatusReport,
+  StartedPlanRun,
+} from './report-runs';
 
 // --- plan list -------------------------------------------------------------------------------------------------
-
-export interface PlanListRow {
-  name: string;
-  scheduleId: string;
-  paused: boolean;
-  note?: string;
-  /** `cron "0 3 * * *" UTC`, or why it is not known. */
-  schedule: string;
-  destinations: string[];
-  origin?: string;
-  nextRun?: string;
-  lastRun?: { workflowId: string; status: StatusName; at: string };
-}
-
-export function listRow(e: ExistingPlanSchedule, last: PlanRunSummary | undefined): PlanListRow {
-  const row: PlanListRow = {
-    name: e.name,
-    scheduleId: e.scheduleId,
-    paused: e.paused,
-    schedule: e.plan ? scheduleText(e.plan) : '(the action carries no valid plan)',
-    destinations: e.plan?.destinations.map((d) => d.region) ?? [],
-  };
-  if (e.note) row.note = e.note;
-  if (e.origin) row.origin = e.origin;
-  if (e.nextActionTimes[0]) row.nextRun = e.nextActionTimes[0];
-  if (last) row.lastRun = { workflowId: last.workflowId, status: last.status, at: last.runAt };
-  return row;
-}
 
 export function renderPlanList(rows: PlanListRow[]): string {
   if (rows.length === 0) return 'no plan schedules (create them with: snapcopy plan apply FILE...)';
@@ -54,47 +35,6 @@ export function renderPlanList(rows: PlanListRow[]): string {
 }
 
 // --- plan status -----------------------------------------------------------------------------------------------
-
-export interface PlanStatusReport {
-  name: string;
-  schedule?: {
-    scheduleId: string;
-    spec: string;
-    paused: boolean;
-    note?: string;
-    policies: string;
-    taskQueue?: string;
-    origin?: string;
-    copies?: string;
-    nextRuns: string[];
-    running: string[];
-  };
-  runs: PlanRunDetail[];
-}
-
-export function statusReport(
-  name: string,
-  e: ExistingPlanSchedule | undefined,
-  runs: PlanRunDetail[],
-): PlanStatusReport {
-  if (e === undefined) return { name, runs };
-  return {
-    name,
-    schedule: {
-      scheduleId: e.scheduleId,
-      spec: e.plan ? scheduleText(e.plan) : '(the action carries no valid plan)',
-      paused: e.paused,
-      ...(e.note ? { note: e.note } : {}),
-      policies: `overlap ${e.overlap}, catch-up window ${formatDurationCompact(e.catchupWindowSeconds)}`,
-      ...(e.taskQueue ? { taskQueue: e.taskQueue } : {}),
-      ...(e.origin ? { origin: e.origin } : {}),
-      ...(e.plan ? { copies: planSummaryText(e.plan) } : {}),
-      nextRuns: e.nextActionTimes,
-      running: e.runningWorkflowIds,
-    },
-    runs,
-  };
-}
 
 type AnyRow = Omit<PlanRunRow, 'outcome'> & { outcome: string };
 
@@ -197,7 +137,55 @@ export function renderRunStarted(s: StartedPlanRun, following = false): string {
   return lines.join('\n');
 }
 
-export function renderPlanDeleted(d: { name: string; scheduleId: string; running: string[] }): string {
+/** The run would only start once a worker polls its task queue. */
+export function noWorkerWarning(namespace: string, taskQueue: string): string {
+  return noWorkerNote('the run', namespace, taskQueue);
+}
+
+/** `2 copied, 1 already-present`: the rows that ended, by outcome. */
+export function tallyOf(p: PlanRunProgress): string {
+  const counts = new Map<string, number>();
+  for (const r of p.rows)
+    if (r.outcome !== 'copying') counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${n} ${o}`).join(', ');
+}
+
+/** `copying: 3 of 4 copies ended (2 copied, 1 already-present)`. */
+export function progressLine(p: PlanRunProgress): string {
+  if (p.phase === 'finding-clusters') return 'finding the clusters and their newest snapshots';
+  const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
+  const tally = tallyOf(p);
+  return `${p.phase}: ${ended} of ${p.rows.length} copies ended${tally ? ` (${tally})` : ''}`;
+}
+
+/** `plan run --wait`'s live view of the planRun query. */
+export function createPlanView(stream: OutStream): ProgressView<PlanRunProgress> {
+  return createLiveView<PlanRunProgress>(stream, {
+    line: progressLine,
+    format: '{phase} |{bar}| {value}/{total} copies ended | {tally}',
+    total: (p) => Math.max(p.rows.length, 1),
+    value: (p) => p.rows.filter((r) => r.outcome !== 'copying').length,
+    payload: (p) => ({ phase: p.phase.padEnd(16), tally: tallyOf(p) || '-' }),
+  });
+}
+
+/** Ctrl-C while following a run. */
+export function detachedNote(workflowId: string, plan: string): string {
+  return `detached from ${workflowId}: the run goes on in Temporal (nothing was cancelled); see snapcopy plan status ${plan}`;
+}
+
+/** A followed run that did not complete: failed (some copy not made), cancelled, terminated or timed out. */
+export function runEndedMessage(workflowId: string, failure: FailureReport): string {
+  const verbs: Record<string, string> = {
+    Cancelled: 'was cancelled',
+    Terminated: 'was terminated',
+    TimedOut: 'timed out',
+  };
+  const verb = verbs[failure.status] ?? 'failed';
+  return `plan run ${workflowId} ${verb}: ${failure.type}: ${failure.message}`;
+}
+
+export function renderPlanDeleted(d: Pick<PlanDeleted, 'name' | 'scheduleId' | 'running'>): string {
   const lines = [
     `deleted schedule ${d.scheduleId} (plan ${d.name}): no run was cancelled and no copy deleted; ` +
       `its runs stay listed by snapcopy plan status ${d.name}`,

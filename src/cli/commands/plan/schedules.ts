@@ -1,5 +1,6 @@
-// Temporal Schedules of plans (DESIGN.md "Plans"): schedule ID snapcopy-plan-<name>, an action that starts
-// runCopyPlan with the canonical plan file object, the plan's spec, and the policies of copy schedules:
+// Temporal Schedules of plans (the plans contract, docs/plans.md): schedule ID snapcopy-plan-<name>, an action
+// that starts runCopyPlan with the canonical plan file object, the plan's spec, and the policies of copy
+// schedules:
 // - overlap SKIP: a night whose previous run still copies is skipped, never run beside it nor queued behind it
 //   (a run copies each cluster's newest snapshot at its start; a queued run would mostly copy what the running
 //   one copies, or what the next night picks up anyway).
@@ -18,6 +19,7 @@ import {
   type ScheduleOptions,
   type ScheduleSpec,
 } from '@temporalio/client';
+import { formatDurationCompact } from '../../../shared/duration';
 import { checkPlan, planScheduleId, type Plan } from '../../../shared/plan';
 import { PLAN_WORKFLOW_TYPE, type RunCopyPlanInput } from '../../../shared/plan-run';
 import { canonicalPlanFile, planDigest } from './canonical';
@@ -60,6 +62,12 @@ export function planSummaryText(plan: Plan): string {
 /** The schedule's static summary: `plan prod-dr: prod-a, prod-b + clusters tagged backup=dr (us-east-1) → ...` */
 export function planSummary(plan: Plan): string {
   return `plan ${plan.name}: ${planSummaryText(plan)}`;
+}
+
+/** `cron "0 3 * * *" UTC` or `every 6h`: when a plan runs. */
+export function scheduleText(plan: Plan): string {
+  const s = plan.schedule;
+  return 'cron' in s ? `cron "${s.cron}" ${s.timezone}` : `every ${formatDurationCompact(s.everySeconds)}`;
 }
 
 export function planSpec(plan: Plan): ScheduleSpec {

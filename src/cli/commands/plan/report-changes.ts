@@ -1,23 +1,25 @@
-// `plan diff` / `plan apply`, the Temporal part: the plan files read and checked first (nothing is touched
-// when one is invalid), the plan schedules read, and the changes made: create, update (keeping the
-// schedule's paused state and note), delete (--prune).
+// `plan diff` / `plan apply`, the report: the plan files read and checked first (nothing is touched when one
+// is invalid), the plan schedules read and compared with them (diff.ts), and the changes made: create, update
+// (keeping the schedule's paused state and note), delete (--prune).
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { CliError, GRPC_INVALID_ARGUMENT, UsageError, grpcCode, oneLine } from '../../errors';
 import { plural } from '../../format';
 import { diffPlans, type DesiredPlan, type PlanChange, type PlanDiff } from './diff';
-import { renderFile } from './render';
-import { validatePlanFiles } from './report';
+import { validatePlanFiles, type PlanValidation } from './report-validate';
 import { existingPlanSchedules, planScheduleOptions } from './schedules';
 
 /**
- * The plans of the files, every one valid and each name once; otherwise the problems (as `plan validate`
- * prints them) go to `note` and a UsageError says nothing was compared.
+ * The plans of the files, every one valid and each name once; otherwise the invalid files go to `invalid` (to
+ * show their problems as `plan validate` prints them) and a UsageError says nothing was compared.
  */
-export async function readPlans(files: string[], note: (line: string) => void): Promise<DesiredPlan[]> {
+export async function readPlans(
+  files: string[],
+  invalid: (bad: PlanValidation[]) => void,
+): Promise<DesiredPlan[]> {
   const report = await validatePlanFiles(files);
   if (!report.ok) {
     const bad = report.files.filter((f) => f.plan === undefined);
-    for (const f of bad) for (const line of renderFile(f)) note(line);
+    invalid(bad);
     throw new UsageError(
       `${plural(bad.length, 'plan file')} of ${files.length} not valid (${bad.map((f) => f.file).join(', ')}): ` +
         'nothing was compared or changed',

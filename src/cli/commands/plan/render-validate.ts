@@ -1,8 +1,9 @@
 // `snapcopy plan validate` and `plan schema`, what they print. Pure.
 import type { Plan } from '../../../shared/plan';
 import type { PlanFileProblem } from '../../plan-file';
-import { formatDurationCompact, plural } from '../../format';
-import type { PlanValidation, ValidateReport } from './report';
+import { plural } from '../../format';
+import type { PlanValidation, ValidateReport } from './report-validate';
+import { scheduleText } from './schedules';
 
 /** Printed once after the files: what `plan validate` cannot tell without AWS. */
 export const WITHOUT_AWS_NOTE =
@@ -29,11 +30,6 @@ export function selectionText(plan: Plan): string {
   const what = named && tagged ? `${named} + ${tagged}` : (named ?? tagged ?? 'no clusters');
   const regions = plan.destinations.map((d) => d.region).join(', ');
   return `${what} in ${plan.source.region} × ${plural(plan.destinations.length, 'destination')} (${regions})`;
-}
-
-export function scheduleText(plan: Plan): string {
-  const s = plan.schedule;
-  return 'cron' in s ? `cron "${s.cron}" ${s.timezone}` : `every ${formatDurationCompact(s.everySeconds)}`;
 }
 
 export function retentionText(plan: Plan): string {

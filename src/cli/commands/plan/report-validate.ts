@@ -1,19 +1,92 @@
-// `plan validate --aws`: what only AWS can tell about a valid plan, with the credentials the CLI has: every
-// named cluster exists in source.region, the tags select at least one cluster, each destination's kmsKeyId
-// resolves in its Region to an enabled key RDS can use, and — when a chosen cluster's newest snapshot is
-// encrypted — every destination in another Region has a kmsKeyId. The activities do the AWS calls, as the
-// workflow would (findPlanSources, resolveKmsKey).
+// `snapcopy plan validate`, the report: each file read and checked on its own (src/cli/plan-file.ts), then the
+// rules across files; what can be told only with AWS is noted, not guessed.
+//
+// With --aws, also what only AWS can tell about a valid plan, with the credentials the CLI has: every named
+// cluster exists in source.region, the tags select at least one cluster, each destination's kmsKeyId resolves
+// in its Region to an enabled key RDS can use, and — when a chosen cluster's newest snapshot is encrypted —
+// every destination in another Region has a kmsKeyId. The activities do the AWS calls, as the workflow would
+// (findPlanSources, resolveKmsKey).
 import { ApplicationFailure } from '@temporalio/common';
-import type {
-  PlanSources,
-  ResolvedKmsKey,
-  ResolveKmsKeyInput,
-  FindPlanSourcesInput,
+import {
+  createActivities,
+  createAwsClients,
+  type PlanSources,
+  type ResolvedKmsKey,
+  type ResolveKmsKeyInput,
+  type FindPlanSourcesInput,
 } from '../../../activities';
-import { formatPath, type Plan } from '../../../shared/plan';
+import { destinationsWithoutKey, formatPath, type Plan } from '../../../shared/plan';
 import { CliError, oneLine } from '../../errors';
 import { plural } from '../../format';
-import type { PlanFileProblem } from '../../plan-file';
+import { readPlanFile, type PlanFile, type PlanFileProblem } from '../../plan-file';
+
+export interface PlanValidation {
+  file: string;
+  /** Set when the file is a valid plan. */
+  plan?: Plan;
+  problems: PlanFileProblem[];
+  /** What only AWS can tell, for a valid plan: e.g. a destination without kmsKeyId (needed if encrypted). */
+  warnings: PlanFileProblem[];
+}
+
+export interface ValidateReport {
+  files: PlanValidation[];
+  /** Every file is a valid plan. */
+  ok: boolean;
+}
+
+/** Checks plan files (read one after another, in the order given). */
+export async function validatePlanFiles(
+  files: string[],
+  read: (file: string) => Promise<PlanFile> = readPlanFile,
+): Promise<ValidateReport> {
+  const parsed: PlanFile[] = [];
+  for (const file of files) parsed.push(await read(file));
+  return validationReport(parsed);
+}
+
+/** The rules across files (a plan name once: it is the schedule's ID), and the warnings. Pure. */
+export function validationReport(parsed: PlanFile[]): ValidateReport {
+  const byName = new Map<string, string>();
+  const results = parsed.map((f): PlanValidation => {
+    const problems = [...f.problems];
+    const warnings: PlanFileProblem[] = [];
+    const plan = f.plan;
+    if (plan !== undefined) {
+      const first = byName.get(plan.name);
+      if (first !== undefined) {
+        problems.push(
+          at(f, ['name'], {
+            path: 'name',
+            message: `${plan.name} is already the name of the plan in ${first}: each plan has its own schedule snapcopy-plan-<name>`,
+          }),
+        );
+      } else byName.set(plan.name, f.file);
+      for (const i of destinationsWithoutKey(plan)) {
+        const d = plan.destinations[i];
+        warnings.push(
+          at(f, ['destinations', i], {
+            path: `destinations[${i}].kmsKeyId`,
+            message:
+              `not given: required if the source snapshots are encrypted (copied from ${plan.source.region} to ` +
+              `${d?.region ?? '?'}); the source's encryption is checked with --aws`,
+          }),
+        );
+      }
+    }
+    const result: PlanValidation = { file: f.file, problems, warnings };
+    if (plan !== undefined && problems.length === 0) result.plan = plan;
+    return result;
+  });
+  return { files: results, ok: results.every((r) => r.plan !== undefined) };
+}
+
+function at(f: PlanFile, path: (string | number)[], problem: PlanFileProblem): PlanFileProblem {
+  const line = f.lineAt?.(path);
+  return line === undefined ? problem : { line, ...problem };
+}
+
+// --- with AWS (--aws) --------------------------------------------------------------------------------------
 
 /** The two activities the checks use (a fake in unit tests). */
 export interface AwsCheckActivities {
@@ -139,4 +212,25 @@ export async function checkPlanWithAws(
     }
   }
   return { problems, facts, warnings };
+}
+
+/** `plan validate --aws`: every file checked offline, then each valid plan with AWS (default credential chain). */
+export async function validatePlanFilesWithAws(
+  files: string[],
+): Promise<{ report: ValidateReport; checks: Map<string, AwsCheck> }> {
+  const parsed = [];
+  for (const file of files) parsed.push(await readPlanFile(file));
+  const report = validationReport(parsed);
+  const clients = createAwsClients();
+  const activities = createActivities(clients);
+  const checks = new Map<string, AwsCheck>();
+  try {
+    for (const [i, v] of report.files.entries()) {
+      if (v.plan === undefined) continue;
+      checks.set(v.file, await checkPlanWithAws(v.file, v.plan, activities, parsed[i]?.lineAt));
+    }
+  } finally {
+    clients.destroy?.();
+  }
+  return { report, checks };
 }
