@@ -1,4 +1,4 @@
-// `snapcopy list`, the Temporal part: the visibility query for the filters, and the copies it finds.
+// `snapcopy list`, the report: the visibility query for the filters, and the copies it finds.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../../shared/contract';
 import {

@@ -1,4 +1,4 @@
-// `snapcopy prune`, the AWS part and its report: the workflow's own selection and deletion code, run in this
+// `snapcopy prune`, the report (AWS): the workflow's own selection and deletion code, run in this
 // process (no workflow). Only `available` copies tagged snapcopy:managed=true are ever candidates, and every
 // deletion re-checks that tag first.
 import type { Activities } from '../../../activities';

@@ -1,4 +1,4 @@
-// `snapcopy slots`, the Temporal part: the running copySlots schedulers (visibility) and each one's `slots`
+// `snapcopy slots`, the report: the running copySlots schedulers (visibility) and each one's `slots`
 // query. The Temporal calls go through SlotsSource, so the report can be tested without a server.
 import type { Client } from '@temporalio/client';
 import { SLOTS_WORKFLOW_TYPE, slotsQuery, type SlotsView } from '../../../shared/slots';

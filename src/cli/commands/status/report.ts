@@ -1,4 +1,4 @@
-// `snapcopy status`, the Temporal part: execution status, times and the live `progress` query of a copy; for
+// `snapcopy status`, the report: execution status, times and the live `progress` query of a copy; for
 // a closed copy its result or failure (which Temporal keeps, no worker needed).
 import type { Client } from '@temporalio/client';
 import { progressQuery } from '../../../shared/contract';
