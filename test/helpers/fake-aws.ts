@@ -253,12 +253,13 @@ export class FakeAws {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
     return {
       ...temporal,
-      countCopiesInFlight: async (input: { region: string }) => {
+      countCopiesInFlight: async (input: { region: string; role?: AssumedRole }) => {
         record('countCopiesInFlight', input);
+        // AWS's limit is per account and Region: only the caller's copies count.
         let copying = 0;
         for (const s of [...this.snapshots.values()]) {
           await this.refresh(s);
-          if (s.region === input.region && s.status === 'copying') copying++;
+          if (s.region === input.region && s.account === accountOf(input) && s.status === 'copying') copying++;
         }
         return copying + ((await this.clock()) < this.foreignCopiesUntil ? this.copyLimit : 0);
       },

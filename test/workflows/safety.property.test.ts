@@ -5,9 +5,10 @@
 // deadline, a short run budget) and events (a cancel at some point of a copy's life, by signal or by
 // Temporal cancellation; AWS failing a copy; a describe outage; the copies-in-flight limit and copies
 // snapcopy did not start; a start refused, answered late or unclear; a delete that fails once) — and runs
-// it on the real time-skipping server against the in-memory AWS (one server for the file, a fresh task
-// queue and FakeAws per run). Every activity goes through a recorder that fires the events and keeps, for
-// every delete attempt, the snapshot's tags and status at that moment and the listing the deleting copy
+// it on the real time-skipping server against the in-memory AWS (a fresh server, task queue and FakeAws
+// per run: on one server for the file, a run's leftovers now and then stalled a later run's time skipping —
+// the "never finished" copy of seed 272228732 was that, not a workflow bug). Every activity goes through a
+// recorder that fires the events and keeps, for every delete attempt, the snapshot's tags and status at that moment and the listing the deleting copy
 // decided on. From that record and FakeAws's final state:
 //  1. no snapshot without `snapcopy:managed=true` is deleted, nor is a delete attempted on one; pruning and
 //     retention touch only available copies of the deleting copy's own cluster, never its own target;
@@ -55,7 +56,6 @@ import { waitFor } from '../helpers/wait';
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
   await workflowBundle();
 });
 
@@ -639,6 +639,9 @@ function tally(run: Run): void {
 }
 
 async function runScenario(scenario: Scenario): Promise<Run> {
+  // The previous run's server stays up until now: the property reads its final state after the run.
+  await env?.teardown();
+  env = await createTimeSkippingEnv();
   const n = ++runs;
   const aws = new FakeAws(() => env.currentTimeMs());
   const t0 = await env.currentTimeMs();
@@ -671,6 +674,8 @@ async function runScenario(scenario: Scenario): Promise<Run> {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    // Time skipping must not time out a workflow task that waits for this worker's sticky queue.
+    stickyQueueScheduleToStartTimeout: '1 day',
     activities: recorded(run),
   });
   let timer: NodeJS.Timeout | undefined;
