@@ -10,6 +10,7 @@ import { validateAgainstSource } from '../../shared/validation';
 import { activityCause, failure, quick } from './activities';
 import { checkpoint } from './checkpoint';
 import { finishAlreadyPresent } from './finish';
+import { giveSlotBack } from './slot';
 import type { CopyRun } from './run';
 import { summaries } from './ui';
 import { checked } from './validate';
@@ -124,5 +125,6 @@ export async function findExistingCopy(run: CopyRun): Promise<CopyDbClusterSnaps
     }));
   if (!present || !existing) return undefined;
   await checkpoint(run);
+  await giveSlotBack(run, 'done'); // taken before the source was described: nothing to copy after all
   return finishAlreadyPresent(run, existing.identifier, present);
 }
