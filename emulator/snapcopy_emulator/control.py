@@ -1,0 +1,109 @@
+"""The emulator's own endpoints, answered before moto sees the request (and never faulted):
+
+- GET/POST /snapcopy-emulator/config: the effective config; POST changes it (validated as at start-up).
+- GET/POST /snapcopy-emulator/stats: the calls, errors and faults counted (stats.py); POST resets them.
+- GET /snapcopy-emulator/copies: every copy's timeline and the copies in flight per Region (copies.py).
+- GET /snapcopy-emulator/sessions: the assumed-role sessions STS handed out (cross_account.py).
+- POST /moto-api/reset (moto's): also forgets the copies seen and resets the counters.
+Every answer carries X-Snapcopy-Emulator-Pid. `with_control_endpoint` wraps moto's WSGI app with them.
+"""
+
+import json
+import os
+from copy import deepcopy
+
+from werkzeug.wrappers import Request, Response
+
+from . import config, copies, cross_account, faults, stats
+from .config import CONFIG, LOCK, OPTIONS, now_ms
+
+CONFIG_PATH = "/snapcopy-emulator/config"
+STATS_PATH = "/snapcopy-emulator/stats"
+COPIES_PATH = "/snapcopy-emulator/copies"
+SESSIONS_PATH = "/snapcopy-emulator/sessions"
+RESET_PATH = "/moto-api/reset"
+
+
+def validated(update: object) -> dict:
+    """A config change (POST body, or the flags and env vars at start-up) as it may be applied; else ValueError."""
+    if not isinstance(update, dict):
+        raise ValueError("expected a JSON object")
+    for key, value in update.items():
+        if key == "faults":
+            faults.validated_faults(value)
+            continue
+        if key not in OPTIONS:
+            raise ValueError(f"unknown key {key!r}; expected any of {sorted(OPTIONS) + ['faults']}")
+        kind = OPTIONS[key][2]
+        if isinstance(value, bool) or not isinstance(value, (int, kind)) or value < 0:
+            raise ValueError(f"{key} must be a non-negative {kind.__name__}")
+    return update
+
+
+def apply(update: dict) -> None:
+    CONFIG.update(update)
+    if "faults" in update:  # replaces the faults set before; {} removes them
+        faults.restart_draws()
+        if not CONFIG["faults"]:
+            del CONFIG["faults"]  # so the config reads as it did before faults existed
+
+
+def _configure(request: Request) -> tuple:
+    if request.method == "POST":
+        try:
+            update = validated(request.get_json(force=True, silent=True))
+        except ValueError as err:
+            return {"error": str(err)}, 400
+        with LOCK:
+            copies.settle_all()  # settle copies under the old config: one that is done stays done
+            apply(update)
+            config.CONFIG_SINCE = now_ms()
+    return CONFIG, 200
+
+
+def _stats(request: Request) -> tuple:
+    with LOCK:
+        if request.method == "POST":
+            stats.reset()
+        return deepcopy(stats.stats_view()), 200  # taken under the lock: counting goes on meanwhile
+
+
+def _copies(request: Request) -> tuple:
+    if request.method != "GET":
+        return {"error": "use GET"}, 405
+    with LOCK:
+        return copies.copies_view(), 200
+
+
+def _sessions(_request: Request) -> tuple:
+    return cross_account.sessions_view(), 200
+
+
+CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies, SESSIONS_PATH: _sessions}
+
+
+def with_control_endpoint(app):
+    """WSGI middleware: answers the CONTROL paths itself and hands every other request to moto."""
+
+    def wsgi(environ, start_response):
+        path = environ.get("PATH_INFO")
+        if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            with LOCK:  # moto forgets every snapshot: forget what was observed of them too
+                copies.COPIES.clear()
+                stats.reset()
+        if path not in CONTROL:
+            faults.DROP.now = False
+            answer = app(environ, start_response)
+            if faults.DROP.now:
+                faults.drop_connection(environ, answer)
+            return answer
+        request = Request(environ)
+        if request.method in ("GET", "POST"):
+            body, status = CONTROL[path](request)
+        else:
+            body, status = {"error": "use GET or POST"}, 405
+        # The pid tells a launcher that it reached the emulator it started, not another one on the port.
+        headers = {"X-Snapcopy-Emulator-Pid": str(os.getpid())}
+        return Response(json.dumps(body), status, headers, mimetype="application/json")(environ, start_response)
+
+    return wsgi
