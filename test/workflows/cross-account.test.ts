@@ -9,85 +9,30 @@ import { defaultWorkflowId } from '../../src/shared/names';
 import { shareWorkflowId } from '../../src/shared/shares';
 import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
-import { ACCOUNT as WORKER_ACCOUNT, FakeAws } from '../helpers/fake-aws';
+import { ACCOUNT as WORKER_ACCOUNT, type FakeAws } from '../helpers/fake-aws';
+import {
+  EAST,
+  SOURCE_ACCOUNT,
+  SOURCE_ROLE,
+  TARGET_ACCOUNT,
+  TARGET_ROLE,
+  WEST,
+  twoAccountsAws,
+  type Accounts,
+  type Encryption,
+} from '../helpers/two-accounts';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { failureOf } from '../helpers/failures';
 
-const SOURCE_ACCOUNT = '111111111111';
-const TARGET_ACCOUNT = '222222222222';
-const SOURCE_ROLE = `arn:aws:iam::${SOURCE_ACCOUNT}:role/snapcopy-source`;
-const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/snapcopy-target`;
-const EAST = 'us-east-1';
-const WEST = 'us-west-2';
-const SOURCE_KEY = `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000001`;
-const AWS_RDS_KEY = `arn:aws:kms:${EAST}:${SOURCE_ACCOUNT}:key/1111aaaa-0000-4000-8000-000000000002`;
 const MINUTE = 60 * 1000;
 
 let env: TestWorkflowEnvironment;
 timeSkippingEnvPerTest((e) => (env = e));
 
-type Encryption = 'none' | 'cmk' | 'aws/rds';
-
-interface Accounts {
-  source: string;
-  target: string;
-}
-const ROLES_ONLY: Accounts = { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT };
-
-/** A prod snapshot in the source account, and keys: the source's, a share key, the destination's. */
-function twoAccounts(encryption: Encryption, allowTarget = true, accounts: Accounts = ROLES_ONLY): FakeAws {
-  const { source: SOURCE_ACCOUNT, target: TARGET_ACCOUNT } = accounts;
-  const aws = new FakeAws(() => env.currentTimeMs());
-  aws.copyDurationMs = 30 * MINUTE;
-  aws.keys.push(
-    {
-      account: SOURCE_ACCOUNT,
-      region: EAST,
-      keyId: '1111aaaa-0000-4000-8000-000000000001',
-      aliases: [],
-      ...(allowTarget ? { allowAccounts: [TARGET_ACCOUNT] } : {}),
-    },
-    {
-      account: SOURCE_ACCOUNT,
-      region: EAST,
-      keyId: '1111aaaa-0000-4000-8000-000000000002',
-      aliases: ['alias/aws/rds'],
-      awsManaged: true,
-    },
-    {
-      account: SOURCE_ACCOUNT,
-      region: EAST,
-      keyId: '1111aaaa-0000-4000-8000-000000000003',
-      aliases: ['alias/share'],
-      allowAccounts: [TARGET_ACCOUNT],
-    },
-    {
-      account: TARGET_ACCOUNT,
-      region: EAST,
-      keyId: '2222bbbb-0000-4000-8000-000000000001',
-      aliases: ['alias/dr'],
-    },
-    {
-      account: TARGET_ACCOUNT,
-      region: WEST,
-      keyId: '2222bbbb-0000-4000-8000-000000000002',
-      aliases: ['alias/dr'],
-    },
-  );
-  aws.addSnapshot({
-    account: SOURCE_ACCOUNT,
-    region: EAST,
-    identifier: 'prod-2026-12-01',
-    cluster: 'prod',
-    encrypted: encryption !== 'none',
-    ...(encryption === 'cmk' ? { kmsKeyId: SOURCE_KEY.replace(ROLES_ONLY.source, SOURCE_ACCOUNT) } : {}),
-    ...(encryption === 'aws/rds' ? { kmsKeyId: AWS_RDS_KEY.replace(ROLES_ONLY.source, SOURCE_ACCOUNT) } : {}),
-    sharedWith: ['333333333333'], // someone else's share, which must stay
-  });
-  return aws;
-}
+const twoAccounts = (encryption: Encryption, allowTarget = true, accounts?: Accounts): FakeAws =>
+  twoAccountsAws(() => env.currentTimeMs(), encryption, allowTarget, accounts);
 
 function input(
   targetRegion: string,
