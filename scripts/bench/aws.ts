@@ -9,21 +9,20 @@ import {
   RDSClient,
   waitUntilDBClusterSnapshotAvailable,
 } from '@aws-sdk/client-rds';
-import type { Emulator } from '../lib/emulator';
-import { resetEmulator, resetEmulatorStats } from './emulator-api';
+import { EMULATOR_CREDENTIALS, type Emulator } from '../lib/emulator';
+import { resetEmulator, resetEmulatorStats } from '../lib/emulator-api';
 import type { Scenario } from './scenarios';
-import { BENCH_CREDENTIALS } from './stack';
 
 export const SOURCE_REGION = 'us-east-1';
 export const KEY_ALIAS = 'alias/snapcopy-bench';
 const CLUSTER = 'bench-aurora';
 
 export function rds(endpoint: string, region: string): RDSClient {
-  return new RDSClient({ endpoint, region, credentials: BENCH_CREDENTIALS });
+  return new RDSClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
 }
 
 function kms(endpoint: string, region: string): KMSClient {
-  return new KMSClient({ endpoint, region, credentials: BENCH_CREDENTIALS });
+  return new KMSClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
 }
 
 export interface Sources {

@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROOT } from '../lib/paths';
 import { prepareSources } from './aws';
 import { RESULTS_DIR } from './paths';
-import { emulatorCopies, emulatorStats } from './emulator-api';
+import { emulatorCopies, emulatorStats } from '../lib/emulator-api';
 import { describeScenario, renderScenario, sideResult, type ScenarioResult, type SideResult } from './report';
 import { startSampler } from './sampler';
 import {

@@ -1,6 +1,6 @@
 // The bench's arithmetic, pure: percentiles, utilisation of the copy slots (from sampled copies in flight
 // and, exactly, from the emulator's copy timelines), the physical limit of a fleet, ratios.
-import type { EmulatorCopy } from './emulator-api';
+import type { EmulatorCopy } from '../lib/emulator-api';
 
 /** The p-th percentile (0-100) by linear interpolation between closest ranks; undefined for no values. */
 export function percentile(values: readonly number[], p: number): number | undefined {

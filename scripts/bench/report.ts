@@ -1,7 +1,7 @@
 // Figures of one side of a scenario, from what it saw, what the emulator recorded (copy timelines, AWS
 // calls) and Temporal's histories; and the report: a table per scenario, snapcopy beside the peer.
-import type { EmulatorCopies, EmulatorStats } from './emulator-api';
-import { totalCalls } from './emulator-api';
+import type { EmulatorCopies, EmulatorStats } from '../lib/emulator-api';
+import { totalCalls } from '../lib/emulator-api';
 import {
   lagSummary,
   peakInFlight,

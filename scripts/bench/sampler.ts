@@ -1,8 +1,8 @@
 // Samples, once a second while a side runs: the copies in flight in the scenario's Region (from the
 // emulator), the worker's resident memory (from /proc), and every few seconds the AWS calls counted so far.
-import { emulatorCopies, emulatorStats, totalCalls } from './emulator-api';
+import { emulatorCopies, emulatorStats, totalCalls } from '../lib/emulator-api';
 import type { CountSample, InFlightSample } from './metrics';
-import type { WorkerProcess } from './stack';
+import type { WorkerProcess } from '../lib/worker-process';
 
 export interface Samples {
   inFlight: InFlightSample[];

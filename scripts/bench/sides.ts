@@ -9,7 +9,7 @@ import { SLOTS_WORKFLOW_TYPE } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
 import { KEY_ALIAS, peerCopy, rds, SOURCE_REGION, type PeerCopy, type PeerSource, type Sources } from './aws';
-import { emulatorCopies } from './emulator-api';
+import { emulatorCopies } from '../lib/emulator-api';
 import type { BenchStack } from './stack';
 import type { Scenario } from './scenarios';
 

@@ -10,7 +10,7 @@ import {
   type Tag as SdkTag,
 } from '@aws-sdk/client-rds';
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
-import { BENCH_CREDENTIALS } from '../bench/stack';
+import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 
 export const SOURCE_REGION = 'us-east-1';
 export const KEY_ALIAS = 'alias/snapcopy-chaos';
@@ -41,7 +41,7 @@ export class ChaosAws {
   }
 
   private config(region: string) {
-    return { region, endpoint: this.endpoint, credentials: BENCH_CREDENTIALS, maxAttempts: 5 };
+    return { region, endpoint: this.endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 5 };
   }
 
   /** A key (with the chaos alias) in the Region; answers its ARN. */

@@ -8,24 +8,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { cancelSignal, copyStartOptions, progressQuery } from '../../src/shared/contract';
 import { WORKFLOW_TYPE } from '../../src/shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
-import { configureFaults, faultCounters, type FaultKind } from '../bench/emulator-api';
+import { configureFaults, faultCounters, type FaultKind } from '../lib/emulator-api';
+import { startEmulator } from '../lib/emulator';
+import { startTemporalServer } from '../lib/temporal-server';
 import {
-  quietLogger,
   quietRuntime,
   startWorkerProcess,
   waitForPoller,
   workerEnvironment,
+  writeWorkflowBundle,
   type WorkerProcess,
-} from '../bench/stack';
-import { startEmulator } from '../lib/emulator';
-import { ROOT } from '../lib/paths';
+} from '../lib/worker-process';
 import { ChaosAws, KEY_ALIAS, SOURCE_REGION, tagText, type Snapshot } from './aws';
-import { startRestartableTemporal } from './temporal';
 
 export const DESTINATIONS = ['us-west-2', 'eu-west-1'] as const;
 /** The Region whose manual-snapshot quota is set so that copies must prune older snapcopy copies. */
@@ -120,22 +118,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     snapshotQuota: FOREIGN + OLD_OWNED + westCopies - Math.min(2, OLD_OWNED),
     logFile: path.join(o.logDir, 'emulator.log'),
   });
-  const temporal = await startRestartableTemporal(
-    path.join(o.logDir, 'temporal.db'),
-    path.join(o.logDir, 'temporal.log'),
-  );
+  // On a SQLite file, so what it knew (workflows, timers, the copy slots) survives a SIGKILL and a restart
+  // as a real cluster's persistence does.
+  const temporal = await startTemporalServer({
+    dbFile: path.join(o.logDir, 'temporal.db'),
+    logFile: path.join(o.logDir, 'temporal.log'),
+    logLevel: 'error',
+  });
   const aws = new ChaosAws(emulator.endpoint);
   let worker: WorkerProcess | undefined;
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   try {
     say(`AWS emulator ${emulator.endpoint}, Temporal ${temporal.address} (SQLite), logs in ${o.logDir}`);
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
-      logger: quietLogger,
-    });
-    const bundlePath = path.join(o.logDir, 'workflow-bundle.js');
-    fs.writeFileSync(bundlePath, bundle.code);
+    const bundlePath = await writeWorkflowBundle(path.join(o.logDir, 'workflow-bundle.js'));
     const taskQueue = `chaos-${randomUUID().slice(0, 8)}`;
     const env = workerEnvironment({
       awsEndpoint: emulator.endpoint,
@@ -256,7 +252,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         say('killing the Temporal server (SIGKILL), starting it again on its SQLite file');
         await temporal.kill();
         await sleep(1_000);
-        await temporal.start();
+        await temporal.restart();
         temporalRestarts++;
       }
       if (Date.now() >= nextKill && (o.maxWorkerKills === undefined || workerKills < o.maxWorkerKills)) {

@@ -1,5 +1,6 @@
-// The AWS emulator's observation endpoints (emulator/server.py): AWS calls counted by action, every copy's
-// timeline, copies in flight per Region, and moto's reset. For the bench and the emulator's tests.
+// The AWS emulator's observation and fault endpoints (emulator/server.py): AWS calls counted by action, every
+// copy's timeline, copies in flight per Region, injected faults, and moto's reset. For the bench, the chaos
+// suite and the emulator's tests.
 
 /** AWS calls the emulator served since `since` (epoch ms): calls[service][action], errors[service][action][code]. */
 export interface EmulatorStats {

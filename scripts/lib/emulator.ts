@@ -2,8 +2,11 @@
 // for tests and the local stack, and changes its copy behaviour at run time.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './net';
 import { EMULATOR_SERVER, ROOT, VENV_PYTHON } from './paths';
+
+/** Dummy credentials for clients of the emulator (the bench's, the chaos suite's, their workers'). */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** The emulator's run-time behaviour; see emulator/server.py. */
 export interface EmulatorConfig {
@@ -174,18 +177,6 @@ async function answers(endpoint: string, pid: number | undefined): Promise<boole
   } catch {
     return false;
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
-  return address.port;
 }
 
 function delay(ms: number): Promise<void> {

@@ -3,12 +3,12 @@
 // background and recorded by process ID in .stack/pids.json so `stack:down` stops exactly those.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { cliTypeName, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
-import { ROOT, TEMPORAL_CLI, VENV_PYTHON, WORKER_ENTRY } from './paths';
+import { portOpen } from './net';
+import { ROOT, VENV_PYTHON, WORKER_ENTRY } from './paths';
+import { startTemporalServer } from './temporal-server';
 
 export { ROOT } from './paths';
 
@@ -57,17 +57,6 @@ function alive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-export function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile: string) {
@@ -140,26 +129,22 @@ export async function stackUp(opts: StackOptions = {}): Promise<Part[]> {
       throw new Error(`port ${STACK.temporalPort} is taken by another process: stop it or run \`npm run stack:down\``);
     }
     say(`starting Temporal dev server on ${STACK.temporalPort} (UI ${UI_URL})`);
-    pids.temporal = launch('temporal', TEMPORAL_CLI, [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(STACK.temporalPort),
-      '--ui-port',
-      String(STACK.uiPort),
-      '--db-filename',
-      path.join(STACK_DIR, 'temporal.db'),
-      '--namespace',
-      STACK.namespace,
-      '--log-level',
-      'warn',
-      ...SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${cliTypeName(sa.type)}`]),
-    ]);
-    save();
+    await startTemporalServer({
+      port: STACK.temporalPort,
+      ui: STACK.uiPort,
+      dbFile: path.join(STACK_DIR, 'temporal.db'),
+      namespace: STACK.namespace,
+      logLevel: 'warn',
+      logFile: path.join(STACK_DIR, 'temporal.log'),
+      detached: true,
+      onSpawn: (pid) => {
+        pids.temporal = pid;
+        save();
+      },
+    });
     started.push('temporal');
   }
+  // One started here already answers; one started earlier may still be coming up.
   await waitUntil(
     'Temporal dev server',
     async () => (await portOpen(STACK.temporalPort)) && (await portOpen(STACK.uiPort)),

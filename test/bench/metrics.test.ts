@@ -1,7 +1,7 @@
 // The bench's pure parts (scripts/bench): percentiles, slot utilisation from samples and from the
 // emulator's timelines, the peak in flight, the priority check, scenario overrides and the table.
 import { describe, expect, it } from 'vitest';
-import type { EmulatorCopy } from '../../scripts/bench/emulator-api';
+import type { EmulatorCopy } from '../../scripts/lib/emulator-api';
 import {
   copyEnd,
   lagSummary,

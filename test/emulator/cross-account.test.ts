@@ -25,7 +25,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, type EmulatorConfig, startEmulator } from '../../scripts/lib/emulator';
-import { emulatorCopies } from '../../scripts/bench/emulator-api';
+import { emulatorCopies } from '../../scripts/lib/emulator-api';
 import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
 import { waitFor } from '../helpers/wait';
 

@@ -21,7 +21,7 @@ import {
   faultCounters,
   resetEmulator,
   resetEmulatorStats,
-} from '../../scripts/bench/emulator-api';
+} from '../../scripts/lib/emulator-api';
 
 const REGION = 'us-east-1';
 const DESCRIBE = 'rds:DescribeDBClusterSnapshots';

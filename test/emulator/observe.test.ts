@@ -18,7 +18,7 @@ import {
   resetEmulator,
   resetEmulatorStats,
   type EmulatorCopy,
-} from '../../scripts/bench/emulator-api';
+} from '../../scripts/lib/emulator-api';
 import { waitFor } from '../helpers/wait';
 
 const EAST = 'us-east-1';

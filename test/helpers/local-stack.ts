@@ -1,15 +1,15 @@
-// The local stack's parts for end-to-end tests, on free ports: a real Temporal dev server (the `temporal`
-// CLI from .venv, snapcopy's search attributes registered), the AWS emulator (moto + copy progression)
-// and a real snapcopy worker running the real activities against the emulator.
+// The local stack's parts for end-to-end tests, on free ports: a real Temporal dev server (in memory, started
+// by scripts/lib/temporal-server.ts as the stack, the bench and the chaos suite start theirs, and given to the
+// tests as a TestWorkflowEnvironment), the AWS emulator (moto + copy progression) and a real snapcopy worker
+// running the real activities against the emulator.
 import { randomUUID } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../../src/activities';
-import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../scripts/lib/emulator';
-import { TEMPORAL_CLI } from './paths';
+import { startTemporalServer } from '../../scripts/lib/temporal-server';
 import { useQuietRuntime, workflowBundle } from './temporal';
 
 export const CREDENTIALS = { accessKeyId: 'snapcopy-test', secretAccessKey: 'snapcopy-test' };
@@ -28,7 +28,7 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** Start the dev server's web UI (default: only when `uiPort` is given). */
   ui?: boolean;
-  /** The UI's port; with `ui` alone the dev server uses its gRPC port + 1000. */
+  /** The UI's port; with `ui` alone, a free one. */
   uiPort?: number;
 }
 
@@ -38,16 +38,18 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   useQuietRuntime();
   const withUi = ui ?? uiPort !== undefined;
-  const [emulator, env] = await Promise.all([
+  const [emulator, temporal] = await Promise.all([
     startEmulator(emulatorOptions),
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: TEMPORAL_CLI },
-        searchAttributes: SEARCH_ATTRIBUTES,
-        ...(withUi ? { ui: true, ...(uiPort !== undefined ? { uiPort } : {}) } : {}),
-      },
-    }),
+    startTemporalServer({ ...(withUi ? { ui: uiPort ?? true } : {}) }),
   ]);
+  // What the tests were written against: a TestWorkflowEnvironment (client, connections) on that server.
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: temporal.address,
+    namespace: temporal.namespace,
+  }).catch(async (err: unknown) => {
+    await Promise.all([temporal.stop(), emulator.stop()]);
+    throw err;
+  });
   const awsConfig = { endpoint: emulator.endpoint, credentials: CREDENTIALS };
   const clients = createAwsClients({ rds: awsConfig, kms: awsConfig, sns: awsConfig, sts: awsConfig });
   const taskQueue = `e2e-${randomUUID()}`;
@@ -65,21 +67,14 @@ export async function startLocalStack(
     taskQueue,
     rds: (region) => new RDSClient({ region, ...awsConfig }),
     kms: (region) => new KMSClient({ region, ...awsConfig }),
-    ...(withUi ? { uiUrl: uiBaseUrl(env.address, uiPort) } : {}),
+    ...(temporal.uiUrl ? { uiUrl: temporal.uiUrl } : {}),
     async stop() {
       worker.shutdown();
       await running;
       clients.destroy?.();
-      await env.teardown();
+      await env.teardown(); // its connections; the server is stopped below
+      await temporal.stop();
       await emulator.stop();
     },
   };
-}
-
-/** The UI listens on the dev server's host, at `uiPort` or (the dev server's default) gRPC port + 1000. */
-function uiBaseUrl(grpcAddress: string, uiPort: number | undefined): string {
-  const at = grpcAddress.lastIndexOf(':');
-  const host = grpcAddress.slice(0, at);
-  const port = uiPort ?? Number(grpcAddress.slice(at + 1)) + 1000;
-  return `http://${host === 'localhost' ? '127.0.0.1' : host}:${port}`;
 }

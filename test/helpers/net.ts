@@ -1,14 +1,2 @@
-// Ports for test servers.
-import { createServer, type AddressInfo } from 'node:net';
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+// Ports for test servers: scripts/lib/net.ts, as the local stack, the bench and the chaos suite use it.
+export { freePort } from '../../scripts/lib/net';
