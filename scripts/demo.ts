@@ -5,20 +5,9 @@
 // copies into a second account (222222222222, through an assumed role in the emulator) instead: the source
 // key's policy lets that account use it, snapcopy shares the snapshot, copies it in two hops (into the
 // other account in us-east-1, then to us-west-2), and takes the share and the intermediate copy back.
-import {
-  CreateAliasCommand,
-  CreateKeyCommand,
-  GetKeyPolicyCommand,
-  KMSClient,
-  PutKeyPolicyCommand,
-} from '@aws-sdk/client-kms';
+import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import {
-  CreateDBClusterCommand,
-  CreateDBClusterSnapshotCommand,
-  DBClusterAlreadyExistsFault,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { copyStartOptions, type CopyWorkflow } from '../src/shared/contract';
 import { sourceKeyPolicyStatements } from '../src/shared/cross-account';
 import { connectClient } from '../src/cli/connect';
@@ -27,6 +16,7 @@ import { createProgressView } from '../src/cli/progress-view';
 import { watchCopy } from '../src/cli/watch';
 import { WORKFLOW_TYPE } from '../src/shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../src/shared/types';
+import { createCluster, createKey, createSnapshot, SOURCE_SNAPSHOT_TAGS } from './lib/aws-fixtures';
 import {
   EMULATOR_ENDPOINT,
   stackAwsEnv,
@@ -73,49 +63,25 @@ function aws<T>(Client: new (cfg: object) => T, region: string, role?: string): 
 async function makeSource(stamp: string, shareKeyWith?: string): Promise<string> {
   const kms = aws(KMSClient, SOURCE_REGION);
   const rds = aws(RDSClient, SOURCE_REGION);
-  const key = await kms.send(new CreateKeyCommand({ Description: 'snapcopy demo source key' }));
+  const key = await createKey(kms, undefined, { description: 'snapcopy demo source key' });
   if (shareKeyWith) {
     // What `snapcopy iam-policy --cross-account` says to add to the source key's policy.
-    const KeyId = key.KeyMetadata!.KeyId!;
+    const { keyId: KeyId } = key;
     const policy = JSON.parse(
       (await kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }))).Policy!,
     ) as { Statement: unknown[] };
     policy.Statement.push(...sourceKeyPolicyStatements('aws', shareKeyWith));
     await kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }));
   }
-  try {
-    await rds.send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: CLUSTER,
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'demo',
-        MasterUserPassword: 'demo-password-1',
-        StorageEncrypted: true,
-        KmsKeyId: key.KeyMetadata!.Arn,
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof DBClusterAlreadyExistsFault)) throw err; // kept from an earlier run (--keep-stack)
-  }
-  const snap = await rds.send(
-    new CreateDBClusterSnapshotCommand({
-      DBClusterIdentifier: CLUSTER,
-      DBClusterSnapshotIdentifier: `${CLUSTER}-${stamp}`,
-      Tags: [{ Key: 'team', Value: 'databases' }],
-    }),
-  );
-  return snap.DBClusterSnapshot!.DBClusterSnapshotArn!;
+  // The cluster may be kept from an earlier run (--keep-stack).
+  await createCluster(rds, CLUSTER, { kmsKeyId: key.keyArn, mayExist: true });
+  return createSnapshot(rds, CLUSTER, `${CLUSTER}-${stamp}`, SOURCE_SNAPSHOT_TAGS);
 }
 
-/** The destination key: a KMS key in us-west-2 known by its alias. */
+/** The destination key: a KMS key in us-west-2 known by its alias (kept from an earlier run, if any). */
 async function makeDestinationKey(role?: string): Promise<void> {
   const kms = aws(KMSClient, TARGET_REGION, role);
-  const key = await kms.send(new CreateKeyCommand({ Description: 'snapcopy demo destination key' }));
-  try {
-    await kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: key.KeyMetadata!.KeyId }));
-  } catch (err) {
-    if ((err as Error).name !== 'AlreadyExistsException') throw err;
-  }
+  await createKey(kms, ALIAS, { description: 'snapcopy demo destination key', keepExistingAlias: true });
 }
 
 async function main(): Promise<void> {

@@ -1,14 +1,13 @@
 // The AWS side of a bench run, all in the emulator: a fresh start with the scenario's settings, the
 // source snapshots and keys, and the peer — a plain script as a team would write it without snapcopy.
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient } from '@aws-sdk/client-kms';
 import {
   CopyDBClusterSnapshotCommand,
-  CreateDBClusterCommand,
-  CreateDBClusterSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   RDSClient,
   waitUntilDBClusterSnapshotAvailable,
 } from '@aws-sdk/client-rds';
+import { createCluster, createKey, createSnapshot } from '../lib/aws-fixtures';
 import { EMULATOR_CREDENTIALS, type Emulator } from '../lib/emulator';
 import { resetEmulator, resetEmulatorStats } from '../lib/emulator-api';
 import type { Scenario } from './scenarios';
@@ -60,32 +59,16 @@ export async function prepareSources(
     snapshotQuota: scenario.snapshotQuota,
   });
   const east = rds(endpoint, SOURCE_REGION);
-  const sourceKey = await kms(endpoint, SOURCE_REGION).send(new CreateKeyCommand({}));
-  await east.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: CLUSTER,
-      Engine: 'aurora-postgresql',
-      MasterUsername: 'bench',
-      MasterUserPassword: 'bench-password-1',
-      StorageEncrypted: true,
-      KmsKeyId: sourceKey.KeyMetadata?.Arn,
-    }),
-  );
+  const sourceKms = kms(endpoint, SOURCE_REGION);
+  const sourceKey = await createKey(sourceKms, undefined, { description: 'snapcopy bench source' });
+  await createCluster(east, CLUSTER, { kmsKeyId: sourceKey.keyArn });
   const names = Array.from({ length: count }, (_, i) => `${CLUSTER}-${String(i).padStart(3, '0')}`);
-  const arns = await inBatches(names, 20, async (name) => {
-    const { DBClusterSnapshot } = await east.send(
-      new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: CLUSTER, DBClusterSnapshotIdentifier: name }),
-    );
-    if (!DBClusterSnapshot?.DBClusterSnapshotArn) throw new Error('CreateDBClusterSnapshot answered no ARN');
-    return DBClusterSnapshot.DBClusterSnapshotArn;
-  });
+  const arns = await inBatches(names, 20, (name) => createSnapshot(east, CLUSTER, name));
   const targetKms = kms(endpoint, scenario.targetRegion);
-  const { KeyMetadata } = await targetKms.send(new CreateKeyCommand({ Description: 'snapcopy bench' }));
-  if (!KeyMetadata?.Arn || !KeyMetadata.KeyId) throw new Error('CreateKey answered no key');
-  await targetKms.send(new CreateAliasCommand({ AliasName: KEY_ALIAS, TargetKeyId: KeyMetadata.KeyId }));
-  east.destroy();
+  const targetKey = await createKey(targetKms, KEY_ALIAS, { description: 'snapcopy bench' });
+  for (const client of [east, sourceKms, targetKms]) client.destroy();
   await resetEmulatorStats(endpoint);
-  return { arns, names, targetKeyArn: KeyMetadata.Arn };
+  return { arns, names, targetKeyArn: targetKey.keyArn };
 }
 
 /** What the peer script is given as its source: a snapshot's ARN, or its name. */

@@ -1,15 +1,10 @@
 // The chaos suite's AWS side, through the real SDK against the emulator (never faulted: faults are set only
 // while the copies run): encrypted source snapshots, destination keys, snapshots snapcopy must never touch,
 // older snapcopy copies it may prune, and the final inventory.
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import {
-  CreateDBClusterCommand,
-  CreateDBClusterSnapshotCommand,
-  paginateDescribeDBClusterSnapshots,
-  RDSClient,
-  type Tag as SdkTag,
-} from '@aws-sdk/client-rds';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { paginateDescribeDBClusterSnapshots, RDSClient, type Tag as SdkTag } from '@aws-sdk/client-rds';
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
+import { createCluster, createKey, createSnapshot } from '../lib/aws-fixtures';
 import { EMULATOR_CREDENTIALS } from '../lib/emulator';
 
 export const SOURCE_REGION = 'us-east-1';
@@ -46,35 +41,16 @@ export class ChaosAws {
 
   /** A key (with the chaos alias) in the Region; answers its ARN. */
   async key(region: string): Promise<string> {
-    const key = await this.kms(region).send(new CreateKeyCommand({ Description: 'snapcopy chaos' }));
-    await this.kms(region).send(
-      new CreateAliasCommand({ AliasName: KEY_ALIAS, TargetKeyId: key.KeyMetadata!.KeyId! }),
-    );
-    return key.KeyMetadata!.Arn!;
+    return (await createKey(this.kms(region), KEY_ALIAS, { description: 'snapcopy chaos' })).keyArn;
   }
 
   async cluster(region: string, id: string, kmsKeyId?: string): Promise<void> {
-    await this.rds(region).send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: id,
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'snapcopy',
-        MasterUserPassword: 'snapcopy-password-1',
-        ...(kmsKeyId ? { StorageEncrypted: true, KmsKeyId: kmsKeyId } : {}),
-      }),
-    );
+    await createCluster(this.rds(region), id, kmsKeyId ? { kmsKeyId } : {});
   }
 
   /** A manual snapshot of `cluster`; answers its ARN. */
-  async snapshot(region: string, cluster: string, id: string, tags: SdkTag[] = []): Promise<string> {
-    const out = await this.rds(region).send(
-      new CreateDBClusterSnapshotCommand({
-        DBClusterIdentifier: cluster,
-        DBClusterSnapshotIdentifier: id,
-        Tags: tags,
-      }),
-    );
-    return out.DBClusterSnapshot!.DBClusterSnapshotArn!;
+  snapshot(region: string, cluster: string, id: string, tags: SdkTag[] = []): Promise<string> {
+    return createSnapshot(this.rds(region), cluster, id, tags);
   }
 
   /** A copy an earlier snapcopy run made of `sourceCluster` (ownership tags as start-copy writes them). */
