@@ -28,7 +28,7 @@ import {
 } from './lib/stack';
 
 // On Node 20 (the Temporal SDK's floor) the AWS SDK's notice that its 2027 releases need
-// Node 22 is for maintainers, not for someone watching the demo (README, "Node versions").
+// Node 22 is for maintainers, not for someone watching the demo (docs/operations.md, "Node versions").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SOURCE_REGION = 'us-east-1';

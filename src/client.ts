@@ -19,7 +19,7 @@ import { processIo, type CliIo } from './cli/io';
 import { parseDurationSeconds } from './cli/parse';
 
 // On Node 20 (the Temporal SDK's floor) the AWS SDK's notice that its 2027 releases need Node 22
-// is for maintainers, not for someone running a command (README, "Node versions").
+// is for maintainers, not for someone running a command (docs/operations.md, "Node versions").
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 function version(): string {

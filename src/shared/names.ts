@@ -1,4 +1,4 @@
-// snapcopy's fixed contract (README, "The fixed contract"): other tools depend on these names.
+// snapcopy's fixed contract (docs/contract.md): other tools depend on these names.
 // Workflow-safe (no I/O).
 
 export const WORKFLOW_TYPE = 'copyDbClusterSnapshot';

@@ -1,4 +1,4 @@
-// Input, result and progress shapes of the copyDbClusterSnapshot workflow (README). Workflow-safe.
+// Input, result and progress shapes of the copyDbClusterSnapshot workflow (docs/contract.md). Workflow-safe.
 import type { RetentionRules } from './retention-rules';
 
 export interface Tag {

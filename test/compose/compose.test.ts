@@ -1,5 +1,5 @@
 // docker-compose.yml, the Dockerfiles and .dockerignore, checked against the code they package (no
-// Docker engine runs here): ports, names and environment must be the fixed contract's (README) and the code's defaults,
+// Docker engine runs here): ports, names and environment must be the fixed contract's (docs/contract.md) and the code's defaults,
 // and what the images COPY and run must be what `npm run build` produces.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -303,7 +303,7 @@ interface Run {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Oracles: the fixed contract (DESIGN.md), not the code under test
+// Oracles: the fixed contract (docs/contract.md), not the code under test
 
 const MANAGED = 'snapcopy:managed';
 const SOURCE_CLUSTER = 'snapcopy:source-cluster';
@@ -885,7 +885,7 @@ function trace(run: Run): string {
 const byTarget = (run: Run, workflowId: string) =>
   run.copies.find((c) => c.workflowId === workflowId)?.target;
 
-/** The default search (20 histories); the README's known open finding came from a random one. */
+/** The default search (20 histories); SNAPCOPY_SAFETY_SEED=random searches elsewhere. */
 const DEFAULT_SEED = 20261202;
 
 it('never deletes what it must not, under random histories of copies, cancels, failures, prunes and retention', async () => {
