@@ -1,7 +1,8 @@
 // Starts and stops the local AWS emulator (emulator/server.py: moto plus realistic cluster-snapshot copies)
 // for tests and the local stack, and changes its copy behaviour at run time.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileLog, memoryLog } from './child-log';
 import { freePort } from './net';
 import { EMULATOR_SERVER, ROOT, VENV_PYTHON } from './paths';
 
@@ -74,7 +75,7 @@ async function launch(port: number, opts: EmulatorOptions): Promise<Emulator> {
     if (value !== undefined) args.push(FLAGS[key], String(value));
   }
 
-  const log = opts.logFile ? fileLog(opts.logFile) : memoryLog();
+  const log = opts.logFile ? fileLog(opts.logFile, LOG_TAIL_LINES) : memoryLog("the emulator's output", LOG_TAIL_LINES);
   const child = spawn(VENV_PYTHON, args, {
     cwd: ROOT,
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
@@ -183,38 +184,3 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-interface Log {
-  stdio: 'pipe' | number;
-  attach(child: ChildProcess): void;
-  tail(): string;
-}
-
-function lastLines(text: string): string {
-  return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-}
-
-/** The child writes straight into the file; the tail is read back from it. */
-function fileLog(file: string): Log {
-  const fd = openSync(file, 'a');
-  return {
-    stdio: fd,
-    attach: () => closeSync(fd), // the child holds its own copy of the descriptor
-    tail: () => `--- last lines of ${file} ---\n${lastLines(readFileSync(file, 'utf8'))}`,
-  };
-}
-
-/** Keeps only the output's end, and keeps reading so the child never blocks on a full pipe. */
-function memoryLog(): Log {
-  let text = '';
-  const keep = (chunk: Buffer): void => {
-    text = (text + chunk.toString('utf8')).slice(-16_000);
-  };
-  return {
-    stdio: 'pipe',
-    attach: (child) => {
-      child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
-    },
-    tail: () => `--- last lines of the emulator's output ---\n${lastLines(text)}`,
-  };
-}

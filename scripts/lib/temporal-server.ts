@@ -4,7 +4,8 @@
 // so also the demo), the bench, the chaos suite (which kills and restarts it) and the tests' local stack
 // (test/helpers/local-stack.ts) all start theirs here.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { fileLog, memoryLog, noLog } from './child-log';
 import { Connection } from '@temporalio/client';
 import { cliTypeName, SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort, portOpen } from './net';
@@ -132,7 +133,11 @@ async function launch(ports: Ports, namespace: string, opts: TemporalServerOptio
       throw new PortTakenError(`port ${port} is taken by another process: the Temporal dev server cannot use it`);
     }
   }
-  const log = opts.logFile ? fileLog(opts.logFile) : opts.detached ? noLog() : memoryLog();
+  const log = opts.logFile
+    ? fileLog(opts.logFile, LOG_TAIL_LINES)
+    : opts.detached
+      ? noLog()
+      : memoryLog("the Temporal dev server's output", LOG_TAIL_LINES);
   const child = spawn(TEMPORAL_CLI, serverArgs(ports, namespace, opts), {
     cwd: ROOT,
     env: process.env,
@@ -239,45 +244,4 @@ async function signalAndWait(proc: Running, detached: boolean | undefined, sig: 
   if (!proc.running()) return;
   signal(proc, detached, sig);
   await proc.exited;
-}
-
-interface Log {
-  stdio: 'pipe' | 'ignore' | number;
-  attach(child: ChildProcess): void;
-  tail(): string;
-}
-
-function lastLines(text: string): string {
-  return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-}
-
-/** The child writes straight into the file; the tail is read back from it. */
-function fileLog(file: string): Log {
-  const fd = openSync(file, 'a');
-  return {
-    stdio: fd,
-    attach: () => closeSync(fd), // the child holds its own copy of the descriptor
-    tail: () => `--- last lines of ${file} ---\n${lastLines(readFileSync(file, 'utf8'))}`,
-  };
-}
-
-/** Keeps only the output's end, and keeps reading so the child never blocks on a full pipe. */
-function memoryLog(): Log {
-  let text = '';
-  const keep = (chunk: Buffer): void => {
-    text = (text + chunk.toString('utf8')).slice(-16_000);
-  };
-  return {
-    stdio: 'pipe',
-    attach: (child) => {
-      child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
-    },
-    tail: () => `--- last lines of the Temporal dev server's output ---\n${lastLines(text)}`,
-  };
-}
-
-/** A detached server without a log file: nothing holds this process to its output. */
-function noLog(): Log {
-  return { stdio: 'ignore', attach: () => undefined, tail: () => '(its output was not kept: no log file)' };
 }
