@@ -91,7 +91,10 @@ describe('callerAccount', () => {
   it("the worker's activity asks STS once per worker and credentials, not once per copy; a failure is asked again", async () => {
     const { clients } = clientsWithRoles();
     const activities = createActivities(clients);
-    sts.on(GetCallerIdentityCommand).rejectsOnce(networkError('ECONNRESET')).resolves({ Account: SOURCE_ACCOUNT });
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejectsOnce(networkError('ECONNRESET'))
+      .resolves({ Account: SOURCE_ACCOUNT });
     await expect(activities.callerAccount({ region: SOURCE_REGION })).rejects.toThrow();
     const answers = await Promise.all(
       ['us-east-1', 'us-west-2', 'eu-west-1', 'us-east-1'].map((region) =>

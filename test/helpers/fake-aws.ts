@@ -259,7 +259,8 @@ export class FakeAws {
         let copying = 0;
         for (const s of [...this.snapshots.values()]) {
           await this.refresh(s);
-          if (s.region === input.region && s.account === accountOf(input) && s.status === 'copying') copying++;
+          if (s.region === input.region && s.account === accountOf(input) && s.status === 'copying')
+            copying++;
         }
         return copying + ((await this.clock()) < this.foreignCopiesUntil ? this.copyLimit : 0);
       },
