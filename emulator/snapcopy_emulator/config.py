@@ -1,18 +1,36 @@
 """The emulator's options (command line flag, env var, default), its current config, and what every module
 shares: the lock and the clock. Changing the config at run time is control.py's (POST /snapcopy-emulator/config)."""
 
+import argparse
+import json
 import threading
 import time
 
-# config key: (command line flag, env var, type, default)
+
+def rate_limit(text: str) -> object:
+    """--rds-rate-limit's value (and its env var's): `aws`, JSON (an object, or null), or empty / off / None (off,
+    main's default). Its shape is control.py's to check (throttle.validated_rate_limit), like any POSTed value."""
+    if text == "aws":
+        return text
+    if text in ("", "off", "None"):
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        example = '{"burst": 300, "perSecond": 12}'
+        raise argparse.ArgumentTypeError(f'expected "aws", "off" or JSON such as {example} ({err})') from None
+
+
+# config key: (command line flag, env var, type, default); a None default is off: the key is absent from CONFIG.
 OPTIONS = {
     "copySeconds": ("--copy-seconds", "SNAPCOPY_EMULATOR_COPY_SECONDS", float, 60.0),
     "queueSeconds": ("--queue-seconds", "SNAPCOPY_EMULATOR_QUEUE_SECONDS", float, 0.0),
     "copyLimit": ("--copy-limit", "SNAPCOPY_EMULATOR_COPY_LIMIT", int, 5),
     "snapshotQuota": ("--snapshot-quota", "SNAPCOPY_EMULATOR_SNAPSHOT_QUOTA", int, 100),
+    "rdsRateLimit": ("--rds-rate-limit", "SNAPCOPY_EMULATOR_RDS_RATE_LIMIT", rate_limit, None),  # see throttle.py
 }
-# The effective config: every OPTIONS key, plus "faults" while faults are set (see faults.py).
-CONFIG = {key: default for key, (_, _, _, default) in OPTIONS.items()}
+# The effective config: every OPTIONS key that is set, plus "faults" while faults are set (see faults.py).
+CONFIG = {key: default for key, (_, _, _, default) in OPTIONS.items() if default is not None}
 LOCK = threading.RLock()  # moto's server is threaded: a quota check and its insert must not interleave
 
 

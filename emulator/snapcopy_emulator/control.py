@@ -4,7 +4,7 @@
 - GET/POST /snapcopy-emulator/stats: the calls, errors and faults counted (stats.py); POST resets them.
 - GET /snapcopy-emulator/copies: every copy's timeline and the copies in flight per Region (copies.py).
 - GET /snapcopy-emulator/sessions: the assumed-role sessions STS handed out (cross_account.py).
-- POST /moto-api/reset (moto's): also forgets the copies seen and resets the counters.
+- POST /moto-api/reset (moto's): also forgets the copies seen, resets the counters and refills the RDS buckets.
 Every answer carries X-Snapcopy-Emulator-Pid. `with_control_endpoint` wraps moto's WSGI app with them.
 """
 
@@ -14,7 +14,7 @@ from copy import deepcopy
 
 from werkzeug.wrappers import Request, Response
 
-from . import config, copies, cross_account, faults, stats
+from . import config, copies, cross_account, faults, stats, throttle
 from .config import CONFIG, LOCK, OPTIONS, now_ms
 
 CONFIG_PATH = "/snapcopy-emulator/config"
@@ -25,15 +25,20 @@ RESET_PATH = "/moto-api/reset"
 
 
 def validated(update: object) -> dict:
-    """A config change (POST body, or the flags and env vars at start-up) as it may be applied; else ValueError."""
+    """A config change (POST body, or the flags and env vars at start-up) as it may be applied; else ValueError.
+    rdsRateLimit comes back as applied: `aws` spelled out as AWS's figures."""
     if not isinstance(update, dict):
         raise ValueError("expected a JSON object")
+    update = dict(update)
     for key, value in update.items():
         if key == "faults":
             faults.validated_faults(value)
             continue
         if key not in OPTIONS:
             raise ValueError(f"unknown key {key!r}; expected any of {sorted(OPTIONS) + ['faults']}")
+        if key == "rdsRateLimit":
+            update[key] = throttle.validated_rate_limit(value)
+            continue
         kind = OPTIONS[key][2]
         if isinstance(value, bool) or not isinstance(value, (int, kind)) or value < 0:
             raise ValueError(f"{key} must be a non-negative {kind.__name__}")
@@ -46,6 +51,10 @@ def apply(update: dict) -> None:
         faults.restart_draws()
         if not CONFIG["faults"]:
             del CONFIG["faults"]  # so the config reads as it did before faults existed
+    if "rdsRateLimit" in update:  # set (even to the same figures): every bucket starts full; null turns it off
+        throttle.refill()
+        if CONFIG["rdsRateLimit"] is None:
+            del CONFIG["rdsRateLimit"]  # off reads as the config did before the rate limit existed
 
 
 def _configure(request: Request) -> tuple:
@@ -91,6 +100,7 @@ def with_control_endpoint(app):
             with LOCK:  # moto forgets every snapshot: forget what was observed of them too
                 copies.COPIES.clear()
                 stats.reset()
+                throttle.refill()  # and every account's RDS bucket is full again
         if path not in CONTROL:
             faults.DROP.now = False
             answer = app(environ, start_response)
