@@ -1,6 +1,7 @@
 """The one wrapper around every AWS call moto serves (BaseResponse.call_action; the emulator's own endpoints
-and /moto-api/* never come here): the call's fate is decided (faults.py), its caller is recorded for the
-cross-account rules (cross_account.CURRENT), and it is counted (stats.py). install() puts it in place."""
+and /moto-api/* never come here): the call's fate is decided (faults.py, after the RDS rate limit of throttle.py),
+its caller is recorded for the cross-account rules (cross_account.CURRENT), and it is counted (stats.py).
+install() puts it in place."""
 
 import time
 
@@ -17,10 +18,12 @@ def call_action(self):
     """Every AWS request moto serves comes here (the emulator's own endpoints and /moto-api/* never do): its
     fate is decided, then it is counted by service and action, and by error code when it fails."""
     service, action = self.service_name or "unknown", self._get_action() or "unknown"
-    fault, status, delay = faults.fate(service, action)
+    # The caller's account as moto derived it from the access key (an assumed role's session acts as the role's
+    # account, as cross_account._caller reads it), and the Region the request was signed for.
+    fault, status, delay = faults.fate(service, action, (self.current_account, self.region))
     if delay:
         time.sleep(delay)  # outside the lock: the server is threaded, other calls go on meanwhile
-    if fault in ("throttle", "error5xx"):
+    if fault in ("rateLimited", "throttle", "error5xx"):
         status, headers, body = faults.injected_error(self, status)  # refused before moto sees it, as AWS would
     else:
         faults.DROP.now = fault == "lostResponse"  # moto acts, then the middleware drops the connection unanswered

@@ -3,8 +3,9 @@
 CONFIG["faults"] (absent when none is set) is what was last set: {"seed"?: int, "default"?: spec,
 "actions"?: {"service:Action": spec}}; an action's spec overrides the default's fields. A spec gives the
 fraction of calls answered Throttling, answered 500/503, or whose response is lost after moto acted (the
-connection is dropped), and added latency. `fate` decides each call's (aws_calls.py carries it out),
-`validated_faults` checks a spec before control.py applies it. The emulator's own endpoints are never faulted.
+connection is dropped), and added latency. `fate` decides each call's (aws_calls.py carries it out), after the
+RDS rate limit's bucket (throttle.py) had its say; `validated_faults` checks a spec before control.py applies it.
+The emulator's own endpoints are never faulted.
 """
 
 import json
@@ -17,6 +18,7 @@ import uuid
 
 from moto.core.responses import BaseResponse
 
+from . import throttle
 from .config import CONFIG, LOCK
 
 FRACTIONS = ("throttle", "error5xx", "lostResponse")  # one draw picks at most one of them: their sum is <= 1
@@ -44,12 +46,17 @@ INJECTED = {
 }
 
 
-def fate(service: str, action: str) -> tuple:
+def fate(service: str, action: str, caller: tuple | None = None) -> tuple:
     """The one place that decides what befalls an AWS call: (fault or None, status to answer, seconds to wait).
 
-    Three draws per call whatever is configured, so that a seed gives each action the same sequence of fates.
+    First the RDS rate limit: a call of the caller's (account, Region) that finds no token in its bucket is
+    "rateLimited", answered Throttling at once, and takes no draw (so the calls that get through meet the same
+    fates however the clock refused others). Then three draws per call whatever is configured, so that a seed
+    gives each action the same sequence of fates.
     """
     with LOCK:
+        if caller is not None and not throttle.admit(service, action, *caller):
+            return "rateLimited", 400, 0.0
         faults = CONFIG.get("faults")
         if not faults:
             return None, None, 0.0

@@ -1,12 +1,14 @@
 """What the emulator counts of the AWS calls it serves, for GET/POST /snapcopy-emulator/stats.
 
 CALLS[service][action] and ERRORS[service][action][code] count AWS requests (RDS `Action`, KMS `X-Amz-Target`)
-since STATS_SINCE; faults.FAULT_COUNTS, the faults injected, are reported and reset with them.
+since STATS_SINCE; faults.FAULT_COUNTS, the faults injected, and throttle.THROTTLED, the calls the RDS rate limit
+refused, are reported and reset with them. Both kinds of refusal count as `Throttling` in ERRORS; `faults` and
+`throttled` tell them apart.
 """
 
 import re
 
-from . import config, faults
+from . import config, faults, throttle
 from .config import LOCK, now_ms
 
 CALLS: dict = {}
@@ -38,8 +40,15 @@ def reset() -> None:
     CALLS.clear()
     ERRORS.clear()
     faults.FAULT_COUNTS.clear()
+    throttle.THROTTLED.clear()
     STATS_SINCE = now_ms()
 
 
 def stats_view() -> dict:
-    return {"since": STATS_SINCE, "calls": CALLS, "errors": ERRORS, "faults": faults.FAULT_COUNTS}
+    return {
+        "since": STATS_SINCE,
+        "calls": CALLS,
+        "errors": ERRORS,
+        "faults": faults.FAULT_COUNTS,
+        "throttled": throttle.THROTTLED,
+    }
