@@ -7,6 +7,11 @@ export interface EmulatorStats {
   since: number;
   calls: Record<string, Record<string, number>>;
   errors: Record<string, Record<string, Record<string, number>>>;
+  /**
+   * Calls the RDS rate limit (`rdsRateLimit`) refused, throttled[service][action]. They count as `Throttling` in
+   * `errors` too, beside the throttles injected as faults (counted under `faults`).
+   */
+  throttled: Record<string, Record<string, number>>;
 }
 
 /** One copy (CopyDBClusterSnapshot accepted), times in epoch ms on the emulator's clock. */
@@ -64,6 +69,13 @@ export async function resetEmulator(endpoint: string): Promise<void> {
 /** Calls of one service by action, e.g. `{ CopyDBClusterSnapshot: 20, DescribeDBClusterSnapshots: 95 }`. */
 export function callsOf(stats: EmulatorStats, service: string): Record<string, number> {
   return stats.calls[service] ?? {};
+}
+
+/** Calls the RDS rate limit refused, every service and action. */
+export function throttledCalls(stats: EmulatorStats): number {
+  return Object.values(stats.throttled ?? {})
+    .flatMap((actions) => Object.values(actions))
+    .reduce((a, b) => a + b, 0);
 }
 
 /** All calls counted, every service and action. */

@@ -9,6 +9,17 @@ import { EMULATOR_SERVER, ROOT, VENV_PYTHON } from './paths';
 /** Dummy credentials for clients of the emulator (the bench's, the chaos suite's, their workers'). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/**
+ * RDS's request throttling: one token bucket per account and Region, shared by every caller there; a call
+ * that finds no token is answered `Throttling` (HTTP 400, `Rate exceeded`). AWS's figures: 300 and 12.
+ */
+export interface RdsRateLimit {
+  /** Tokens a full bucket holds: the calls a burst may make. */
+  burst: number;
+  /** Tokens added a second, continuously (0: never). */
+  perSecond: number;
+}
+
 /** The emulator's run-time behaviour; see emulator/server.py. */
 export interface EmulatorConfig {
   /** Seconds a copy takes from 0% to 100% (then `available`). */
@@ -19,6 +30,11 @@ export interface EmulatorConfig {
   copyLimit: number;
   /** Manual cluster snapshots allowed per Region. */
   snapshotQuota: number;
+  /**
+   * RDS request throttling, off (absent) by default; `'aws'` sets AWS's figures, `null` turns it off. Setting
+   * it fills every bucket. Read back as the figures in force.
+   */
+  rdsRateLimit?: RdsRateLimit | 'aws' | null;
 }
 
 export interface EmulatorOptions extends Partial<EmulatorConfig> {
@@ -46,7 +62,10 @@ const FLAGS: Record<keyof EmulatorConfig, string> = {
   queueSeconds: '--queue-seconds',
   copyLimit: '--copy-limit',
   snapshotQuota: '--snapshot-quota',
+  rdsRateLimit: '--rds-rate-limit',
 };
+/** The settings every config has, all numbers (the others are absent while off). */
+const NUMBERS = ['copySeconds', 'queueSeconds', 'copyLimit', 'snapshotQuota'] as const;
 const HOST = '127.0.0.1';
 const POLL_MS = 100;
 const STOP_GRACE_MS = 5_000;
@@ -72,7 +91,7 @@ async function launch(port: number, opts: EmulatorOptions): Promise<Emulator> {
   const args = [EMULATOR_SERVER, '--host', HOST, '--port', String(port)];
   for (const key of Object.keys(FLAGS) as (keyof EmulatorConfig)[]) {
     const value = opts[key];
-    if (value !== undefined) args.push(FLAGS[key], String(value));
+    if (value !== undefined) args.push(FLAGS[key], typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
 
   const log = opts.logFile ? fileLog(opts.logFile, LOG_TAIL_LINES) : memoryLog("the emulator's output", LOG_TAIL_LINES);
@@ -167,7 +186,7 @@ async function configRequest(endpoint: string, init: RequestInit, pid?: number):
 function isConfig(value: unknown): value is EmulatorConfig {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return Object.keys(FLAGS).every((key) => typeof record[key] === 'number');
+  return NUMBERS.every((key) => typeof record[key] === 'number');
 }
 
 /** True once the emulator with this pid (not some other server on the port) answers its config endpoint. */
