@@ -1,12 +1,14 @@
-// AWS clients per Region and account (an assumed role), plus the activity's AbortSignal for every call.
+// AWS clients per Region and account (an assumed role), plus the activity's AbortSignal for every call and
+// snapcopy's own budget of RDS calls per account and Region (./aws-budget).
 import { asyncLocalStorage } from '@temporalio/activity';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ROLE_SESSION_NAME } from '../shared/cross-account';
+import { parseRoleArn, ROLE_SESSION_NAME } from '../shared/cross-account';
 import type { AssumedRole } from '../shared/cross-account';
+import { addCallBudget, CallBudget, type BudgetRate } from './aws-budget';
 
 /** What a client's `credentials` takes: a provider the SDK calls (and caches) for each request. */
 export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -22,6 +24,8 @@ export interface AwsClients {
   readonly accountId?: string;
   /** Closes the cached clients' sockets (worker shutdown). */
   destroy?(): void;
+  /** The RDS calls' budget (its stats() per account and Region), unless turned off. */
+  readonly rdsBudget?: CallBudget;
 }
 
 export interface AwsClientsOptions {
@@ -39,9 +43,30 @@ export interface AwsClientsOptions {
   assumeRole?: (role: AssumedRole, region: string) => CredentialsProvider;
   /** Defaults to AWS_ACCOUNT_ID, the variable the SDK's own env credential provider reads. */
   accountId?: string;
+  /**
+   * snapcopy's own budget of RDS calls per account and Region (DEFAULT_RDS_BUDGET): every attempt of every
+   * RDS call waits for a token of its account's and Region's bucket, shared by all the RDS clients made here.
+   * A CallBudget shares one budget between several createAwsClients; `false` sends calls unbudgeted.
+   */
+  rdsBudget?: BudgetRate | CallBudget | false;
 }
 
 export const DEFAULT_SDK_MAX_ATTEMPTS = 2;
+
+/**
+ * RDS throttles each account's API calls per Region with a token bucket of 300 calls in a burst refilled at
+ * 12 a second, shared with the console, the CLI, AWS Backup and every other tool of the account (RDS User
+ * Guide, "Request throttling for the Amazon RDS API"). A worker process takes half the refill and a fifth of
+ * the burst, leaving the rest to those tools: a thousand copies polling at once queue in the worker instead
+ * of throttling the account. Several workers on one account each take this much: divide by their number.
+ */
+export const DEFAULT_RDS_BUDGET: Readonly<BudgetRate> = Object.freeze({ perSecond: 6, burst: 60 });
+
+/** The account a budget is kept for: the role's, or the worker's own (its ID when known, else 'self'). */
+export function budgetAccount(role: AssumedRole | undefined, accountId: string | undefined): string {
+  if (!role) return accountId ?? 'self';
+  return parseRoleArn(role.roleArn)?.accountId ?? role.roleArn;
+}
 
 /** Assumed-role sessions last an hour; the SDK refreshes them shortly before they expire. */
 export const ROLE_SESSION_SECONDS = 3600;
@@ -73,7 +98,9 @@ export function assumedRoleCredentials(
  * role's session is cached in its clients and refreshed by the SDK before it expires). Credentials come
  * from the SDK's default chain, or from assuming the role with them. Endpoints: the SDK (smithy core's
  * getEndpointUrlConfig) already honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (RDS, KMS, SNS,
- * STS), so nothing is read here. Credentials never leave the clients: inputs carry only role ARNs.
+ * STS), so nothing is read here. Credentials never leave the clients: inputs carry only role ARNs. Every
+ * attempt of an RDS call first takes a token of `rdsBudget`'s bucket for its account (the role's, or this
+ * one) and Region, waiting while it is empty unless the activity is cancelled.
  */
 export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
   const maxAttempts = opts.maxAttempts ?? DEFAULT_SDK_MAX_ATTEMPTS;
@@ -82,6 +109,12 @@ export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
     ((role: AssumedRole, region: string) => assumedRoleCredentials(role, region, opts.sts));
   const cache = new Map<string, { destroy(): void }>();
   const accountId = opts.accountId ?? (process.env.AWS_ACCOUNT_ID || undefined);
+  const rdsBudget =
+    opts.rdsBudget === false
+      ? undefined
+      : opts.rdsBudget instanceof CallBudget
+        ? opts.rdsBudget
+        : new CallBudget(opts.rdsBudget ?? DEFAULT_RDS_BUDGET);
   // One credentials provider per role and Region, shared by its services' clients (one session each).
   const providers = new Map<string, CredentialsProvider>();
   const credentialsOf = (region: string, role: AssumedRole | undefined) => {
@@ -110,8 +143,16 @@ export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
   };
   return {
     accountId,
+    rdsBudget,
     rds: (region, role) =>
-      client('rds', region, role, (extra) => new RDSClient({ maxAttempts, ...opts.rds, ...extra, region })),
+      client('rds', region, role, (extra) => {
+        const rds = new RDSClient({ maxAttempts, ...opts.rds, ...extra, region });
+        if (rdsBudget) {
+          const bucket = rdsBudget.bucket(budgetAccount(role, accountId), region);
+          addCallBudget(rds.middlewareStack, bucket, activityAbortSignal);
+        }
+        return rds;
+      }),
     kms: (region, role) =>
       client('kms', region, role, (extra) => new KMSClient({ maxAttempts, ...opts.kms, ...extra, region })),
     sts: (region, role) =>
