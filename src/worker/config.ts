@@ -19,6 +19,57 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
+// Worker tuning (docs/operations.md#worker-tuning). Each default is what the worker ran with before these
+// settings existed (the SDK 1.24 defaults); `npm run bench` is where new figures come from.
+/** Fixed slot counts unless SNAPCOPY_TUNER says otherwise (the SDK's default). */
+export const DEFAULT_TUNER: TunerKind = 'fixed';
+/** Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions; SDK default 40). */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 40;
+/** Activities run at once (maxConcurrentActivityTaskExecutions; SDK default 100). */
+export const DEFAULT_ACTIVITY_SLOTS = 100;
+/** Local activities run at once (maxConcurrentLocalActivityExecutions; SDK default 100). */
+export const DEFAULT_LOCAL_ACTIVITY_SLOTS = 100;
+/** Workflow task polls at once, capped at the workflow task slots (SDK default: min(10, slots)). */
+export const DEFAULT_WORKFLOW_POLLERS = 10;
+/** Activity task polls at once, capped at the activity slots (SDK default: min(10, slots)). */
+export const DEFAULT_ACTIVITY_POLLERS = 10;
+/** Resource-based tuner's memory target, a fraction of the machine's (Temporal advises no more than 0.8). */
+export const DEFAULT_TUNER_TARGET_MEMORY = 0.8;
+/** Resource-based tuner's CPU target, a fraction of the machine's (headroom for other processes). */
+export const DEFAULT_TUNER_TARGET_CPU = 0.9;
+
+export const TUNERS = ['fixed', 'resource-based'] as const;
+export type TunerKind = (typeof TUNERS)[number];
+/** A poller count, or `auto`: the SDK's autoscaling poller behaviour (it follows the server's hints). */
+export type Pollers = number | 'auto';
+
+/** The variables that set fixed slot counts, which the SDK refuses beside a resource-based tuner. */
+const SLOT_VARIABLES = [
+  'SNAPCOPY_WORKFLOW_TASK_SLOTS',
+  'SNAPCOPY_ACTIVITY_SLOTS',
+  'SNAPCOPY_LOCAL_ACTIVITY_SLOTS',
+] as const;
+const TARGET_VARIABLES = ['SNAPCOPY_TUNER_TARGET_MEMORY', 'SNAPCOPY_TUNER_TARGET_CPU'] as const;
+
+/** Slots: how many tasks of each kind run at once; pollers: how many polls for them are open at once. */
+export type WorkerTuning =
+  | {
+      tuner: 'fixed';
+      workflowTaskSlots: number;
+      activitySlots: number;
+      localActivitySlots: number;
+      workflowPollers: Pollers;
+      activityPollers: Pollers;
+    }
+  | {
+      /** The SDK's ResourceBasedTuner hands out slots while memory and CPU stay under these fractions. */
+      tuner: 'resource-based';
+      targetMemory: number;
+      targetCpu: number;
+      workflowPollers: Pollers;
+      activityPollers: Pollers;
+    };
+
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 const METRICS_OFF = new Set(['0', 'off', 'false', 'no', 'none', 'disabled']);
 
@@ -31,6 +82,8 @@ export interface WorkerConfig {
   slotCapacity: number;
   /** Workflows held in the sticky cache (the rest replay from history when they next have work). */
   maxCachedWorkflows: number;
+  /** Task slots (or the resource-based tuner) and pollers. */
+  tuning: WorkerTuning;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +157,143 @@ export function parseMaxCachedWorkflows(
   return n;
 }
 
+/** An integer from `min` to `max`, or the default when unset; `what` names the unit in the error. */
+export function parseIntegerSetting(
+  value: string | undefined,
+  variable: string,
+  range: { min: number; max: number; default: number; what: string },
+): number {
+  if (value === undefined) return range.default;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < range.min || n > range.max) {
+    throw new ConfigError(
+      variable,
+      `"${value}" is not a number of ${range.what} (an integer from ${range.min} to ${range.max})`,
+    );
+  }
+  return n;
+}
+
+/** SNAPCOPY_WORKFLOW_POLLERS / SNAPCOPY_ACTIVITY_POLLERS: a count in `min`–100, or `auto`. */
+export function parsePollers(
+  value: string | undefined,
+  variable: string,
+  range: { min: number; default: Pollers },
+): Pollers {
+  if (value === undefined) return range.default;
+  if (value.toLowerCase() === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < range.min || n > 100) {
+    throw new ConfigError(
+      variable,
+      `"${value}" is not a number of pollers (an integer from ${range.min} to 100) or auto`,
+    );
+  }
+  return n;
+}
+
+export function parseTuner(value: string | undefined, variable = 'SNAPCOPY_TUNER'): TunerKind {
+  if (value === undefined) return DEFAULT_TUNER;
+  const tuner = TUNERS.find((t) => t === value.toLowerCase());
+  if (!tuner) throw new ConfigError(variable, `"${value}" is not one of ${TUNERS.join(', ')}`);
+  return tuner;
+}
+
+/** SNAPCOPY_TUNER_TARGET_MEMORY / _CPU: a fraction, 0 < x ≤ 1 (0.8 is 80 % of the machine). */
+export function parseFraction(value: string | undefined, variable: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) {
+    throw new ConfigError(
+      variable,
+      `"${value}" is not a fraction (a number above 0 and at most 1, e.g. 0.8)`,
+    );
+  }
+  return n;
+}
+
+/**
+ * SNAPCOPY_TUNER and the slot and poller settings. The SDK takes either fixed slot counts or a tuner, never
+ * both, so a slot count beside `resource-based` (or a target beside `fixed`) is refused rather than ignored.
+ */
+export function parseTuning(env: NodeJS.ProcessEnv): WorkerTuning {
+  const tuner = parseTuner(read(env, 'SNAPCOPY_TUNER'));
+  // The SDK needs 2 workflow task pollers (and slots) while the sticky cache is on, which it always is here.
+  const pollers = (defaults: { workflow: number; activity: number }) => ({
+    workflowPollers: parsePollers(read(env, 'SNAPCOPY_WORKFLOW_POLLERS'), 'SNAPCOPY_WORKFLOW_POLLERS', {
+      min: 2,
+      default: defaults.workflow,
+    }),
+    activityPollers: parsePollers(read(env, 'SNAPCOPY_ACTIVITY_POLLERS'), 'SNAPCOPY_ACTIVITY_POLLERS', {
+      min: 1,
+      default: defaults.activity,
+    }),
+  });
+  if (tuner === 'resource-based') {
+    const slots = SLOT_VARIABLES.filter((name) => read(env, name) !== undefined);
+    if (slots.length > 0) {
+      throw new ConfigError(
+        'SNAPCOPY_TUNER',
+        `resource-based cannot be combined with ${slots.join(', ')}: the resource-based tuner sizes the slots itself; unset ${slots.join(', ')} or set SNAPCOPY_TUNER=fixed`,
+      );
+    }
+    return {
+      tuner,
+      targetMemory: parseFraction(
+        read(env, 'SNAPCOPY_TUNER_TARGET_MEMORY'),
+        'SNAPCOPY_TUNER_TARGET_MEMORY',
+        DEFAULT_TUNER_TARGET_MEMORY,
+      ),
+      targetCpu: parseFraction(
+        read(env, 'SNAPCOPY_TUNER_TARGET_CPU'),
+        'SNAPCOPY_TUNER_TARGET_CPU',
+        DEFAULT_TUNER_TARGET_CPU,
+      ),
+      ...pollers({ workflow: DEFAULT_WORKFLOW_POLLERS, activity: DEFAULT_ACTIVITY_POLLERS }),
+    };
+  }
+  const target = TARGET_VARIABLES.find((name) => read(env, name) !== undefined);
+  if (target) {
+    throw new ConfigError(
+      target,
+      `only applies with SNAPCOPY_TUNER=resource-based (SNAPCOPY_TUNER is ${tuner}); set SNAPCOPY_TUNER=resource-based or unset ${target}`,
+    );
+  }
+  const workflowTaskSlots = parseIntegerSetting(
+    read(env, 'SNAPCOPY_WORKFLOW_TASK_SLOTS'),
+    'SNAPCOPY_WORKFLOW_TASK_SLOTS',
+    { min: 2, max: 10_000, default: DEFAULT_WORKFLOW_TASK_SLOTS, what: 'workflow task slots' },
+  );
+  const activitySlots = parseIntegerSetting(read(env, 'SNAPCOPY_ACTIVITY_SLOTS'), 'SNAPCOPY_ACTIVITY_SLOTS', {
+    min: 1,
+    max: 10_000,
+    default: DEFAULT_ACTIVITY_SLOTS,
+    what: 'activity slots',
+  });
+  const localActivitySlots = parseIntegerSetting(
+    read(env, 'SNAPCOPY_LOCAL_ACTIVITY_SLOTS'),
+    'SNAPCOPY_LOCAL_ACTIVITY_SLOTS',
+    { min: 1, max: 10_000, default: DEFAULT_LOCAL_ACTIVITY_SLOTS, what: 'local activity slots' },
+  );
+  // As the SDK does: the default poller count never exceeds the slots; an explicit one above them is refused.
+  const { workflowPollers, activityPollers } = pollers({
+    workflow: Math.min(DEFAULT_WORKFLOW_POLLERS, workflowTaskSlots),
+    activity: Math.min(DEFAULT_ACTIVITY_POLLERS, activitySlots),
+  });
+  for (const [pollers, slots, pollersVar, slotsVar] of [
+    [workflowPollers, workflowTaskSlots, 'SNAPCOPY_WORKFLOW_POLLERS', 'SNAPCOPY_WORKFLOW_TASK_SLOTS'],
+    [activityPollers, activitySlots, 'SNAPCOPY_ACTIVITY_POLLERS', 'SNAPCOPY_ACTIVITY_SLOTS'],
+  ] as const) {
+    if (read(env, pollersVar) !== undefined && pollers !== 'auto' && pollers > slots) {
+      throw new ConfigError(
+        pollersVar,
+        `${pollers} pollers is more than ${slotsVar} (${slots}): a poll needs a free slot; lower ${pollersVar} or raise ${slotsVar}`,
+      );
+    }
+  }
+  return { tuner, workflowTaskSlots, activitySlots, localActivitySlots, workflowPollers, activityPollers };
+}
+
 export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const port = parseMetricsPort(read(env, 'SNAPCOPY_METRICS_PORT'));
   const grace = read(env, 'SNAPCOPY_SHUTDOWN_GRACE');
@@ -116,5 +306,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
       grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
     slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
     maxCachedWorkflows: parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS')),
+    tuning: parseTuning(env),
   };
 }

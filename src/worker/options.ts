@@ -1,8 +1,10 @@
-// Worker options: where the workflow code comes from, the activities, and the shutdown grace time.
+// Worker options: where the workflow code comes from, the activities, the shutdown grace time, and the
+// tuning (sticky cache, task slots or the resource-based tuner, pollers).
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { Pollers, WorkerConfig } from './config';
 
 /**
  * `npm run build` writes the prebuilt workflow bundle here (scripts/bundle-workflows.js). This module is
@@ -43,6 +45,65 @@ export function describeWorkflowSource(
 ): string {
   if (code.workflowBundle && 'codePath' in code.workflowBundle) return code.workflowBundle.codePath;
   return code.workflowsPath ? `bundled at start-up from ${code.workflowsPath}` : 'in-memory bundle';
+}
+
+/** The WorkerOptions that SNAPCOPY_MAX_CACHED_WORKFLOWS, SNAPCOPY_TUNER and the slot/poller settings set. */
+export type TuningOptions = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'tuner'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+  | 'workflowTaskPollerBehavior'
+  | 'activityTaskPollerBehavior'
+>;
+
+/** A poller count as the SDK's fixed maximum; `auto` as its autoscaling behaviour (with the SDK's bounds). */
+export function pollerBehavior(pollers: Pollers): NonNullable<WorkerOptions['workflowTaskPollerBehavior']> {
+  return pollers === 'auto' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: pollers };
+}
+
+/**
+ * The worker's tuning as WorkerOptions. The SDK refuses `tuner` beside any maxConcurrent* option, so exactly
+ * one of the two is set (workerConfig has already refused a configuration that asks for both).
+ */
+export function tuningOptions(config: Pick<WorkerConfig, 'maxCachedWorkflows' | 'tuning'>): TuningOptions {
+  const { tuning } = config;
+  const pollers = {
+    workflowTaskPollerBehavior: pollerBehavior(tuning.workflowPollers),
+    activityTaskPollerBehavior: pollerBehavior(tuning.activityPollers),
+  };
+  if (tuning.tuner === 'resource-based') {
+    return {
+      maxCachedWorkflows: config.maxCachedWorkflows,
+      tuner: {
+        tunerOptions: { targetMemoryUsage: tuning.targetMemory, targetCpuUsage: tuning.targetCpu },
+      },
+      ...pollers,
+    };
+  }
+  return {
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.workflowTaskSlots,
+    maxConcurrentActivityTaskExecutions: tuning.activitySlots,
+    maxConcurrentLocalActivityExecutions: tuning.localActivitySlots,
+    ...pollers,
+  };
+}
+
+/** For the start-up log line: the slots (or tuner targets) and pollers this worker runs with. */
+export function describeTuning(tuning: WorkerConfig['tuning']): Record<string, string | number> {
+  const pollers = { workflowPollers: tuning.workflowPollers, activityPollers: tuning.activityPollers };
+  return tuning.tuner === 'resource-based'
+    ? { tuner: tuning.tuner, targetMemory: tuning.targetMemory, targetCpu: tuning.targetCpu, ...pollers }
+    : {
+        tuner: tuning.tuner,
+        workflowTaskSlots: tuning.workflowTaskSlots,
+        activitySlots: tuning.activitySlots,
+        localActivitySlots: tuning.localActivitySlots,
+        ...pollers,
+      };
 }
 
 export type CreateWorkerOptions = { namespace: string; taskQueue: string } & Partial<WorkerOptions>;

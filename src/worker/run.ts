@@ -6,7 +6,13 @@ import { createActivities, createAwsClients } from '../activities';
 import { temporalSettings } from '../temporal-connection';
 import { workerConfig } from './config';
 import { createJsonLogger } from './logging';
-import { createWorker, describeWorkflowSource, workflowSource } from './options';
+import {
+  createWorker,
+  describeTuning,
+  describeWorkflowSource,
+  tuningOptions,
+  workflowSource,
+} from './options';
 import { logShutdownSignals } from './shutdown';
 import { installRuntime } from './telemetry';
 
@@ -31,7 +37,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.taskQueue,
       activities: createActivities(aws, { client, capacity: config.slotCapacity }),
       shutdownGraceTime: config.shutdownGraceMs,
-      maxCachedWorkflows: config.maxCachedWorkflows,
+      ...tuningOptions(config),
     });
     const stopLogging = logShutdownSignals(logger, config.shutdownGraceMs);
     logger.info('snapcopy worker started', {
@@ -42,6 +48,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       apiKey: settings.connectionOptions.apiKey !== undefined,
       metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
       workflowCode: describeWorkflowSource(code),
+      maxCachedWorkflows: config.maxCachedWorkflows,
+      ...describeTuning(config.tuning),
       identity: worker.options.identity,
       pid: process.pid,
     });

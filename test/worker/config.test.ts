@@ -7,18 +7,37 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigError,
+  DEFAULT_ACTIVITY_POLLERS,
+  DEFAULT_ACTIVITY_SLOTS,
+  DEFAULT_LOCAL_ACTIVITY_SLOTS,
+  DEFAULT_MAX_CACHED_WORKFLOWS,
   DEFAULT_METRICS_PORT,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TUNER,
+  DEFAULT_TUNER_TARGET_CPU,
+  DEFAULT_TUNER_TARGET_MEMORY,
+  DEFAULT_WORKFLOW_POLLERS,
+  DEFAULT_WORKFLOW_TASK_SLOTS,
   parseDuration,
   workerConfig,
 } from '../../src/worker/config';
-import { PREBUILT_BUNDLE, workflowSource } from '../../src/worker/options';
+import { describeTuning, PREBUILT_BUNDLE, tuningOptions, workflowSource } from '../../src/worker/options';
 import { metricsBindAddress, runtimeOptions, SHUTDOWN_SIGNALS } from '../../src/worker/telemetry';
 import { createJsonLogger } from '../../src/worker/logging';
 import { temporalSettings } from '../../src/temporal-connection';
 import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from '../helpers/paths';
+
+/** The tuning the worker ran with before SNAPCOPY_TUNER and the slot/poller settings: the SDK 1.24 defaults. */
+const TODAY_TUNING = {
+  tuner: 'fixed',
+  workflowTaskSlots: 40,
+  activitySlots: 100,
+  localActivitySlots: 100,
+  workflowPollers: 10,
+  activityPollers: 10,
+} as const;
 
 describe('workerConfig', () => {
   it('defaults to INFO logs, metrics on 0.0.0.0:9464, a 30 s shutdown grace and 5 copy slots', () => {
@@ -28,6 +47,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
       maxCachedWorkflows: 100,
+      tuning: TODAY_TUNING,
     });
     expect(DEFAULT_METRICS_PORT).toBe(9464);
     expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(30_000);
@@ -71,6 +91,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
       maxCachedWorkflows: 100,
+      tuning: TODAY_TUNING,
     });
     expect(workerConfig({ SNAPCOPY_LOG_LEVEL: 'warning' }).logLevel).toBe('WARN');
   });
@@ -97,6 +118,271 @@ describe('workerConfig', () => {
   ])('refuses %s=%s, naming the variable', (variable, value) => {
     expect(() => workerConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => workerConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+});
+
+describe('workerConfig: worker tuning', () => {
+  it("keeps today's defaults, each a named constant (the SDK 1.24 defaults)", () => {
+    expect({
+      tuner: DEFAULT_TUNER,
+      workflowTaskSlots: DEFAULT_WORKFLOW_TASK_SLOTS,
+      activitySlots: DEFAULT_ACTIVITY_SLOTS,
+      localActivitySlots: DEFAULT_LOCAL_ACTIVITY_SLOTS,
+      workflowPollers: DEFAULT_WORKFLOW_POLLERS,
+      activityPollers: DEFAULT_ACTIVITY_POLLERS,
+    }).toEqual(TODAY_TUNING);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(100);
+    expect(workerConfig({}).tuning).toEqual(TODAY_TUNING);
+    const empty = Object.fromEntries(
+      [
+        'SNAPCOPY_TUNER',
+        'SNAPCOPY_WORKFLOW_TASK_SLOTS',
+        'SNAPCOPY_ACTIVITY_SLOTS',
+        'SNAPCOPY_LOCAL_ACTIVITY_SLOTS',
+        'SNAPCOPY_WORKFLOW_POLLERS',
+        'SNAPCOPY_ACTIVITY_POLLERS',
+        'SNAPCOPY_TUNER_TARGET_MEMORY',
+        'SNAPCOPY_TUNER_TARGET_CPU',
+      ].map((name) => [name, ' ']),
+    );
+    expect(workerConfig(empty).tuning).toEqual(TODAY_TUNING);
+  });
+
+  it('reads the slots and pollers', () => {
+    expect(
+      workerConfig({
+        SNAPCOPY_TUNER: 'fixed',
+        SNAPCOPY_WORKFLOW_TASK_SLOTS: '120',
+        SNAPCOPY_ACTIVITY_SLOTS: '250',
+        SNAPCOPY_LOCAL_ACTIVITY_SLOTS: '30',
+        SNAPCOPY_WORKFLOW_POLLERS: '60',
+        SNAPCOPY_ACTIVITY_POLLERS: 'AUTO',
+      }).tuning,
+    ).toEqual({
+      tuner: 'fixed',
+      workflowTaskSlots: 120,
+      activitySlots: 250,
+      localActivitySlots: 30,
+      workflowPollers: 60,
+      activityPollers: 'auto',
+    });
+  });
+
+  it('caps the default pollers at fewer slots, as the SDK does', () => {
+    expect(
+      workerConfig({ SNAPCOPY_WORKFLOW_TASK_SLOTS: '4', SNAPCOPY_ACTIVITY_SLOTS: '3' }).tuning,
+    ).toMatchObject({ workflowPollers: 4, activityPollers: 3 });
+  });
+
+  it.each([
+    [
+      'SNAPCOPY_WORKFLOW_TASK_SLOTS',
+      'workflowTaskSlots',
+      'workflow task slots',
+      2,
+      ['1', '0', '10001', '2.5', 'lots'],
+    ],
+    ['SNAPCOPY_ACTIVITY_SLOTS', 'activitySlots', 'activity slots', 1, ['0', '-1', '10001', '1e9', 'x']],
+    [
+      'SNAPCOPY_LOCAL_ACTIVITY_SLOTS',
+      'localActivitySlots',
+      'local activity slots',
+      1,
+      ['0', '10001', '0.5', 'auto'],
+    ],
+  ])('%s: an integer from its minimum to 10000', (variable, field, what, min, bad) => {
+    const max = 10_000;
+    expect(workerConfig({ [variable]: String(min) }).tuning).toMatchObject({ [field]: min });
+    expect(workerConfig({ [variable]: String(max) }).tuning).toMatchObject({ [field]: max });
+    for (const value of bad) {
+      expect(() => workerConfig({ [variable]: value })).toThrow(ConfigError);
+      expect(() => workerConfig({ [variable]: value })).toThrow(
+        `${variable}: "${value}" is not a number of ${what} (an integer from ${min} to ${max})`,
+      );
+    }
+  });
+
+  it('takes the extremes of each slot range', () => {
+    expect(
+      workerConfig({
+        SNAPCOPY_WORKFLOW_TASK_SLOTS: '2',
+        SNAPCOPY_ACTIVITY_SLOTS: '1',
+        SNAPCOPY_LOCAL_ACTIVITY_SLOTS: '10000',
+      }).tuning,
+    ).toMatchObject({
+      workflowTaskSlots: 2,
+      activitySlots: 1,
+      localActivitySlots: 10_000,
+      workflowPollers: 2,
+    });
+  });
+
+  it.each([
+    ['SNAPCOPY_WORKFLOW_POLLERS', 2, ['1', '0', '101', '2.5', 'many']],
+    ['SNAPCOPY_ACTIVITY_POLLERS', 1, ['0', '101', '-3', 'automatic']],
+  ])('%s: an integer from its minimum to 100, or auto', (variable, min, bad) => {
+    expect(workerConfig({ [variable]: String(min) }).tuning).toMatchObject({
+      [variable === 'SNAPCOPY_WORKFLOW_POLLERS' ? 'workflowPollers' : 'activityPollers']: min,
+    });
+    expect(workerConfig({ [variable]: 'auto' }).tuning).toMatchObject({
+      [variable === 'SNAPCOPY_WORKFLOW_POLLERS' ? 'workflowPollers' : 'activityPollers']: 'auto',
+    });
+    for (const value of bad) {
+      expect(() => workerConfig({ [variable]: value })).toThrow(
+        `${variable}: "${value}" is not a number of pollers (an integer from ${min} to 100) or auto`,
+      );
+    }
+  });
+
+  it('refuses more pollers than slots, naming both variables', () => {
+    expect(() => workerConfig({ SNAPCOPY_WORKFLOW_TASK_SLOTS: '4', SNAPCOPY_WORKFLOW_POLLERS: '5' })).toThrow(
+      'SNAPCOPY_WORKFLOW_POLLERS: 5 pollers is more than SNAPCOPY_WORKFLOW_TASK_SLOTS (4): a poll needs a free slot; lower SNAPCOPY_WORKFLOW_POLLERS or raise SNAPCOPY_WORKFLOW_TASK_SLOTS',
+    );
+    expect(() => workerConfig({ SNAPCOPY_ACTIVITY_SLOTS: '2', SNAPCOPY_ACTIVITY_POLLERS: '3' })).toThrow(
+      /^SNAPCOPY_ACTIVITY_POLLERS: 3 pollers is more than SNAPCOPY_ACTIVITY_SLOTS \(2\)/,
+    );
+    // Autoscaling pollers wait for a slot like any other: no conflict.
+    expect(
+      workerConfig({ SNAPCOPY_ACTIVITY_SLOTS: '2', SNAPCOPY_ACTIVITY_POLLERS: 'auto' }).tuning,
+    ).toMatchObject({ activitySlots: 2, activityPollers: 'auto' });
+  });
+
+  it('reads SNAPCOPY_TUNER, refusing an unknown one', () => {
+    expect(workerConfig({ SNAPCOPY_TUNER: 'Resource-Based' }).tuning.tuner).toBe('resource-based');
+    expect(() => workerConfig({ SNAPCOPY_TUNER: 'adaptive' })).toThrow(
+      'SNAPCOPY_TUNER: "adaptive" is not one of fixed, resource-based',
+    );
+  });
+
+  it('reads the resource-based tuner, with its targets and pollers (no slot counts)', () => {
+    expect(workerConfig({ SNAPCOPY_TUNER: 'resource-based' }).tuning).toEqual({
+      tuner: 'resource-based',
+      targetMemory: DEFAULT_TUNER_TARGET_MEMORY,
+      targetCpu: DEFAULT_TUNER_TARGET_CPU,
+      workflowPollers: 10,
+      activityPollers: 10,
+    });
+    expect(
+      workerConfig({
+        SNAPCOPY_TUNER: 'resource-based',
+        SNAPCOPY_TUNER_TARGET_MEMORY: '0.75',
+        SNAPCOPY_TUNER_TARGET_CPU: '1',
+        SNAPCOPY_WORKFLOW_POLLERS: 'auto',
+        SNAPCOPY_ACTIVITY_POLLERS: '20',
+      }).tuning,
+    ).toEqual({
+      tuner: 'resource-based',
+      targetMemory: 0.75,
+      targetCpu: 1,
+      workflowPollers: 'auto',
+      activityPollers: 20,
+    });
+  });
+
+  it.each(['SNAPCOPY_TUNER_TARGET_MEMORY', 'SNAPCOPY_TUNER_TARGET_CPU'])(
+    '%s: a fraction above 0 and at most 1',
+    (variable) => {
+      for (const value of ['0', '-0.5', '1.01', '80', '80%', 'high']) {
+        expect(() => workerConfig({ SNAPCOPY_TUNER: 'resource-based', [variable]: value })).toThrow(
+          `${variable}: "${value}" is not a fraction (a number above 0 and at most 1, e.g. 0.8)`,
+        );
+      }
+      expect(() => workerConfig({ SNAPCOPY_TUNER: 'resource-based', [variable]: '0.01' })).not.toThrow();
+    },
+  );
+
+  it.each(['SNAPCOPY_WORKFLOW_TASK_SLOTS', 'SNAPCOPY_ACTIVITY_SLOTS', 'SNAPCOPY_LOCAL_ACTIVITY_SLOTS'])(
+    'refuses %s beside the resource-based tuner (the SDK refuses both), naming both variables',
+    (variable) => {
+      expect(() => workerConfig({ SNAPCOPY_TUNER: 'resource-based', [variable]: '50' })).toThrow(
+        `SNAPCOPY_TUNER: resource-based cannot be combined with ${variable}: the resource-based tuner sizes the slots itself; unset ${variable} or set SNAPCOPY_TUNER=fixed`,
+      );
+    },
+  );
+
+  it('names every slot variable set beside the resource-based tuner', () => {
+    expect(() =>
+      workerConfig({
+        SNAPCOPY_TUNER: 'resource-based',
+        SNAPCOPY_WORKFLOW_TASK_SLOTS: '50',
+        SNAPCOPY_LOCAL_ACTIVITY_SLOTS: '50',
+      }),
+    ).toThrow(
+      /^SNAPCOPY_TUNER: resource-based cannot be combined with SNAPCOPY_WORKFLOW_TASK_SLOTS, SNAPCOPY_LOCAL_ACTIVITY_SLOTS:/,
+    );
+  });
+
+  it('refuses a tuner target without the resource-based tuner, naming both variables', () => {
+    expect(() => workerConfig({ SNAPCOPY_TUNER_TARGET_CPU: '0.5' })).toThrow(
+      'SNAPCOPY_TUNER_TARGET_CPU: only applies with SNAPCOPY_TUNER=resource-based (SNAPCOPY_TUNER is fixed); set SNAPCOPY_TUNER=resource-based or unset SNAPCOPY_TUNER_TARGET_CPU',
+    );
+    expect(() => workerConfig({ SNAPCOPY_TUNER: 'fixed', SNAPCOPY_TUNER_TARGET_MEMORY: '0.5' })).toThrow(
+      /^SNAPCOPY_TUNER_TARGET_MEMORY: only applies with SNAPCOPY_TUNER=resource-based/,
+    );
+  });
+});
+
+describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
+  it("passes today's defaults: the cache size, the SDK's slot counts and 10 pollers of each kind", () => {
+    expect(tuningOptions(workerConfig({}))).toEqual({
+      maxCachedWorkflows: 100,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentActivityTaskExecutions: 100,
+      maxConcurrentLocalActivityExecutions: 100,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+    });
+  });
+
+  it('passes the configured slots and pollers, `auto` as the autoscaling poller behaviour', () => {
+    expect(
+      tuningOptions(
+        workerConfig({
+          SNAPCOPY_MAX_CACHED_WORKFLOWS: '400',
+          SNAPCOPY_WORKFLOW_TASK_SLOTS: '120',
+          SNAPCOPY_ACTIVITY_SLOTS: '250',
+          SNAPCOPY_LOCAL_ACTIVITY_SLOTS: '30',
+          SNAPCOPY_WORKFLOW_POLLERS: '60',
+          SNAPCOPY_ACTIVITY_POLLERS: 'auto',
+        }),
+      ),
+    ).toEqual({
+      maxCachedWorkflows: 400,
+      maxConcurrentWorkflowTaskExecutions: 120,
+      maxConcurrentActivityTaskExecutions: 250,
+      maxConcurrentLocalActivityExecutions: 30,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 60 },
+      activityTaskPollerBehavior: { type: 'autoscaling' },
+    });
+  });
+
+  it('passes the resource-based tuner and no maxConcurrent* option (the SDK refuses both)', () => {
+    const opts = tuningOptions(
+      workerConfig({
+        SNAPCOPY_TUNER: 'resource-based',
+        SNAPCOPY_TUNER_TARGET_MEMORY: '0.7',
+        SNAPCOPY_TUNER_TARGET_CPU: '0.6',
+        SNAPCOPY_WORKFLOW_POLLERS: 'auto',
+      }),
+    );
+    expect(opts).toEqual({
+      maxCachedWorkflows: 100,
+      tuner: { tunerOptions: { targetMemoryUsage: 0.7, targetCpuUsage: 0.6 } },
+      workflowTaskPollerBehavior: { type: 'autoscaling' },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+    });
+    expect(Object.keys(opts).filter((k) => k.startsWith('maxConcurrent'))).toEqual([]);
+  });
+
+  it('describes the tuning for the start-up log line', () => {
+    expect(describeTuning(workerConfig({}).tuning)).toEqual(TODAY_TUNING);
+    expect(describeTuning(workerConfig({ SNAPCOPY_TUNER: 'resource-based' }).tuning)).toEqual({
+      tuner: 'resource-based',
+      targetMemory: 0.8,
+      targetCpu: 0.9,
+      workflowPollers: 10,
+      activityPollers: 10,
+    });
   });
 });
 

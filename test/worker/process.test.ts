@@ -98,6 +98,8 @@ describe('worker process', () => {
       SNAPCOPY_METRICS_PORT: String(metricsPort),
       SNAPCOPY_METRICS_HOST: '127.0.0.1',
       SNAPCOPY_SHUTDOWN_GRACE: '2s',
+      SNAPCOPY_WORKFLOW_TASK_SLOTS: '20',
+      SNAPCOPY_ACTIVITY_POLLERS: 'auto',
     });
     try {
       const started = await waitForLog(run, 'snapcopy worker started');
@@ -108,11 +110,25 @@ describe('worker process', () => {
         apiKey: true,
         tls: false,
         metrics: `http://127.0.0.1:${metricsPort}/metrics`,
+        // The tuning it runs with: what was set, the defaults for the rest.
+        maxCachedWorkflows: 100,
+        tuner: 'fixed',
+        workflowTaskSlots: 20,
+        activitySlots: 100,
+        localActivitySlots: 100,
+        workflowPollers: 10,
+        activityPollers: 'auto',
       });
       expect(started.time).toEqual(expect.any(String));
 
       const text = await scrape(metricsPort);
       expect(total(text, 'temporal_num_pollers', { task_queue: taskQueue })).toBeGreaterThan(0);
+      // SNAPCOPY_WORKFLOW_TASK_SLOTS reached the worker: its workflow task slots, free or held by a poll.
+      const workflowSlots = { task_queue: taskQueue, worker_type: 'WorkflowWorker' };
+      expect(
+        total(text, 'temporal_worker_task_slots_available', workflowSlots) +
+          total(text, 'temporal_worker_task_slots_used', workflowSlots),
+      ).toBe(20);
 
       run.child.kill('SIGTERM');
       const { code } = await run.exited;
