@@ -30,7 +30,10 @@ export function runtimeOptions(config: WorkerConfig, logger: Logger): RuntimeOpt
         ? {
             metrics: {
               // Temporal's own metrics keep their `temporal_` prefix; snapcopy's are created through the
-              // same meter (workflow `metricMeter`) under their own `snapcopy_` names.
+              // same meter (workflow `metricMeter`) under their own `snapcopy_` names. Core's worker metrics
+              // (task slots available/used per worker type, pollers, sticky cache size) need nothing more
+              // (test/worker/tuning-metrics.test.ts); `useSecondsForDurations` stays off, so Temporal's
+              // latencies keep their millisecond units.
               prometheus: {
                 bindAddress: metricsBindAddress(config.metrics),
                 histogramBucketOverrides: { [METRICS.copyDuration]: COPY_DURATION_BUCKETS_SECONDS },
