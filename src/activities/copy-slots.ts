@@ -1,14 +1,17 @@
 // The copy workflow's side of the copy slots: ask the Region's copySlots scheduler for a slot
-// (signal-with-start, so the first copy starts it) and give the slot back. Also what the scheduler asks
-// Temporal: which holders closed without giving their slot back. Temporal calls only, no AWS.
+// (signal-with-start, so the first copy starts it) and give the slot back. Both are one call to Temporal's
+// frontend that never waits for the scheduler to run: they are local activities, so a copy's workflow task
+// is open while they run, and hundreds of copies waiting on the scheduler's own workflow task (a query, an
+// update) would hold the workflow-task slots the scheduler needs to answer them. Also what the scheduler
+// asks Temporal: which holders closed without giving their slot back. Temporal calls only, no AWS.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AssumedRole } from './types';
 import {
+  COORDINATOR_PRIORITY,
   DEFAULT_SLOT_CAPACITY,
   releaseSlotSignal,
   requestSlotSignal,
   SLOTS_WORKFLOW_TYPE,
-  slotsQuery,
   slotsWorkflowId,
   type SlotRelease,
   type SlotRequest,
@@ -24,7 +27,7 @@ export interface SlotActivitiesOptions {
 export interface RequestCopySlotInput {
   accountId: string;
   region: string;
-  /** The scheduler runs on the copy's own task queue. */
+  /** The scheduler runs on the copy's own task queue, at COORDINATOR_PRIORITY. */
   taskQueue: string;
   request: SlotRequest;
   /** The account's role (TargetRoleArn): the scheduler looks at that account's copies in flight. */
@@ -33,7 +36,10 @@ export interface RequestCopySlotInput {
 
 export interface RequestCopySlotResult {
   slotsWorkflowId: string;
-  /** Place in the queue right after asking (1 = next); undefined when the slot is already granted. */
+  /**
+   * Recorded by earlier versions, which asked the scheduler for it right after asking for the slot (a query
+   * that queued behind hundreds of requests at scale). The live position is the scheduler's `slots` query.
+   */
   queuePosition?: number;
 }
 
@@ -47,9 +53,10 @@ export function createSlotActivities(opts: SlotActivitiesOptions) {
     async requestCopySlot(input: RequestCopySlotInput): Promise<RequestCopySlotResult> {
       const client = await opts.client();
       const workflowId = slotsWorkflowId(input.accountId, input.region);
-      const handle = await client.workflow.signalWithStart(SLOTS_WORKFLOW_TYPE, {
+      await client.workflow.signalWithStart(SLOTS_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: input.taskQueue,
+        priority: COORDINATOR_PRIORITY,
         args: [
           {
             accountId: input.accountId,
@@ -62,14 +69,7 @@ export function createSlotActivities(opts: SlotActivitiesOptions) {
         signalArgs: [input.request],
         staticSummary: `copy slots of account ${input.accountId} in ${input.region}`,
       });
-      // For the copy's progress only: a scheduler busy continuing as new may not answer at once.
-      try {
-        const view = await handle.query(slotsQuery);
-        const i = view.queue.findIndex((q) => q.workflowId === input.request.workflowId);
-        return { slotsWorkflowId: workflowId, ...(i >= 0 ? { queuePosition: i + 1 } : {}) };
-      } catch {
-        return { slotsWorkflowId: workflowId };
-      }
+      return { slotsWorkflowId: workflowId };
     },
 
     async releaseCopySlot(input: ReleaseCopySlotInput): Promise<void> {

@@ -2,11 +2,12 @@
 // destination account (signal-with-start, so the first copy starts the holder). Temporal calls only, no AWS;
 // the holder shares, and the copy gives the share back by signalling the holder from the workflow.
 import { requestShareSignal, SHARE_WORKFLOW_TYPE, shareWorkflowId, type ShareTarget } from '../shared/shares';
+import { COORDINATOR_PRIORITY } from '../shared/slots';
 import type { SlotActivitiesOptions } from './copy-slots';
 
 export interface RequestShareInput {
   share: ShareTarget;
-  /** The holder runs on the copy's own task queue. */
+  /** The holder runs on the copy's own task queue, at COORDINATOR_PRIORITY. */
   taskQueue: string;
   /** The copy asking. */
   workflowId: string;
@@ -21,6 +22,7 @@ export function createShareActivities(opts: Pick<SlotActivitiesOptions, 'client'
       await client.workflow.signalWithStart(SHARE_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: input.taskQueue,
+        priority: COORDINATOR_PRIORITY,
         args: [input.share],
         signal: requestShareSignal,
         signalArgs: [{ workflowId: input.workflowId }],

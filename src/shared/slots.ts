@@ -13,6 +13,14 @@ export const HIGHEST_PRIORITY = 1;
 export const LOWEST_PRIORITY = 5;
 export const DEFAULT_PRIORITY = 3;
 
+/**
+ * The Temporal priority of the coordinators (the copySlots schedulers and the sourceShare holders): the
+ * highest, so that a scheduler's workflow task never waits behind a burst of copies' tasks on the shared
+ * task queue — 300 copies arriving at once still fill their slots within seconds. A server without task
+ * queue priorities serves them in order, as before.
+ */
+export const COORDINATOR_PRIORITY = { priorityKey: 1 } as const;
+
 /** `snapcopy-slots-<accountId>-<region>` */
 export function slotsWorkflowId(accountId: string, region: string): string {
   return `snapcopy-slots-${accountId}-${region}`;

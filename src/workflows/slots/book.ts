@@ -35,7 +35,14 @@ export class SlotBook {
   /** Bumped on every change, so the scheduler can wait for "something happened". */
   version = 0;
 
-  constructor(private readonly state: SlotsState) {}
+  /** Who waits and who holds, for O(1) look-ups: hundreds of copies may ask within one workflow task. */
+  private readonly waiting: Set<string>;
+  private readonly holding: Set<string>;
+
+  constructor(private readonly state: SlotsState) {
+    this.waiting = new Set(state.queue.map((q) => q.workflowId));
+    this.holding = new Set(state.holders.map((h) => h.workflowId));
+  }
 
   getState(): SlotsState {
     return this.state;
@@ -51,11 +58,12 @@ export class SlotBook {
   }
 
   holds(workflowId: string): boolean {
-    return this.state.holders.some((h) => h.workflowId === workflowId);
+    return this.holding.has(workflowId);
   }
 
   /** 1-based place in the queue; undefined when not waiting. */
   position(workflowId: string): number | undefined {
+    if (!this.waiting.has(workflowId)) return undefined;
     const i = this.state.queue.findIndex((q) => q.workflowId === workflowId);
     return i < 0 ? undefined : i + 1;
   }
@@ -65,10 +73,19 @@ export class SlotBook {
    * answers `holding`, so the scheduler grants it again; a waiter asking again keeps its place.
    */
   request(r: SlotRequest): 'holding' | 'waiting' {
-    if (this.holds(r.workflowId)) return 'holding';
-    if (this.position(r.workflowId) !== undefined) return 'waiting';
-    const queue = [...this.state.queue, { ...r }].sort(grantOrder);
-    this.state.queue = queue;
+    if (this.holding.has(r.workflowId)) return 'holding';
+    if (this.waiting.has(r.workflowId)) return 'waiting';
+    // Binary search for its place: copies mostly arrive in order, so this is usually the end.
+    const queue = this.state.queue;
+    let lo = 0;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (grantOrder(queue[mid]!, r) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    queue.splice(lo, 0, { ...r });
+    this.waiting.add(r.workflowId);
     this.version++;
     return 'waiting';
   }
@@ -78,15 +95,14 @@ export class SlotBook {
    * snapcopy did not start fill the Region, so the capacity drops to what snapcopy holds now.
    */
   release(workflowId: string, reason: 'done' | 'refused'): void {
-    const before = this.state.holders.length + this.state.queue.length;
-    const wasHolder = this.holds(workflowId);
-    this.state.holders = this.state.holders.filter((h) => h.workflowId !== workflowId);
-    this.state.queue = this.state.queue.filter((q) => q.workflowId !== workflowId);
+    const wasHolder = this.holding.delete(workflowId);
+    const wasWaiting = this.waiting.delete(workflowId);
+    if (wasHolder) this.state.holders = this.state.holders.filter((h) => h.workflowId !== workflowId);
+    if (wasWaiting) this.state.queue = this.state.queue.filter((q) => q.workflowId !== workflowId);
     if (reason === 'refused' && wasHolder) {
       this.state.capacity = Math.min(this.state.capacity, this.state.holders.length);
     }
-    if (this.state.holders.length + this.state.queue.length !== before || reason === 'refused')
-      this.version++;
+    if (wasHolder || wasWaiting || reason === 'refused') this.version++;
   }
 
   /** Holders and waiters whose workflows closed without releasing (terminated, timed out) lose their place. */
@@ -114,14 +130,16 @@ export class SlotBook {
   /** Moves waiters to holders while slots are free; answers the new holders, to be told. */
   grant(at: string): SlotEntry[] {
     const granted: SlotEntry[] = [];
-    while (this.state.holders.length < this.state.capacity && this.state.queue.length > 0) {
-      const [next, ...rest] = this.state.queue;
-      this.state.queue = rest;
+    const free = Math.max(0, this.state.capacity - this.state.holders.length);
+    // One splice for the whole batch, not a copy of the queue per grant.
+    for (const next of this.state.queue.splice(0, free)) {
+      this.waiting.delete(next.workflowId);
+      this.holding.add(next.workflowId);
       const holder = {
-        workflowId: next!.workflowId,
-        priority: next!.priority,
+        workflowId: next.workflowId,
+        priority: next.priority,
         since: at,
-        askedAt: next!.since,
+        askedAt: next.since,
       };
       this.state.holders.push(holder);
       granted.push(holder);
