@@ -3,6 +3,8 @@
 // instead of running half-configured.
 import type { LogLevel } from '@temporalio/common';
 import { DurationError, parseDurationMs } from '../shared/duration';
+import type { BudgetRate } from '../activities/aws-budget';
+import { DEFAULT_RDS_BUDGET } from '../activities/clients';
 import { DEFAULT_SLOT_CAPACITY } from '../shared/slots';
 
 /** Prometheus scrape port (the fixed contract: worker metrics 9464). */
@@ -73,6 +75,37 @@ export type WorkerTuning =
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 const METRICS_OFF = new Set(['0', 'off', 'false', 'no', 'none', 'disabled']);
 
+/**
+ * SNAPCOPY_RDS_CALLS_PER_SECOND / SNAPCOPY_RDS_BURST: the worker's own budget of RDS calls per account and
+ * Region (see DEFAULT_RDS_BUDGET for why half AWS's refill and a fifth of its burst); `off` sends unbudgeted.
+ */
+export function parseRdsBudget(env: NodeJS.ProcessEnv): BudgetRate | false {
+  const rate = read(env, 'SNAPCOPY_RDS_CALLS_PER_SECOND');
+  const burst = parseIntegerSetting(read(env, 'SNAPCOPY_RDS_BURST'), 'SNAPCOPY_RDS_BURST', {
+    min: 1,
+    max: 10_000,
+    default: DEFAULT_RDS_BUDGET.burst,
+    what: 'calls',
+  });
+  if (rate !== undefined && rate.toLowerCase() === 'off') {
+    if (read(env, 'SNAPCOPY_RDS_BURST') !== undefined)
+      throw new ConfigError(
+        'SNAPCOPY_RDS_BURST',
+        'is set while SNAPCOPY_RDS_CALLS_PER_SECOND is off; unset one of them',
+      );
+    return false;
+  }
+  if (rate === undefined) return { perSecond: DEFAULT_RDS_BUDGET.perSecond, burst };
+  const perSecond = Number(rate);
+  if (!Number.isFinite(perSecond) || perSecond <= 0 || perSecond > 1000) {
+    throw new ConfigError(
+      'SNAPCOPY_RDS_CALLS_PER_SECOND',
+      `"${rate}" is not a rate of calls a second (a number above 0 and at most 1000, e.g. 6) or off`,
+    );
+  }
+  return { perSecond, burst };
+}
+
 export interface WorkerConfig {
   logLevel: LogLevel;
   /** Where Prometheus metrics are served, or undefined when metrics are off. */
@@ -84,6 +117,8 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   /** Task slots (or the resource-based tuner) and pollers. */
   tuning: WorkerTuning;
+  /** The worker's budget of RDS calls per account and Region, or false for none. */
+  rdsBudget: BudgetRate | false;
 }
 
 export class ConfigError extends Error {
@@ -307,5 +342,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
     slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
     maxCachedWorkflows: parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS')),
     tuning: parseTuning(env),
+    rdsBudget: parseRdsBudget(env),
   };
 }

@@ -21,7 +21,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const logger = createJsonLogger(config.logLevel);
   installRuntime(config, logger);
   const settings = temporalSettings(env);
-  const aws = createAwsClients();
+  const aws = createAwsClients({ rdsBudget: config.rdsBudget });
   const code = workflowSource(env);
   const connection = await NativeConnection.connect(settings.connectionOptions);
   // The copy-slot activities signal the copySlots scheduler: a client of the same namespace, on first use.
@@ -49,6 +49,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
       workflowCode: describeWorkflowSource(code),
       maxCachedWorkflows: config.maxCachedWorkflows,
+      rdsBudget: config.rdsBudget
+        ? `${config.rdsBudget.perSecond} calls/s, burst ${config.rdsBudget.burst}, per account and Region`
+        : 'off',
       ...describeTuning(config.tuning),
       identity: worker.options.identity,
       pid: process.pid,

@@ -48,6 +48,7 @@ describe('workerConfig', () => {
       slotCapacity: 5,
       maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
+      rdsBudget: { perSecond: 6, burst: 60 },
     });
     expect(DEFAULT_METRICS_PORT).toBe(9464);
     expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(30_000);
@@ -71,6 +72,27 @@ describe('workerConfig', () => {
     }
   });
 
+  it('reads the RDS call budget per account and Region, or off, refusing what is not a rate', () => {
+    expect(
+      workerConfig({ SNAPCOPY_RDS_CALLS_PER_SECOND: '2.5', SNAPCOPY_RDS_BURST: '20' }).rdsBudget,
+    ).toEqual({ perSecond: 2.5, burst: 20 });
+    expect(workerConfig({ SNAPCOPY_RDS_BURST: '100' }).rdsBudget).toEqual({ perSecond: 6, burst: 100 });
+    expect(workerConfig({ SNAPCOPY_RDS_CALLS_PER_SECOND: 'off' }).rdsBudget).toBe(false);
+    for (const bad of ['0', '-1', 'fast', '1001']) {
+      expect(() => workerConfig({ SNAPCOPY_RDS_CALLS_PER_SECOND: bad })).toThrow(
+        `SNAPCOPY_RDS_CALLS_PER_SECOND: "${bad}" is not a rate of calls a second (a number above 0 and at most 1000, e.g. 6) or off`,
+      );
+    }
+    for (const bad of ['0', '1.5', 'many']) {
+      expect(() => workerConfig({ SNAPCOPY_RDS_BURST: bad })).toThrow(
+        `SNAPCOPY_RDS_BURST: "${bad}" is not a number of calls (an integer from 1 to 10000)`,
+      );
+    }
+    expect(() => workerConfig({ SNAPCOPY_RDS_CALLS_PER_SECOND: 'off', SNAPCOPY_RDS_BURST: '9' })).toThrow(
+      'SNAPCOPY_RDS_BURST: is set while SNAPCOPY_RDS_CALLS_PER_SECOND is off; unset one of them',
+    );
+  });
+
   it('treats empty variables (compose `VAR=`) as unset', () => {
     expect(
       workerConfig({ SNAPCOPY_METRICS_PORT: '', SNAPCOPY_LOG_LEVEL: ' ', SNAPCOPY_SHUTDOWN_GRACE: '' }),
@@ -92,6 +114,7 @@ describe('workerConfig', () => {
       slotCapacity: 5,
       maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
+      rdsBudget: { perSecond: 6, burst: 60 },
     });
     expect(workerConfig({ SNAPCOPY_LOG_LEVEL: 'warning' }).logLevel).toBe('WARN');
   });
