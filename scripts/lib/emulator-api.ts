@@ -138,3 +138,32 @@ export async function faultCounters(endpoint: string): Promise<EmulatorFaultCoun
   const stats: EmulatorStats & Partial<EmulatorFaultCounters> = await emulatorStats(endpoint);
   return { since: stats.since, calls: stats.calls, faults: stats.faults ?? {} };
 }
+
+/** The emulator's RDS throttling: a token bucket per account and Region (AWS's: burst 300, 12 a second). */
+export interface RdsRateLimit {
+  burst: number;
+  perSecond: number;
+}
+
+const CONFIG_PATH = '/snapcopy-emulator/config';
+
+/**
+ * Turns the emulator's RDS throttling on (`rdsRateLimit` in POST /snapcopy-emulator/config) or off (null:
+ * posted only when the config shows it on). Answers false when the emulator does not know the key (an
+ * emulator from before it), having changed nothing; throws on any other refusal.
+ */
+export async function configureRdsRateLimit(endpoint: string, limit: RdsRateLimit | null): Promise<boolean> {
+  if (limit === null) {
+    const current = (await request<Record<string, unknown>>(endpoint, CONFIG_PATH, 'GET')).rdsRateLimit;
+    if (current === undefined || current === null || current === false) return current !== undefined;
+  }
+  const res = await fetch(new URL(CONFIG_PATH, endpoint), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rdsRateLimit: limit }),
+  });
+  const body = (await res.json()) as { error?: string };
+  if (res.ok) return true;
+  if (res.status === 400 && /unknown key 'rdsRateLimit'/.test(body.error ?? '')) return false;
+  throw new Error(`AWS emulator rdsRateLimit refused (${res.status}): ${body.error ?? JSON.stringify(body)}`);
+}
