@@ -15,6 +15,7 @@ import { emulatorCopies, emulatorStats } from '../lib/emulator-api';
 import { describeScenario, renderScenario, sideResult, type ScenarioResult, type SideResult } from './report';
 import { startSampler } from './sampler';
 import {
+  destinationsOf,
   SCENARIOS,
   selectScenarios,
   totalCopies,
@@ -72,21 +73,24 @@ async function runSide(
   side: Side,
   stamp: string,
 ): Promise<SideResult> {
-  // A fresh worker for each snapcopy side (its memory is the scenario's), none while the peer runs (its
+  // Fresh workers for each snapcopy side (their memory is the scenario's), none while the peer runs (its
   // schedulers' periodic looks at AWS would count as the peer's calls).
-  await stack.stopWorker();
-  const worker = side === 'snapcopy' ? await stack.startWorker() : undefined;
+  await stack.stopWorkers();
+  const since = Date.now();
+  const workers = side === 'snapcopy' ? await stack.startWorkers(scenario.workers ?? 1) : [];
   say(`${scenario.name} / ${side}: preparing ${totalCopies(scenario)} source snapshots`);
   const sources = await prepareSources(stack.emulator, scenario, totalCopies(scenario));
+  if (sources.rdsRateLimit === 'unsupported')
+    say(`${scenario.name} / ${side}: the emulator has no rdsRateLimit yet: RDS not throttled`);
   const copies = planCopies(scenario, sources, `${stamp}${side === 'snapcopy' ? 's' : 'p'}`);
-  const sampler = startSampler(stack.emulator.endpoint, scenario.targetRegion, worker);
-  const options = { stack, scenario, sources, copies, say };
+  const sampler = startSampler(stack.emulator.endpoint, destinationsOf(scenario), workers);
+  const options = { stack, scenario, sources, copies, say, since, workers, sampler };
   let run: SideRun;
   let stop: () => Promise<unknown>;
   try {
     if (side === 'snapcopy') {
       run = await runSnapcopy(options);
-      stop = () => stopSnapcopy(stack.client, scenario, copies);
+      stop = () => stopSnapcopy(stack.client, copies);
     } else {
       const peer = await runPeer(options);
       run = peer.run;
@@ -94,7 +98,7 @@ async function runSide(
     }
   } catch (err) {
     await sampler.stop();
-    if (side === 'snapcopy') await stopSnapcopy(stack.client, scenario, copies);
+    if (side === 'snapcopy') await stopSnapcopy(stack.client, copies);
     throw err;
   }
   const [timeline, stats, samples] = await Promise.all([
@@ -104,7 +108,17 @@ async function runSide(
   ]);
   await stop();
   await new Promise((r) => setTimeout(r, 2_000)); // let stopped copies' last calls land before the next reset
-  const result = sideResult({ side, scenario, copies, run, timeline, stats, samples });
+  const result = sideResult({
+    side,
+    scenario,
+    copies,
+    run,
+    timeline,
+    stats,
+    samples,
+    ...(side === 'snapcopy' ? { workers: workers.length } : {}),
+    ...(scenario.rdsRateLimit ? { rdsRateLimit: sources.rdsRateLimit } : {}),
+  });
   result.loadAverage = os.loadavg()[0];
   const shown =
     result.makespanSeconds !== undefined
@@ -125,20 +139,24 @@ async function main(): Promise<void> {
     .addOption(
       new Option(
         '--scenario <names...>',
-        `scenarios to run, in order: ${SCENARIOS.map((s) => s.name).join(', ')}`,
-      ).default(SCENARIOS.map((s) => s.name)),
+        `scenarios to run, in order: ${SCENARIOS.map((s) => s.name).join(', ')} (default: those not marked scale)`,
+      ).default(SCENARIOS.filter((s) => !s.scale).map((s) => s.name)),
     )
     .addOption(
       new Option('--side <side>', 'which side to run').choices(['both', 'snapcopy', 'peer']).default('both'),
     )
     .option('--copies <n>', "copies (a multi-batch scenario's first batch)", positiveInteger)
     .option('--copy-seconds <s>', 'seconds each copy takes at the emulator', positiveNumber)
-    .option('--limit <n>', 'copies in flight allowed per Region at the emulator', positiveInteger)
-    .option('--window-seconds <s>', 'measurement window of a windowed scenario (queued)', positiveNumber)
+    .option('--limit <n>', 'copies in flight allowed per account and Region at the emulator', positiveInteger)
+    .option(
+      '--window-seconds <s>',
+      'measurement window of a windowed scenario (queued, queued-by-name, burst, thousand)',
+      positiveNumber,
+    )
     .option('--out <dir>', 'where the JSON results go', RESULTS_DIR)
     .addHelpText(
       'after',
-      `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(width)} ${describeScenario(s)}`).join('\n')}\n\nExample: npm run bench -- --scenario fleet --copies 10`,
+      `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(width)} ${s.scale ? '[scale] ' : ''}${describeScenario(s)}`).join('\n')}\n\nExamples: npm run bench -- --scenario fleet --copies 10\n          npm run bench -- --scenario regions --copies 16 --copy-seconds 5`,
     )
     .parse();
   const flags = program.opts<Flags>();

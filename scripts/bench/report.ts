@@ -3,19 +3,25 @@
 import type { EmulatorCopies, EmulatorStats } from '../lib/emulator-api';
 import { totalCalls } from '../lib/emulator-api';
 import {
+  allSlotsBusyAt,
+  copyKey,
+  duplicatedTargets,
   lagSummary,
+  lostTargets,
   peakInFlight,
+  physicalLimitOfDestinations,
   ratePerMinute,
-  physicalLimitSeconds,
   ratio,
+  throttledCalls,
   utilisationFromSamples,
   utilisationFromTimeline,
   type LagSummary,
+  type LatencySummary,
 } from './metrics';
 import type { Samples } from './sampler';
 import type { Aims, Scenario } from './scenarios';
-import { totalCopies } from './scenarios';
-import type { HistoryCount, PlannedCopy, SideRun } from './sides';
+import { copiesPerDestination, destinationKey, destinationsOf, totalCopies } from './scenarios';
+import { plannedKey, type HistoryCount, type PlannedCopy, type SideRun } from './sides';
 import { fmt, pct, renderTable, times } from './table';
 
 const MIB = 1024 * 1024;
@@ -32,10 +38,20 @@ export interface SideResult {
   measuredSeconds: number;
   /** First start → last copy noticed done; only when every copy was. */
   makespanSeconds?: number;
+  /** The slowest destination's ceil(copies there / limit) × copySeconds. */
   physicalLimitSeconds: number;
   makespanRatio?: number;
   utilisation: { sampled?: number; timeline?: number; peakInFlight: number; samples: number };
+  /**
+   * Slots that can be busy at once (each destination's min(limit, copies there), summed), and the seconds
+   * from the first start until all of them were busy at one moment (metrics.allSlotsBusyAt; none: never).
+   */
+  slots?: { count: number; allBusySeconds?: number };
   detectionLagSeconds: LagSummary;
+  /** Planned targets not available at the emulator at the end (to completion only), and the first few. */
+  lost?: { count: number; targets: string[] };
+  /** Planned targets the emulator accepted more than one copy of, and the first few. */
+  duplicated?: { count: number; targets: string[] };
   awsCalls: {
     total: number;
     perCopy: number;
@@ -46,9 +62,22 @@ export interface SideResult {
     byAction: Record<string, number>;
     /** `service:Action:Code` → failed calls */
     errors: Record<string, number>;
+    /** Calls answered Throttling / ThrottlingException. */
+    throttled?: number;
   };
-  history?: HistoryCount & { events: number; perCopy: number };
-  workerRss?: { peakMiB?: number; hwmMiB?: number; hwmReset: boolean };
+  /** Whether the emulator throttled RDS (scenario.rdsRateLimit): 'unsupported' when it could not. */
+  rdsRateLimit?: boolean | 'unsupported';
+  history?: HistoryCount & { events: number; perCopy: number; actionsPerCopy: number };
+  workerRss?: {
+    peakMiB?: number;
+    hwmMiB?: number;
+    hwmReset: boolean;
+    /** With several workers: the largest sum of their RSS sampled at one moment, and each one's peak. */
+    sumPeakMiB?: number;
+    perWorkerMiB?: { pid: number; peakMiB?: number }[];
+  };
+  /** snapcopy's worker processes, and the one SIGKILLed mid-run. */
+  workers?: { count: number; killed?: { pid: number; atSeconds: number } };
   priorities?: PriorityCheck;
   /** The machine's 1-minute load average when the side ended (the bench shares its cores). */
   loadAverage?: number;
@@ -58,6 +87,8 @@ export interface SideResult {
 
 export interface CopyTimes {
   target: string;
+  /** `account/Region`, with several destinations. */
+  to?: string;
   priority?: number;
   created?: number;
   available?: number;
@@ -81,7 +112,12 @@ export interface SideInputs {
   timeline: EmulatorCopies;
   stats: EmulatorStats;
   samples: Samples;
+  /** snapcopy's worker processes. */
+  workers?: number;
+  rdsRateLimit?: boolean | 'unsupported';
 }
+
+const FEW = 10;
 
 export function sideResult({
   side,
@@ -91,19 +127,32 @@ export function sideResult({
   timeline,
   stats,
   samples,
+  workers,
+  rdsRateLimit,
 }: SideInputs): SideResult {
   const n = totalCopies(scenario);
-  const region = scenario.targetRegion;
-  const byTarget = new Map(timeline.copies.filter((c) => c.region === region).map((c) => [c.id, c]));
+  const destinations = destinationsOf(scenario);
+  const several = destinations.length > 1;
+  const keys = new Set(destinations.map(destinationKey));
+  const ours = (c: { accountId: string; region: string }) => keys.has(destinationKey(c));
+  const slots = scenario.copyLimit * destinations.length;
+  const byTarget = new Map(timeline.copies.filter(ours).map((c) => [copyKey(c), c]));
+  const emulatedOf = (c: PlannedCopy) => byTarget.get(plannedKey(c));
   const measuredSeconds = (run.end - run.t0) / 1000;
   const doneTimes = Object.values(run.doneAt);
   const allDone = doneTimes.length === n;
   // To completion, the window ends with the last copy noticed done; otherwise where the side stopped.
   const windowEnd = allDone ? Math.max(...doneTimes) : run.end;
   const makespanSeconds = allDone ? (windowEnd - run.t0) / 1000 : undefined;
-  const limitSeconds = physicalLimitSeconds(n, scenario.copyLimit, scenario.copySeconds);
+  const perDestination = copiesPerDestination(n, destinations.length);
+  const limitSeconds = physicalLimitOfDestinations(perDestination, scenario.copyLimit, scenario.copySeconds);
+  const pools = destinations.map((d, i) => ({
+    ...d,
+    slots: Math.min(scenario.copyLimit, perDestination[i]!),
+  }));
+  const allBusyAt = allSlotsBusyAt(timeline.copies, pools);
   const lags = copies.flatMap((c) => {
-    const available = byTarget.get(c.target)?.availableAt;
+    const available = emulatedOf(c)?.availableAt;
     const done = run.doneAt[c.target];
     return available !== undefined && done !== undefined ? [done - available] : [];
   });
@@ -119,10 +168,14 @@ export function sideResult({
   }
   const total = totalCalls(stats);
   const minutes = (Math.max(run.end, timeline.now) - stats.since) / 60_000;
+  const planned = copies.map(plannedKey);
+  const lost = lostTargets(timeline.copies, planned);
+  const duplicated = duplicatedTargets(timeline.copies, new Set(planned));
+  const history = run.history;
   return {
     side,
     copies: n,
-    started: copies.filter((c) => (byTarget.get(c.target)?.createdAt ?? Infinity) <= run.end).length,
+    started: copies.filter((c) => (emulatedOf(c)?.createdAt ?? Infinity) <= run.end).length,
     done: doneTimes.length,
     errors: Object.entries(run.errors).map(([target, message]) => `${target}: ${message}`),
     timedOut: run.timedOut,
@@ -131,12 +184,20 @@ export function sideResult({
     physicalLimitSeconds: limitSeconds,
     makespanRatio: ratio(makespanSeconds, limitSeconds),
     utilisation: {
-      sampled: utilisationFromSamples(samples.inFlight, scenario.copyLimit, run.t0, windowEnd),
-      timeline: utilisationFromTimeline(timeline.copies, region, scenario.copyLimit, run.t0, windowEnd),
-      peakInFlight: peakInFlight(timeline.copies, region),
+      sampled: utilisationFromSamples(samples.inFlight, slots, run.t0, windowEnd),
+      timeline: utilisationFromTimeline(timeline.copies, ours, slots, run.t0, windowEnd),
+      peakInFlight: peakInFlight(timeline.copies, ours),
       samples: samples.inFlight.length,
     },
+    slots: {
+      count: pools.reduce((a, p) => a + p.slots, 0),
+      ...(allBusyAt !== undefined ? { allBusySeconds: (allBusyAt - run.t0) / 1000 } : {}),
+    },
     detectionLagSeconds: lagSummary(lags),
+    ...(scenario.windowSeconds === undefined
+      ? { lost: { count: lost.length, targets: lost.slice(0, FEW) } }
+      : {}),
+    duplicated: { count: duplicated.length, targets: duplicated.slice(0, FEW) },
     awsCalls: {
       total,
       perCopy: total / n,
@@ -144,13 +205,16 @@ export function sideResult({
       perMinuteAfterFirst: ratePerMinute(samples.calls, run.t0 + 60_000, timeline.now, total),
       byAction,
       errors,
+      throttled: throttledCalls(stats.errors),
     },
-    ...(run.history
+    ...(rdsRateLimit !== undefined ? { rdsRateLimit } : {}),
+    ...(history
       ? {
           history: {
-            ...run.history,
-            events: run.history.copyEvents + run.history.schedulerEvents,
-            perCopy: (run.history.copyEvents + run.history.schedulerEvents) / n,
+            ...history,
+            events: history.copyEvents + history.schedulerEvents + history.shareEvents,
+            perCopy: (history.copyEvents + history.schedulerEvents + history.shareEvents) / n,
+            actionsPerCopy: (history.actions.copy + history.actions.scheduler + history.actions.share) / n,
           },
         }
       : {}),
@@ -160,15 +224,30 @@ export function sideResult({
             ...(samples.peakRss !== undefined ? { peakMiB: samples.peakRss / MIB } : {}),
             ...(samples.hwm !== undefined ? { hwmMiB: samples.hwm / MIB } : {}),
             hwmReset: samples.hwmReset,
+            ...(samples.peakRssSum !== undefined ? { sumPeakMiB: samples.peakRssSum / MIB } : {}),
+            ...(samples.workers
+              ? {
+                  perWorkerMiB: samples.workers.map((w) => ({
+                    pid: w.pid,
+                    ...(w.hwm !== undefined || w.peakRss !== undefined
+                      ? { peakMiB: (w.hwm ?? w.peakRss!) / MIB }
+                      : {}),
+                  })),
+                }
+              : {}),
           },
+          workers: { count: workers ?? 1, ...(run.killed ? { killed: run.killed } : {}) },
         }
       : {}),
-    ...(scenario.batches.length > 1 ? { priorities: priorityCheck(copies, run, byTarget) } : {}),
+    ...(scenario.batches.length > 1
+      ? { priorities: priorityCheck(copies, run, byTargetName(copies, emulatedOf)) }
+      : {}),
     timeline: copies.map((c) => {
       const at = (ms: number) => Math.round(ms - run.t0) / 1000;
-      const emulated = byTarget.get(c.target);
+      const emulated = emulatedOf(c);
       const times: CopyTimes = {
         target: c.target,
+        ...(several ? { to: destinationKey(c.destination) } : {}),
         ...(c.priority !== undefined ? { priority: c.priority } : {}),
       };
       if (emulated) times.created = at(emulated.createdAt);
@@ -178,6 +257,14 @@ export function sideResult({
       return times;
     }),
   };
+}
+
+/** The emulator's copy of each planned target, by target name (what priorityCheck looks up). */
+function byTargetName(
+  copies: readonly PlannedCopy[],
+  emulatedOf: (c: PlannedCopy) => { createdAt: number } | undefined,
+): Map<string, { createdAt: number }> {
+  return new Map(copies.flatMap((c) => (emulatedOf(c) ? [[c.target, emulatedOf(c)!] as const] : [])));
 }
 
 /** Did the last batch (high priority) start before every copy of the earlier ones still queued when it was submitted? */
@@ -251,6 +338,7 @@ export function markdownScenario(result: ScenarioResult): string {
 /** A metric per row: snapcopy, the peer, their ratio, the aim (met ✓ or not ✗). */
 export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult): Row[] {
   const a: Aims = scenario.aims;
+  const scale = scenario.scale === true;
   const rows: Row[] = [];
   const row = (
     metric: string,
@@ -263,23 +351,40 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
     const aimText = aim ? `${aim.text}${sv !== undefined ? aimMark(aim.ok(sv)) : ''}` : '';
     rows.push([metric, show(sv), show(pv), compare ? times(ratio(sv, pv)) : '', aimText]);
   };
+  /** An aim "≤ limit" (or "≥"), when the scenario has one. */
+  const atMost = (limit: number | undefined, text = (v: number) => `≤ ${v}`) =>
+    limit !== undefined ? { aim: { text: text(limit), ok: (v: number) => v <= limit } } : {};
   const count = (v: number | undefined) => fmt(v, 0);
+  const one = (v: number | undefined) => fmt(v, 1);
+  const two = (v: number | undefined) => fmt(v, 2);
   const windowed = scenario.windowSeconds !== undefined;
+  if (scale) {
+    const workers = (r: SideResult | undefined) => {
+      if (!r) return '–';
+      if (r.side === 'peer') return 'none (plain script)';
+      const killed = r.workers?.killed;
+      return `${r.workers?.count ?? 1}${killed ? `, 1 SIGKILLed at ${killed.atSeconds.toFixed(0)} s` : ''}`;
+    };
+    rows.push(['worker processes', workers(s), workers(p), '', '']);
+    const throttling = (r: SideResult | undefined) =>
+      r?.rdsRateLimit === undefined
+        ? '–'
+        : r.rdsRateLimit === 'unsupported'
+          ? 'not in emulator'
+          : r.rdsRateLimit
+            ? 'on'
+            : 'off';
+    rows.push(['RDS throttling', throttling(s), throttling(p), '', '']);
+  }
   row('copies started', (r) => r.started, count, { compare: false });
   row('copies done', (r) => r.done, count, { compare: false });
   if (windowed) {
     row('measured (s)', (r) => r.measuredSeconds, count, { compare: false });
   } else {
-    row(
-      'makespan (s)',
-      (r) => r.makespanSeconds,
-      (v) => fmt(v, 1),
-    );
+    row('makespan (s)', (r) => r.makespanSeconds, one);
     row('physical limit (s)', (r) => r.physicalLimitSeconds, count, { compare: false });
     row('makespan ÷ limit', (r) => r.makespanRatio, times, {
-      ...(a.makespanRatio !== undefined
-        ? { aim: { text: `≤ ${a.makespanRatio.toFixed(2)}×`, ok: (v) => v <= a.makespanRatio! } }
-        : {}),
+      ...atMost(a.makespanRatio, (v) => `≤ ${v.toFixed(2)}×`),
     });
   }
   row('slot utilisation (sampled)', (r) => r.utilisation.sampled, pct, {
@@ -289,44 +394,28 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
   });
   row('slot utilisation (timeline)', (r) => r.utilisation.timeline, pct);
   row('peak copies in flight', (r) => r.utilisation.peakInFlight, count, { compare: false });
+  if (scale) {
+    const slots = s?.slots?.count ?? p?.slots?.count;
+    row(`all ${slots ?? ''} slots busy after (s)`, (r) => r.slots?.allBusySeconds, one, {
+      ...atMost(a.allSlotsBusySeconds),
+    });
+  }
   if (!windowed) {
-    row(
-      'detection lag p50 (s)',
-      (r) => r.detectionLagSeconds.p50,
-      (v) => fmt(v, 1),
-    );
-    row(
-      'detection lag p95 (s)',
-      (r) => r.detectionLagSeconds.p95,
-      (v) => fmt(v, 1),
-      {
-        ...(a.detectionLagP95 !== undefined
-          ? { aim: { text: `≤ ${a.detectionLagP95}`, ok: (v) => v <= a.detectionLagP95! } }
-          : {}),
-      },
-    );
+    row('detection lag p50 (s)', (r) => r.detectionLagSeconds.p50, one);
+    row('detection lag p95 (s)', (r) => r.detectionLagSeconds.p95, one, { ...atMost(a.detectionLagP95) });
+  }
+  if (scale) {
+    if (!windowed) row('copies lost', (r) => r.lost?.count, count, { compare: false });
+    row('copies duplicated', (r) => r.duplicated?.count, count, { compare: false });
+    row('errors', (r) => r.errors.length, count, { compare: false });
   }
   row('AWS calls', (r) => r.awsCalls.total, count);
-  row(
-    'AWS calls per copy',
-    (r) => r.awsCalls.perCopy,
-    (v) => fmt(v, 1),
-  );
-  row(
-    'AWS calls per minute',
-    (r) => r.awsCalls.perMinute,
-    (v) => fmt(v, 1),
-    {
-      ...(a.awsCallsPerMinute !== undefined
-        ? { aim: { text: `≤ ${a.awsCallsPerMinute}`, ok: (v) => v <= a.awsCallsPerMinute! } }
-        : {}),
-    },
-  );
-  row(
-    '  after the first minute',
-    (r) => r.awsCalls.perMinuteAfterFirst,
-    (v) => fmt(v, 1),
-  );
+  row('AWS calls per copy', (r) => r.awsCalls.perCopy, one);
+  row('AWS calls per minute', (r) => r.awsCalls.perMinute, one, { ...atMost(a.awsCallsPerMinute) });
+  row('  after the first minute', (r) => r.awsCalls.perMinuteAfterFirst, one, {
+    ...atMost(a.awsCallsPerMinuteAfterFirst),
+  });
+  if (scale) row('  throttled', (r) => r.awsCalls.throttled, count);
   const keys = (pick: (r: SideResult) => Record<string, number>) =>
     [...new Set([s, p].flatMap((r) => (r ? Object.keys(pick(r)) : [])))].sort();
   const failures = keys((r) => r.awsCalls.errors);
@@ -336,26 +425,30 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
       row(`    refused: ${failure.slice(action.length + 1)}`, (r) => r.awsCalls.errors[failure] ?? 0, count);
     }
   }
-  row(
-    'history events per copy',
-    (r) => r.history?.perCopy,
-    (v) => fmt(v, 1),
-    {
-      ...(a.historyEventsPerCopy !== undefined
-        ? { aim: { text: `≤ ${a.historyEventsPerCopy}`, ok: (v) => v <= a.historyEventsPerCopy! } }
-        : {}),
-    },
-  );
-  row(
-    '  of which copySlots',
-    (r) => (r.history ? r.history.schedulerEvents / r.copies : undefined),
-    (v) => fmt(v, 1),
-  );
+  const perCopy = (r: SideResult, n: number | undefined) =>
+    r.history && n !== undefined ? n / r.copies : undefined;
+  row('history events per copy', (r) => r.history?.perCopy, one, { ...atMost(a.historyEventsPerCopy) });
+  row('  of which copySlots', (r) => perCopy(r, r.history?.schedulerEvents), one);
+  if (scale) {
+    // sourceShare holders exist only for copies into other accounts.
+    const shares = scenario.targetAccounts !== undefined;
+    if (shares) row('  of which sourceShare', (r) => perCopy(r, r.history?.shareEvents), one);
+    row('billable actions per copy', (r) => r.history?.actionsPerCopy, one, { ...atMost(a.actionsPerCopy) });
+    row('  of which copySlots', (r) => perCopy(r, r.history?.actions.scheduler), one);
+    if (shares) row('  of which sourceShare', (r) => perCopy(r, r.history?.actions.share), one);
+    const wft = (r: SideResult): LatencySummary | undefined => r.history?.workflowTasks.scheduledToCompleted;
+    row('workflow task latency p50 (s)', (r) => wft(r)?.p50, two);
+    row('workflow task latency p99 (s)', (r) => wft(r)?.p99, two, { ...atMost(a.workflowTaskP99Seconds) });
+    row('workflow task latency max (s)', (r) => wft(r)?.max, two);
+    row('workflow tasks over 1 s', (r) => wft(r)?.overOneSecond, count);
+    row('  worker part p99 (s)', (r) => r.history?.workflowTasks.startedToCompleted.p99, two);
+  }
   row('worker RSS peak (MiB)', (r) => r.workerRss?.hwmMiB ?? r.workerRss?.peakMiB, count, {
-    ...(a.workerRssMiB !== undefined
-      ? { aim: { text: `≤ ${a.workerRssMiB}`, ok: (v) => v <= a.workerRssMiB! } }
-      : {}),
+    ...atMost(a.workerRssMiB),
   });
+  if (scale && (s?.workerRss?.sumPeakMiB !== undefined || p?.workerRss?.sumPeakMiB !== undefined)) {
+    row('  all workers together (MiB)', (r) => r.workerRss?.sumPeakMiB, count);
+  }
   if (s?.priorities || p?.priorities) {
     const order = (r: SideResult | undefined) =>
       r?.priorities?.order.map((x) => (x < 0 ? '-' : String(x))).join('') ?? '–';
@@ -375,7 +468,7 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
 
 /**
  * e.g. `20 copies × 20 s, limit 5, to us-west-2` (`, sources by name` when by name), from the parameters
- * actually run.
+ * actually run; several destinations, workers and throttling are said after it.
  */
 export function describeScenario(scenario: Scenario): string {
   const batches = scenario.batches
@@ -384,5 +477,30 @@ export function describeScenario(scenario: Scenario): string {
   const window = scenario.windowSeconds !== undefined ? `, measured over ${scenario.windowSeconds} s` : '';
   // By ARN is the bench's usual form and goes unsaid, so that earlier titles read as before.
   const form = scenario.sourceForm === 'name' ? ', sources by name' : '';
-  return `${batches} × ${scenario.copySeconds} s, limit ${scenario.copyLimit}${window}, to ${scenario.targetRegion}${form}`;
+  const regions = scenario.targetRegions;
+  const accounts = scenario.targetAccounts;
+  const to =
+    regions.length === 1 && !accounts
+      ? regions[0]
+      : `${regions.length === 1 ? regions[0] : `${regions.length} Regions`}${
+          accounts ? ` × ${accounts.length} accounts through TargetRoleArn` : ''
+        }`;
+  const more = [
+    ...(scenario.encryptedSources === false ? ['unencrypted sources'] : []),
+    ...((scenario.workers ?? 1) > 1
+      ? [
+          `${scenario.workers} workers${
+            scenario.killWorkerAt !== undefined
+              ? `, one SIGKILLed once ${pct(scenario.killWorkerAt)} are available`
+              : ''
+          }`,
+        ]
+      : []),
+    ...(scenario.rdsRateLimit
+      ? [`RDS throttled (burst ${scenario.rdsRateLimit.burst}, ${scenario.rdsRateLimit.perSecond}/s)`]
+      : []),
+  ];
+  return `${batches} × ${scenario.copySeconds} s, limit ${scenario.copyLimit}${window}, to ${to}${form}${more
+    .map((m) => `, ${m}`)
+    .join('')}`;
 }

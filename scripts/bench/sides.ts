@@ -5,13 +5,35 @@ import { setMaxListeners } from 'node:events';
 import { TerminatedFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { copyStartOptions, progressQuery, WORKFLOW_TYPE, type CopyWorkflow } from '../../src/shared/contract';
 import { defaultWorkflowId } from '../../src/shared/names';
-import { SLOTS_WORKFLOW_TYPE } from '../../src/shared/slots';
+import { SHARE_WORKFLOW_TYPE, shareWorkflowId } from '../../src/shared/shares';
+import { SLOTS_WORKFLOW_TYPE, slotsWorkflowId } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
-import { KEY_ALIAS, peerCopy, rds, SOURCE_REGION, type PeerCopy, type PeerSource, type Sources } from './aws';
+import {
+  KEY_ALIAS,
+  peerClients,
+  peerCopy,
+  rds,
+  SOURCE_REGION,
+  type PeerCopy,
+  type PeerSource,
+  type PeerTarget,
+  type Sources,
+} from './aws';
 import { emulatorCopies } from '../lib/emulator-api';
+import type { WorkerProcess } from '../lib/worker-process';
+import { walkHistories } from './histories';
+import { copyKey, summariseHistories, type HistorySummary } from './metrics';
+import type { Sampler } from './sampler';
 import type { BenchStack } from './stack';
-import type { Scenario } from './scenarios';
+import {
+  destinationKey,
+  destinationOf,
+  destinationsOf,
+  WORKER_ACCOUNT,
+  type Destination,
+  type Scenario,
+} from './scenarios';
 
 /** One copy of the scenario. */
 export interface PlannedCopy {
@@ -23,9 +45,16 @@ export interface PlannedCopy {
   sourceName: string;
   /** Target identifier, lowercase. */
   target: string;
+  /** Where it goes: round-robin over the scenario's destinations. */
+  destination: Destination;
 }
 
-export function planCopies(scenario: Scenario, sources: Sources, stamp: string): PlannedCopy[] {
+export function planCopies(
+  scenario: Scenario,
+  sources: Pick<Sources, 'arns' | 'names'>,
+  stamp: string,
+): PlannedCopy[] {
+  const destinations = destinationsOf(scenario);
   const planned: PlannedCopy[] = [];
   scenario.batches.forEach((batch, b) => {
     for (let i = 0; i < batch.count; i++) {
@@ -37,10 +66,16 @@ export function planCopies(scenario: Scenario, sources: Sources, stamp: string):
         sourceArn: sources.arns[index]!,
         sourceName: sources.names[index]!,
         target: `bench-${scenario.name}-${stamp}-${String(index).padStart(3, '0')}`,
+        destination: destinationOf(destinations, index),
       });
     }
   });
   return planned;
+}
+
+/** The planned copy's key among the emulator's copies (metrics.copyKey). */
+export function plannedKey(copy: PlannedCopy): string {
+  return copyKey({ ...copy.destination, id: copy.target });
 }
 
 /** What a side saw, in epoch ms on this machine's clock (the emulator's and Temporal's too). */
@@ -56,16 +91,12 @@ export interface SideRun {
   errors: Record<string, string>;
   timedOut: boolean;
   history?: HistoryCount;
+  /** The worker SIGKILLed mid-run (scenario.killWorkerAt), and when, in seconds from t0. */
+  killed?: { pid: number; atSeconds: number };
 }
 
-export interface HistoryCount {
-  /** Events in every run of every copy workflow of this side. */
-  copyEvents: number;
-  copyRuns: number;
-  /** Events in every run of this Region's copySlots scheduler (none while it does not exist). */
-  schedulerEvents: number;
-  schedulerRuns: number;
-}
+/** The side's workflows' histories, summed (metrics.summariseHistories). */
+export type HistoryCount = HistorySummary;
 
 export interface SideOptions {
   stack: BenchStack;
@@ -73,6 +104,11 @@ export interface SideOptions {
   sources: Sources;
   copies: PlannedCopy[];
   say: (line: string) => void;
+  /** epoch ms, before the side's sources were made: Temporal runs started earlier are an earlier side's. */
+  since: number;
+  /** snapcopy's worker processes and the side's sampler (to read a worker's memory before killing it). */
+  workers?: readonly WorkerProcess[];
+  sampler?: Sampler;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,9 +122,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function createdTargets(stack: BenchStack, region: string): Promise<Set<string>> {
+/** The planned copies' keys that the emulator has a copy of. */
+async function createdTargets(stack: BenchStack): Promise<Set<string>> {
   const { copies } = await emulatorCopies(stack.emulator.endpoint);
-  return new Set(copies.filter((c) => c.region === region).map((c) => c.id));
+  return new Set(copies.map(copyKey));
 }
 
 /** The measurement's end: the window's, or when every copy is done (false: timed out). */
@@ -116,23 +153,120 @@ async function awaitEnd(
 /**
  * The input `snapcopy copy` is given. By ARN: the ARN, with SourceRegion (as the bench always gave it).
  * By name: the name, with SourceRegion when the copy is cross-Region (as a user gives a name from another
- * Region), without it when it is same-Region.
+ * Region), without it when it is same-Region. Into another account: its TargetRoleArn. Encrypted sources:
+ * the destination's key alias as KmsKeyId (each destination has one of that name).
  */
 function inputOf(copy: PlannedCopy, scenario: Scenario): CopyDbClusterSnapshotInput {
   const byName = scenario.sourceForm === 'name';
-  const crossRegion = scenario.targetRegion !== SOURCE_REGION;
+  const { region, roleArn } = copy.destination;
+  const crossRegion = region !== SOURCE_REGION;
   return {
     SourceDBClusterSnapshotIdentifier: byName ? copy.sourceName : copy.sourceArn,
     TargetDBClusterSnapshotIdentifier: copy.target,
     ...(!byName || crossRegion ? { SourceRegion: SOURCE_REGION } : {}),
-    TargetRegion: scenario.targetRegion,
-    KmsKeyId: KEY_ALIAS,
+    TargetRegion: region,
+    ...(roleArn ? { TargetRoleArn: roleArn } : {}),
+    ...((scenario.encryptedSources ?? true) ? { KmsKeyId: KEY_ALIAS } : {}),
     ...(copy.priority !== undefined ? { options: { priority: copy.priority } } : {}),
   };
 }
 
+/** The Temporal workflows of a side: its copies (and their child copies), schedulers and share holders. */
+export interface SideWorkflows {
+  copies: Set<string>;
+  schedulers: Set<string>;
+  shares: Set<string>;
+  belongs: (workflowId: string, type: string) => boolean;
+}
+
+/**
+ * The side's workflows by ID: each copy's (and its children's, `<copy>-intermediate` / `-re-encrypt`),
+ * the copySlots scheduler of each destination (and, into other accounts, of the account's source Region,
+ * where intermediate copies take slots), and the sourceShare holder of each copy into another account.
+ */
+export function sideWorkflows(copies: readonly PlannedCopy[]): SideWorkflows {
+  const ids = new Set(copies.map((c) => defaultWorkflowId(c.destination.region, c.target)));
+  const schedulers = new Set<string>();
+  const shares = new Set<string>();
+  for (const { destination: d, sourceName } of copies) {
+    schedulers.add(slotsWorkflowId(d.accountId, d.region));
+    if (d.accountId === WORKER_ACCOUNT) continue;
+    schedulers.add(slotsWorkflowId(d.accountId, SOURCE_REGION));
+    shares.add(
+      shareWorkflowId({
+        sourceAccountId: WORKER_ACCOUNT,
+        region: SOURCE_REGION,
+        identifier: sourceName,
+        accountId: d.accountId,
+      }),
+    );
+  }
+  return {
+    copies: ids,
+    schedulers,
+    shares,
+    belongs: (id, type) =>
+      type === WORKFLOW_TYPE
+        ? ids.has(id) || ids.has(id.replace(/-(intermediate|re-encrypt)$/, ''))
+        : type === SLOTS_WORKFLOW_TYPE
+          ? schedulers.has(id)
+          : type === SHARE_WORKFLOW_TYPE && shares.has(id),
+  };
+}
+
+const CLASS_OF: Record<string, 'copy' | 'scheduler' | 'share'> = {
+  [WORKFLOW_TYPE]: 'copy',
+  [SLOTS_WORKFLOW_TYPE]: 'scheduler',
+  [SHARE_WORKFLOW_TYPE]: 'share',
+};
+
+/**
+ * SIGKILLs the first worker once `share` of the copies is available at the emulator (its memory read just
+ * before); resolves with it, or undefined if the side ended first (`ended` set).
+ */
+async function killWhenAvailable(
+  stack: BenchStack,
+  copies: readonly PlannedCopy[],
+  share: number,
+  worker: WorkerProcess,
+  t0: number,
+  ended: { now: boolean },
+  sampler: Sampler | undefined,
+  say: (line: string) => void,
+): Promise<{ pid: number; atSeconds: number } | undefined> {
+  const keys = new Set(copies.map(plannedKey));
+  const needed = Math.ceil(copies.length * share);
+  while (!ended.now) {
+    try {
+      const { copies: emulated } = await emulatorCopies(stack.emulator.endpoint);
+      const available = emulated.filter((c) => c.availableAt !== undefined && keys.has(copyKey(c))).length;
+      if (available >= needed) {
+        sampler?.sampleMemory();
+        await worker.kill();
+        const atSeconds = (Date.now() - t0) / 1000;
+        say(
+          `snapcopy: ${available}/${copies.length} available: SIGKILLed worker ${worker.pid} at ${atSeconds.toFixed(1)} s`,
+        );
+        return { pid: worker.pid, atSeconds };
+      }
+    } catch {
+      // the emulator did not answer this time: look again
+    }
+    await sleep(1000);
+  }
+  return undefined;
+}
+
 /** snapcopy: every copy a copyDbClusterSnapshot workflow, started with the CLI's start options. */
-export async function runSnapcopy({ stack, scenario, copies, say }: SideOptions): Promise<SideRun> {
+export async function runSnapcopy({
+  stack,
+  scenario,
+  copies,
+  say,
+  since,
+  workers = [],
+  sampler,
+}: SideOptions): Promise<SideRun> {
   const { client, taskQueue } = stack;
   const handles = new Map<string, WorkflowHandle<CopyWorkflow>>();
   const doneAt: Record<string, number> = {};
@@ -166,6 +300,11 @@ export async function runSnapcopy({ stack, scenario, copies, say }: SideOptions)
   };
 
   const t0 = Date.now();
+  const ended = { now: false };
+  const killing =
+    scenario.killWorkerAt !== undefined && workers.length > 1
+      ? killWhenAvailable(stack, copies, scenario.killWorkerAt, workers[0]!, t0, ended, sampler, say)
+      : Promise.resolve(undefined);
   for (let b = 0; b < scenario.batches.length; b++) {
     if (b > 0) {
       // The earlier copies have all asked: each has started at the emulator or waits for a slot.
@@ -173,10 +312,10 @@ export async function runSnapcopy({ stack, scenario, copies, say }: SideOptions)
       await until(
         'the earlier copies never all started or queued',
         async () => {
-          const created = await createdTargets(stack, scenario.targetRegion);
+          const created = await createdTargets(stack);
           const waiting = await Promise.all(
             earlier
-              .filter((c) => !created.has(c.target))
+              .filter((c) => !created.has(plannedKey(c)))
               .map(
                 async (c) => (await handles.get(c.target)!.query(progressQuery)).phase === 'waiting-for-slot',
               ),
@@ -195,27 +334,21 @@ export async function runSnapcopy({ stack, scenario, copies, say }: SideOptions)
   }
 
   const { end, timedOut } = await awaitEnd(scenario, t0, Promise.all(results));
-  const history = await countHistory(
-    client,
-    new Set([...handles.values()].map((h) => h.workflowId)),
-    scenario,
-  );
-  return { t0, end, batchStartedAt, doneAt, errors, timedOut, history };
+  ended.now = true;
+  const killed = await killing;
+  const history = await countHistory(client, copies, since);
+  return { t0, end, batchStartedAt, doneAt, errors, timedOut, history, ...(killed ? { killed } : {}) };
 }
 
-/** Ends whatever this side left running: its copy workflows and its Region's scheduler, terminated. */
-export async function stopSnapcopy(
-  client: Client,
-  scenario: Scenario,
-  copies: PlannedCopy[],
-): Promise<number> {
-  const ids = new Set(copies.map((c) => defaultWorkflowId(scenario.targetRegion, c.target)));
+/**
+ * Ends whatever this side left running: its copy workflows (children included) and the copySlots
+ * schedulers and sourceShare holders of its destinations, terminated.
+ */
+export async function stopSnapcopy(client: Client, copies: readonly PlannedCopy[]): Promise<number> {
+  const ours = sideWorkflows(copies);
   const running: string[] = [];
   for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
-    const ours =
-      (wf.type === WORKFLOW_TYPE && ids.has(wf.workflowId)) ||
-      (wf.type === SLOTS_WORKFLOW_TYPE && wf.workflowId.endsWith(`-${scenario.targetRegion}`));
-    if (ours) running.push(wf.workflowId);
+    if (ours.belongs(wf.workflowId, wf.type)) running.push(wf.workflowId);
   }
   for (let i = 0; i < running.length; i += 25) {
     await Promise.all(
@@ -231,45 +364,22 @@ export async function stopSnapcopy(
 }
 
 /**
- * History events of every run of the side's copy workflows and of the Region's copySlots scheduler.
- * Visibility has closed runs' lengths; running ones are described for their current length.
+ * The full histories of every run (continued-as-new ones included) of the side's workflows (sideWorkflows)
+ * started since `since`, summed: events, billable actions and workflow task latencies, by kind.
  */
 export async function countHistory(
   client: Client,
-  workflowIds: Set<string>,
-  scenario: Scenario,
+  copies: readonly PlannedCopy[],
+  since: number,
 ): Promise<HistoryCount> {
-  const count: HistoryCount = { copyEvents: 0, copyRuns: 0, schedulerEvents: 0, schedulerRuns: 0 };
-  const seen = new Set<string>();
-  const lengthOf = async (wf: {
-    workflowId: string;
-    runId: string;
-    historyLength: number;
-    status: { name: string };
-  }) =>
-    wf.status.name === 'RUNNING'
-      ? (await client.workflow.getHandle(wf.workflowId, wf.runId).describe()).historyLength
-      : wf.historyLength;
-  const query = `WorkflowType = '${WORKFLOW_TYPE}' OR WorkflowType = '${SLOTS_WORKFLOW_TYPE}'`;
-  for await (const wf of client.workflow.list({ query })) {
-    if (wf.type === WORKFLOW_TYPE && workflowIds.has(wf.workflowId)) {
-      count.copyEvents += await lengthOf(wf);
-      count.copyRuns++;
-      seen.add(wf.runId);
-    } else if (wf.type === SLOTS_WORKFLOW_TYPE && wf.workflowId.endsWith(`-${scenario.targetRegion}`)) {
-      count.schedulerEvents += await lengthOf(wf);
-      count.schedulerRuns++;
-    }
-  }
-  // A run that visibility does not list yet (just continued as new): its current length from describe.
-  for (const id of workflowIds) {
-    const latest = await client.workflow.getHandle(id).describe();
-    if (!seen.has(latest.runId)) {
-      count.copyEvents += latest.historyLength;
-      count.copyRuns++;
-    }
-  }
-  return count;
+  const ours = sideWorkflows(copies);
+  const runs = await walkHistories(client, {
+    roots: [...ours.copies, ...ours.schedulers, ...ours.shares],
+    types: Object.keys(CLASS_OF),
+    belongs: ours.belongs,
+    since,
+  });
+  return summariseHistories(runs.map((r) => ({ kind: CLASS_OF[r.type] ?? 'copy', events: r.events })));
 }
 
 /** The peer: the plain script, every source at once (Promise.all), in the bench's own process. */
@@ -277,14 +387,41 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
   run: SideRun;
   stop: () => void;
 }> {
-  const client = rds(stack.emulator.endpoint, scenario.targetRegion);
-  // By name across Regions the script resolves each name's ARN in the source Region first (aws.ts).
-  const byNameAcross = scenario.sourceForm === 'name' && scenario.targetRegion !== SOURCE_REGION;
-  const sourceClient = byNameAcross ? rds(stack.emulator.endpoint, SOURCE_REGION) : undefined;
-  const sourceOf = (copy: PlannedCopy): PeerSource =>
-    scenario.sourceForm === 'name'
-      ? { identifier: copy.sourceName, ...(sourceClient ? { resolveIn: sourceClient } : {}) }
+  const { endpoint } = stack.emulator;
+  const destinations = destinationsOf(scenario);
+  const clients = peerClients(endpoint, destinations);
+  // By name across Regions the script resolves each name's ARN in the source Region first (aws.ts); into
+  // another account it shares the source from there (the source account's own credentials).
+  const byNameAcross =
+    scenario.sourceForm === 'name' && destinations.some((d) => d.region !== SOURCE_REGION || d.roleArn);
+  const sharing = destinations.some((d) => d.roleArn);
+  const sourceClient = byNameAcross || sharing ? rds(endpoint, SOURCE_REGION) : undefined;
+  const sourceOf = (copy: PlannedCopy): PeerSource => {
+    const { region, roleArn } = copy.destination;
+    return scenario.sourceForm === 'name'
+      ? {
+          identifier: copy.sourceName,
+          ...(sourceClient && (region !== SOURCE_REGION || roleArn) ? { resolveIn: sourceClient } : {}),
+        }
       : { identifier: copy.sourceArn };
+  };
+  const targetOf = (copy: PlannedCopy): PeerTarget => {
+    const key = destinationKey(copy.destination);
+    const keyArn = sources.targetKeyArns[key];
+    return {
+      client: clients.get(key)!,
+      ...(keyArn ? { keyArn } : {}),
+      ...(copy.destination.roleArn
+        ? {
+            share: {
+              source: sourceClient!,
+              snapshot: copy.sourceName,
+              accountId: copy.destination.accountId,
+            },
+          }
+        : {}),
+    };
+  };
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one signal for every copy: each pending call and sleep listens to it
   const records = new Map<string, PeerCopy>();
@@ -308,7 +445,7 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
     for (const copy of batch) {
       const record: PeerCopy = { target: copy.target };
       records.set(copy.target, record);
-      running.push(peerCopy(client, sourceOf(copy), record, sources.targetKeyArn, abort.signal));
+      running.push(peerCopy(sourceOf(copy), record, targetOf(copy), abort.signal));
     }
     say(`peer: started ${batch.length} copies`);
   }
@@ -324,7 +461,7 @@ export async function runPeer({ stack, scenario, sources, copies, say }: SideOpt
     run: { t0, end, batchStartedAt, doneAt, errors, timedOut },
     stop: () => {
       abort.abort(new Error('bench: measurement over'));
-      client.destroy();
+      for (const client of clients.values()) client.destroy();
       sourceClient?.destroy();
     },
   };

@@ -1,7 +1,8 @@
 // The bench's own stack, on free ports and gone when it ends: a Temporal dev server (scripts/lib/temporal-server.ts:
-// in memory, snapcopy's search attributes registered), the AWS emulator, and a snapcopy worker as a separate
-// process (scripts/lib/worker-process.ts: src/worker.ts through tsx, with a workflow bundle built up front as
-// `npm run build` does, so its memory is a production worker's) whose RSS is read from /proc.
+// in memory, snapcopy's search attributes registered), the AWS emulator, and snapcopy workers as separate
+// processes (scripts/lib/worker-process.ts: src/worker.ts through tsx, with a workflow bundle built up front as
+// `npm run build` does, so its memory is a production worker's) whose RSS is read from /proc; one for
+// most scenarios, several on the one task queue for `workers`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -23,12 +24,12 @@ export interface BenchStack {
   namespace: string;
   taskQueue: string;
   emulator: Emulator;
-  /** The running worker process; undefined while stopped. */
-  worker: WorkerProcess | undefined;
-  /** Starts a fresh worker process (same task queue) unless one runs. */
-  startWorker(): Promise<WorkerProcess>;
-  /** Stops the worker process, so that nothing of snapcopy calls AWS (while the peer runs). */
-  stopWorker(): Promise<void>;
+  /** The worker processes started for the side (a killed one stays listed); none while stopped. */
+  workers: WorkerProcess[];
+  /** Starts `count` fresh worker processes on the one task queue (logs worker.log, worker-2.log, ...). */
+  startWorkers(count: number): Promise<WorkerProcess[]>;
+  /** Stops every worker process, so that nothing of snapcopy calls AWS (while the peer runs). */
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,8 +65,9 @@ export async function startBenchStack(
     bundlePath,
     ...(slotCapacity !== undefined ? { slotCapacity } : {}),
   });
-  const launchWorker = async (): Promise<WorkerProcess> => {
-    const worker = startWorkerProcess(path.join(logDir, 'worker.log'), workerEnv);
+  const launchWorker = async (index: number): Promise<WorkerProcess> => {
+    const log = path.join(logDir, index === 0 ? 'worker.log' : `worker-${index + 1}.log`);
+    const worker = startWorkerProcess(log, workerEnv);
     try {
       await waitForPoller(client, namespace, taskQueue, worker, 120_000);
     } catch (err) {
@@ -74,36 +76,43 @@ export async function startBenchStack(
     }
     return worker;
   };
-  let worker: WorkerProcess | undefined;
+  let workers: WorkerProcess[] = [];
+  const stopWorkers = async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = stack.workers = [];
+  };
   const stop = async () => {
-    await worker?.stop();
+    await stopWorkers();
     await connection.close();
     await temporal.stop();
     await emulator.stop();
   };
-  try {
-    worker = await launchWorker();
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   const stack: BenchStack = {
     temporal,
     client,
     namespace,
     taskQueue,
     emulator,
-    worker,
-    async startWorker() {
-      worker ??= await launchWorker();
-      stack.worker = worker;
-      return worker;
+    workers,
+    async startWorkers(count) {
+      await stopWorkers();
+      const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => launchWorker(i)));
+      workers = stack.workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        await stopWorkers();
+        throw failed.reason;
+      }
+      return workers;
     },
-    async stopWorker() {
-      await worker?.stop();
-      worker = stack.worker = undefined;
-    },
+    stopWorkers,
     stop,
   };
+  try {
+    await stack.startWorkers(1); // the first one now: the stack fails early when the worker cannot start
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   return stack;
 }

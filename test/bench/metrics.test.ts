@@ -126,6 +126,7 @@ describe('priority check', () => {
     sourceArn: `arn:${index}`,
     sourceName: `name-${index}`,
     target: `t${index}`,
+    destination: { accountId: '123456789012', region: 'us-west-2' },
   });
   const copies = [planned(0, 0, 5), planned(1, 0, 5), planned(2, 0, 5), planned(3, 1, 1)];
 
@@ -161,8 +162,23 @@ describe('priority check', () => {
 });
 
 describe('scenarios', () => {
-  it('has fleet, queued (by ARN and by name) and priorities, selectable by name', () => {
-    expect(SCENARIOS.map((s) => s.name)).toEqual(['fleet', 'queued', 'queued-by-name', 'priorities']);
+  it('has fleet, queued (by ARN and by name), priorities and the scale ones, selectable by name', () => {
+    expect(SCENARIOS.map((s) => s.name)).toEqual([
+      'fleet',
+      'queued',
+      'queued-by-name',
+      'priorities',
+      'regions',
+      'burst',
+      'thousand',
+      'workers',
+    ]);
+    expect(SCENARIOS.filter((s) => !s.scale).map((s) => s.name)).toEqual([
+      'fleet',
+      'queued',
+      'queued-by-name',
+      'priorities',
+    ]);
     expect(selectScenarios(['priorities', 'fleet']).map((s) => s.name)).toEqual(['priorities', 'fleet']);
     expect(() => selectScenarios(['nope'])).toThrow(/unknown scenario "nope"/);
   });
@@ -171,10 +187,11 @@ describe('scenarios', () => {
     const [queued, byName] = selectScenarios(['queued', 'queued-by-name']);
     expect(queued!.sourceForm).toBe('arn');
     expect(byName!.sourceForm).toBe('name');
-    const { name: _a, targetRegion: regionA, sourceForm: _f, ...rest } = queued!;
-    const { name: _b, targetRegion: regionB, sourceForm: _g, ...restByName } = byName!;
+    const { name: _a, targetRegions: regionsA, sourceForm: _f, ...rest } = queued!;
+    const { name: _b, targetRegions: regionsB, sourceForm: _g, ...restByName } = byName!;
     expect(restByName).toEqual(rest);
-    expect(regionB).not.toBe(regionA);
+    expect(regionsB).toHaveLength(1);
+    expect(regionsB).not.toEqual(regionsA);
     expect(describeScenario(byName!)).toBe(
       '300 copies × 600 s, limit 5, measured over 240 s, to eu-west-2, sources by name',
     );
