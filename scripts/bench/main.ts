@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     .addOption(
       new Option(
         '--scenario <names...>',
-        `scenarios to run, in order: ${SCENARIOS.map((s) => s.name).join(', ')} (default: those not marked scale)`,
+        `scenarios to run, in order: ${SCENARIOS.map((s) => s.name).join(', ')}; the [scale] ones only when named`,
       ).default(SCENARIOS.filter((s) => !s.scale).map((s) => s.name)),
     )
     .addOption(
