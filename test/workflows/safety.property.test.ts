@@ -283,6 +283,8 @@ interface CopyTrack {
   listing?: OwnedCopy[];
   listedAt?: number;
   cancelFired: boolean;
+  /** Set by a Temporal cancel: settles once the copy's workflow task after the request completed. */
+  cancelTakenIn?: Promise<void>;
   faultFired: boolean;
   /** Its target as FakeAws made it (kept after a delete, for its creation and availability time). */
   created?: FakeSnapshot;
@@ -441,21 +443,23 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
     if (track.spec.cancel.how === 'signal') await handle.signal(cancelSignal, { reason: 'property test' });
     else {
       await handle.cancel();
-      // The time-skipping server rejects the copy's request to cancel this very activity if the activity
-      // completes first (ACTIVITY_UNKNOWN), and then leaves that workflow task open for ever: answer only
-      // once the copy's workflow task after the cancel request completed (a real server takes either order).
-      if (!Context.current().info.isLocal) {
-        await waitFor(
-          'the copy took in the cancellation',
-          async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            const asked = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-            if (!events.slice(asked).some((e) => e.workflowTaskCompletedEventAttributes))
-              throw new Error('not yet');
-          },
-          { timeoutMs: 10_000, intervalMs: 20 },
-        );
-      }
+      // The time-skipping server rejects a copy's request to cancel an activity that completed meanwhile
+      // (ACTIVITY_UNKNOWN; temporalio/sdk-typescript#1058, sdk-java#2391) and then leaves that workflow task
+      // open for ever; a real server takes either order. So no activity of the copy answers until the copy's
+      // workflow task after the cancel request completed: this one (a regular activity) waits here; a local
+      // activity, which holds that very task open, answers, and the copy's next regular activity waits.
+      track.cancelTakenIn = waitFor(
+        'the copy took in the cancellation',
+        async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const asked = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+          if (!events.slice(asked).some((e) => e.workflowTaskCompletedEventAttributes))
+            throw new Error('not yet');
+        },
+        { timeoutMs: 10_000, intervalMs: 20 },
+      );
+      track.cancelTakenIn.catch(() => undefined); // awaited (and reported) by whichever activity comes next
+      if (!Context.current().info.isLocal) await track.cancelTakenIn;
     }
   };
 
@@ -472,6 +476,7 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
         );
       }
       if (!track) return fn(...args); // the copySlots scheduler
+      if (!Context.current().info.isLocal) await track.cancelTakenIn;
       const at = track.spec.cancel?.at;
       if (at?.kind === 'minutes' && now >= track.startedAt + at.m * MINUTE)
         await fireCancel(track, `at +${at.m} min`);
