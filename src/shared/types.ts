@@ -201,9 +201,9 @@ export interface Progress {
   retired: PrunedSnapshot[];
   slotWaits: number;
   /**
-   * While `waiting-for-slot`: the copy's place in its copy-slot queue (1 = next) when it asked. A waiting
-   * copy adds no history events, so this is not updated as the queue drains: the scheduler's `slots`
-   * query (`slotsWorkflowId`) has the live order.
+   * While `waiting-for-slot`, copies of 0.3 and before: their place in the copy-slot queue (1 = next) when
+   * they asked. Copies since ask without waiting for the scheduler and leave it out; the scheduler's `slots`
+   * query (`slotsWorkflowId`) has the live order, which `snapcopy status` and `copy --wait` show.
    */
   queuePosition?: number;
   /** The copySlots workflow this copy asks for its slot (snapcopy-slots-<accountId>-<region>). */
