@@ -7,6 +7,7 @@ while it runs turns `failed`. COPIES records every copy accepted, for GET /snapc
 install() puts the clock on DBClusterSnapshot and the limits on RDSBackend's create, copy and delete.
 """
 
+import os
 import time
 
 from moto.rds.exceptions import InvalidDBClusterSnapshotStateFault, RDSClientError
@@ -144,6 +145,9 @@ def copies_view() -> dict:
 
 def install() -> None:
     """A cluster snapshot's status and progress follow the clock; create, copy and delete apply AWS's limits."""
+    # AWS's quota (manual snapshots per Region, snapshotQuota) is the only one: moto's own cap of 1000 (which
+    # counts automated snapshots too) would refuse the bench's thousand sources before snapcopy ran.
+    os.environ.setdefault("MOTO_RDS_SNAPSHOT_LIMIT", "1000000")
     DBClusterSnapshot.status = _clock_field("_status")
     DBClusterSnapshot.percent_progress = _clock_field("_percent_progress")
     RDSBackend.create_db_cluster_snapshot = create_db_cluster_snapshot
