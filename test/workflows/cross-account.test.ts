@@ -25,6 +25,7 @@ import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
 import { failureOf } from '../helpers/failures';
+import { waitFor } from '../helpers/wait';
 
 const MINUTE = 60 * 1000;
 
@@ -78,6 +79,26 @@ async function whenProgress(handle: Handle, matches: (p: Progress) => boolean): 
     await env.sleep('2m');
   }
   throw new Error(`progress never matched: ${JSON.stringify(await handle.query(progressQuery))}`);
+}
+
+/**
+ * Waits (without moving time) until the copy that is copying now — the running hop's child, else the copy
+ * itself — sleeps between two polls. The time-skipping server rejects a workflow's request to cancel an
+ * activity that completed meanwhile (ACTIVITY_UNKNOWN; temporalio/sdk-typescript#1058) and then leaves
+ * that workflow task open for ever, where a real server takes either order: a Temporal cancel sent while
+ * no poll is in flight cannot meet it. Time is still while the test only queries, so the sleep holds.
+ */
+async function betweenPolls(handle: Handle): Promise<void> {
+  await waitFor(
+    'a copy sleeping between two polls',
+    async () => {
+      const p = await handle.query(progressQuery);
+      const hop = p.hops?.find((h) => h.status === 'copying');
+      const copying = hop ? await env.client.workflow.getHandle(hop.workflowId).query(progressQuery) : p;
+      if (copying.nextPollAt === undefined) throw new Error('a poll is in flight');
+    },
+    { timeoutMs: 30_000, intervalMs: 20 },
+  );
 }
 
 /** Every snapshot left, as `<account>/<region>/<id>`, and the source's shares. */
@@ -244,6 +265,7 @@ describe('cross-account copies', () => {
           await handle.signal(cancelSignal, { reason: 'test' });
           expect((await handle.result()).summary.outcome).toBe('cancelled');
         } else {
+          await betweenPolls(handle);
           await handle.cancel();
           await expect(handle.result()).rejects.toThrow();
         }
