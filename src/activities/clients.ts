@@ -3,6 +3,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
+import { RDSDataClient, type RDSDataClientConfig } from '@aws-sdk/client-rds-data';
 import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -17,6 +18,8 @@ export interface AwsClients {
   /** Without `role`, the default credential chain; with it, that role's session (another account). */
   rds(region: string, role?: AssumedRole): RDSClient;
   kms(region: string, role?: AssumedRole): KMSClient;
+  /** The RDS Data API (restore tests' SQL canary), in the restored cluster's account and Region. */
+  rdsData(region: string, role?: AssumedRole): RDSDataClient;
   sts(region: string, role?: AssumedRole): STSClient;
   /** Plan run reports (notify.snsTopicArn), in the topic's Region. */
   sns(region: string): SNSClient;
@@ -37,6 +40,7 @@ export interface AwsClientsOptions {
   /** Extra client configuration (credentials, endpoint, requestHandler...); `region` is always per call. */
   rds?: Omit<RDSClientConfig, 'region'>;
   kms?: Omit<KMSClientConfig, 'region'>;
+  rdsData?: Omit<RDSDataClientConfig, 'region'>;
   sns?: Omit<SNSClientConfig, 'region'>;
   sts?: Omit<STSClientConfig, 'region'>;
   /** How assumed-role credentials are made (tests); default fromTemporaryCredentials over the default chain. */
@@ -155,6 +159,13 @@ export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
       }),
     kms: (region, role) =>
       client('kms', region, role, (extra) => new KMSClient({ maxAttempts, ...opts.kms, ...extra, region })),
+    rdsData: (region, role) =>
+      client(
+        'rds-data',
+        region,
+        role,
+        (extra) => new RDSDataClient({ maxAttempts, ...opts.rdsData, ...extra, region }),
+      ),
     sts: (region, role) =>
       client('sts', region, role, (extra) => new STSClient({ maxAttempts, ...opts.sts, ...extra, region })),
     sns: (region) =>

@@ -16,12 +16,15 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../shared/slots';
+import { DEFAULT_RESTORE_TESTS_PER_REGION, restoreSlotsWorkflowId } from '../shared/restore-tests';
 
 export interface SlotActivitiesOptions {
   /** The Temporal client of the worker's namespace, created lazily (tests without slots never connect). */
   client: () => Promise<Client>;
   /** Slots per account and Region for schedulers this worker starts (SNAPCOPY_SLOT_CAPACITY, default 5). */
   capacity?: number;
+  /** Restore tests at once per account and Region (SNAPCOPY_RESTORE_TESTS_PER_REGION, default 1). */
+  restoreTestsPerRegion?: number;
 }
 
 export interface RequestCopySlotInput {
@@ -32,6 +35,11 @@ export interface RequestCopySlotInput {
   request: SlotRequest;
   /** The account's role (TargetRoleArn): the scheduler looks at that account's copies in flight. */
   role?: AssumedRole;
+  /**
+   * `restores`: a restore test's slot, from the account and Region's restore-slot scheduler (the same
+   * workflow type, its own ID and capacity, and no copies in flight to count). Default `copies`.
+   */
+  kind?: 'copies' | 'restores';
 }
 
 export interface RequestCopySlotResult {
@@ -52,7 +60,10 @@ export function createSlotActivities(opts: SlotActivitiesOptions) {
   return {
     async requestCopySlot(input: RequestCopySlotInput): Promise<RequestCopySlotResult> {
       const client = await opts.client();
-      const workflowId = slotsWorkflowId(input.accountId, input.region);
+      const restores = input.kind === 'restores';
+      const workflowId = restores
+        ? restoreSlotsWorkflowId(input.accountId, input.region)
+        : slotsWorkflowId(input.accountId, input.region);
       await client.workflow.signalWithStart(SLOTS_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: input.taskQueue,
@@ -61,13 +72,16 @@ export function createSlotActivities(opts: SlotActivitiesOptions) {
           {
             accountId: input.accountId,
             region: input.region,
-            capacity: opts.capacity ?? DEFAULT_SLOT_CAPACITY,
+            capacity: restores
+              ? (opts.restoreTestsPerRegion ?? DEFAULT_RESTORE_TESTS_PER_REGION)
+              : (opts.capacity ?? DEFAULT_SLOT_CAPACITY),
+            ...(restores ? { kind: 'restores' as const } : {}),
             ...(input.role ? { role: input.role } : {}),
           },
         ],
         signal: requestSlotSignal,
         signalArgs: [input.request],
-        staticSummary: `copy slots of account ${input.accountId} in ${input.region}`,
+        staticSummary: `${restores ? 'restore-test' : 'copy'} slots of account ${input.accountId} in ${input.region}`,
       });
       return { slotsWorkflowId: workflowId };
     },

@@ -16,6 +16,17 @@ import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
 import { findLatestClusterSnapshot } from './latest-snapshot';
 import { findPlanSources } from './plan-sources';
+import {
+  createWriterInstance,
+  deleteThrowawayCluster,
+  deleteThrowawayInstance,
+  describeRestorableSnapshot,
+  describeThrowawayCluster,
+  describeThrowawayInstance,
+  enableDataApi,
+  restoreThrowawayCluster,
+  runSqlCheck,
+} from './restore-test';
 import { startCopy } from './start-copy';
 import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
 import type {
@@ -96,6 +107,23 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     checkSourceKey: (input: CheckSourceKeyInput): Promise<SourceKeyInfo> => checkSourceKey(clients, input),
     publishPlanReport: (input: PublishPlanReportInput): Promise<PublishPlanReportResult> =>
       publishPlanReport(clients, input),
+    // Restore tests (verifyCopy)
+    describeRestorableSnapshot: (input: Parameters<typeof describeRestorableSnapshot>[1]) =>
+      describeRestorableSnapshot(clients, input),
+    restoreThrowawayCluster: (input: Parameters<typeof restoreThrowawayCluster>[1]) =>
+      restoreThrowawayCluster(clients, input),
+    describeThrowawayCluster: (input: Parameters<typeof describeThrowawayCluster>[1]) =>
+      describeThrowawayCluster(clients, input),
+    createWriterInstance: (input: Parameters<typeof createWriterInstance>[1]) =>
+      createWriterInstance(clients, input),
+    describeThrowawayInstance: (input: Parameters<typeof describeThrowawayInstance>[1]) =>
+      describeThrowawayInstance(clients, input),
+    deleteThrowawayInstance: (input: Parameters<typeof deleteThrowawayInstance>[1]) =>
+      deleteThrowawayInstance(clients, input),
+    deleteThrowawayCluster: (input: Parameters<typeof deleteThrowawayCluster>[1]) =>
+      deleteThrowawayCluster(clients, input),
+    enableDataApi: (input: Parameters<typeof enableDataApi>[1]) => enableDataApi(clients, input),
+    runSqlCheck: (input: Parameters<typeof runSqlCheck>[1]) => runSqlCheck(clients, input),
   };
 }
 
@@ -110,5 +138,6 @@ export {
   type AwsErrorClassification,
 } from './errors';
 export type * from './types';
+export type * from './restore-test';
 export { createSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 export type { RequestCopySlotInput, RequestCopySlotResult, ReleaseCopySlotInput } from './copy-slots';

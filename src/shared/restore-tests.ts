@@ -10,6 +10,8 @@ export const VERIFY_WORKFLOW_TYPE = 'verifyCopy';
 export const RESTORE_TEST_FAILED = 'RestoreTestFailed';
 /** A cluster or instance that lacks the restore-test tags: never deleted. */
 export const RESOURCE_NOT_OWNED = 'ResourceNotOwnedBySnapcopy';
+/** The throwaway cluster or writer refuses the call for now (still creating): the workflow waits and asks again. */
+export const THROWAWAY_BUSY = 'ThrowawayResourceBusy';
 
 /** Tags on every throwaway cluster and instance, beside `snapcopy:managed=true` and `snapcopy:workflow-id`. */
 export const VERIFY_OF_TAG = 'snapcopy:verify-of';
@@ -58,8 +60,10 @@ export interface VerifyOptions {
   instanceClass?: string;
   dbSubnetGroupName?: string;
   vpcSecurityGroupIds?: string[];
-  /** Give up (clean up, fail) after this many seconds. Default 4 hours. */
+  /** Give up (clean up, fail) this many seconds after the restore slot was granted. Default 4 hours. */
   deadlineSeconds?: number;
+  /** The longest wait between two looks at the throwaway cluster and writer, seconds (default 60). */
+  pollSeconds?: number;
   check?: SqlCheck;
   /** sts:ExternalId for assuming TargetRoleArn. */
   externalId?: string;

@@ -36,6 +36,11 @@ export interface CopySlotsInput {
   capacity: number;
   /** The account's role (TargetRoleArn) for looking at its copies in flight; default credentials without. */
   role?: AssumedRole;
+  /**
+   * `restores`: the slots of restore tests (snapcopy-restore-slots-…): no copies in flight to count at AWS,
+   * only holders that closed to reclaim. Default `copies`.
+   */
+  kind?: 'copies' | 'restores';
   /** Carried by continue-as-new. */
   state?: SlotsState;
   /** Holders that asked again and were not told yet when the previous run continued as new. */
@@ -75,7 +80,7 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
     // Look at AWS only while a copy waits, a few minutes apart: then a foreign copy or a lost holder matters.
     const waiting = book.getState().queue.length > 0;
     if (waiting && now() - checkedAt >= CHECK_INTERVAL_MS) {
-      await lookAtAws(book, input.role);
+      await lookAtAws(book, input.role, input.kind ?? 'copies');
       checkedAt = now();
       continue;
     }
@@ -126,12 +131,18 @@ async function tell(book: SlotBook, holders: SlotEntry[]): Promise<void> {
  * keeps granting what it knows and looks again at the next interval — it must never fail and strand
  * its queue.
  */
-async function lookAtAws(book: SlotBook, role: AssumedRole | undefined): Promise<void> {
+async function lookAtAws(
+  book: SlotBook,
+  role: AssumedRole | undefined,
+  kind: 'copies' | 'restores',
+): Promise<void> {
   const { region, holders } = book.getState();
   const ours = holders.length; // holders only leave while AWS answers
   // Waiters need no check: a grant to a copy that is gone fails and frees the slot at once.
   const [inFlight, closed] = await Promise.all([
-    countCopiesInFlight({ region, ...(role ? { role } : {}) }).catch(unlessCancelled),
+    kind === 'restores'
+      ? undefined
+      : countCopiesInFlight({ region, ...(role ? { role } : {}) }).catch(unlessCancelled),
     closedWorkflows({ workflowIds: holders.map((e) => e.workflowId) }).catch(unlessCancelled),
   ]);
   if (closed) book.reclaim(closed);
