@@ -5,3 +5,5 @@ export { copySlots, type CopySlotsInput } from './copy-slots';
 export { runCopyPlan } from './run-copy-plan';
 export { sourceShare, type SourceShareInput } from './source-share';
 export { cancelSignal, progressQuery } from '../shared/contract';
+export { verifyCopy } from './verify-copy';
+export type { VerifyState } from './verify-copy';

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createTemporalActivities } from '../../src/activities';
+import { restoreSlotsWorkflowId } from '../../src/shared/restore-tests';
 import { slotsWorkflowId } from '../../src/shared/slots';
 import { ACCOUNT, type FakeAws } from './fake-aws';
 import { workflowBundle } from './temporal';
@@ -52,10 +53,12 @@ export async function withFakeAwsWorker<T>(
   } finally {
     for (const account of schedulers.accounts ?? [ACCOUNT]) {
       for (const region of schedulers.regions) {
-        await env.client.workflow
-          .getHandle(slotsWorkflowId(account, region))
-          .terminate('test over')
-          .catch(() => undefined);
+        for (const id of [slotsWorkflowId(account, region), restoreSlotsWorkflowId(account, region)]) {
+          await env.client.workflow
+            .getHandle(id)
+            .terminate('test over')
+            .catch(() => undefined);
+        }
       }
     }
   }

@@ -29,6 +29,7 @@ import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared
 import { isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
 import type { PlanRunResult } from '../../src/shared/plan-run';
 import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
+import { ENGINE, ENGINE_VERSION, FakeRestores } from './fake-restores';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -109,7 +110,30 @@ export class FakeAws {
   /** Until this time (ms), describing a target fails as AWS throttling does. */
   describeOutageUntil = 0;
 
-  constructor(private readonly clock: () => Promise<number>) {}
+  /** Restore tests' clusters and writers (verifyCopy). */
+  readonly restores: FakeRestores;
+
+  constructor(private readonly clock: () => Promise<number>) {
+    this.restores = new FakeRestores(
+      clock,
+      async (region, identifier, account) => {
+        const s = this.find(region, identifier, account);
+        if (!s) return undefined;
+        await this.refresh(s);
+        return {
+          arn: arnOf(s),
+          identifier: s.identifier,
+          accountId: s.account,
+          status: s.status,
+          engine: ENGINE,
+          engineVersion: ENGINE_VERSION,
+          encrypted: s.encrypted,
+          ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+        };
+      },
+      ACCOUNT,
+    );
+  }
 
   addSnapshot(s: Partial<FakeSnapshot> & Pick<FakeSnapshot, 'region' | 'identifier'>): FakeSnapshot {
     const full: FakeSnapshot = {
@@ -172,6 +196,11 @@ export class FakeAws {
       'deleteOwnedSnapshot',
       'shareSnapshot',
       'unshareSnapshot',
+      'restoreThrowawayCluster',
+      'createWriterInstance',
+      'deleteThrowawayInstance',
+      'deleteThrowawayCluster',
+      'enableDataApi',
     ]);
     return this.calls.filter((c) => changes.has(c.name));
   }
@@ -253,6 +282,7 @@ export class FakeAws {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
     return {
       ...temporal,
+      ...this.restores.activities((name, input) => record(name as keyof Activities, input)),
       countCopiesInFlight: async (input: { region: string; role?: AssumedRole }) => {
         record('countCopiesInFlight', input);
         // AWS's limit is per account and Region: only the caller's copies count.
