@@ -2,7 +2,11 @@
 // is a singleton that must be installed before the first connection or worker is created.
 import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger, LogLevel } from '@temporalio/common';
-import { COPY_DURATION_BUCKETS_SECONDS, METRICS } from '../shared/metric-names';
+import {
+  COPY_DURATION_BUCKETS_SECONDS,
+  METRICS,
+  RESTORE_DURATION_BUCKETS_SECONDS,
+} from '../shared/metric-names';
 import type { WorkerConfig } from './config';
 
 /** Signals that start a graceful shutdown (the SDK's default list also has SIGQUIT and SIGUSR2). */
@@ -36,7 +40,10 @@ export function runtimeOptions(config: WorkerConfig, logger: Logger): RuntimeOpt
               // latencies keep their millisecond units.
               prometheus: {
                 bindAddress: metricsBindAddress(config.metrics),
-                histogramBucketOverrides: { [METRICS.copyDuration]: COPY_DURATION_BUCKETS_SECONDS },
+                histogramBucketOverrides: {
+                  [METRICS.copyDuration]: COPY_DURATION_BUCKETS_SECONDS,
+                  [METRICS.restoreDuration]: RESTORE_DURATION_BUCKETS_SECONDS,
+                },
               },
             },
           }

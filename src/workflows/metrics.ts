@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, log, metricMeter, TemporalFailure 
 import type { MetricTags } from '@temporalio/common';
 import { METRICS } from '../shared/metric-names';
 import type { PlanRunResult } from '../shared/plan-run';
+import type { VerifyOutcome } from '../shared/restore-tests';
 import type { DBClusterSnapshotView, Outcome } from '../shared/types';
 
 const GIB = 1024 ** 3;
@@ -137,4 +138,29 @@ export function recordOldestSlotWait(accountId: string, region: string, seconds:
       'Seconds the oldest copy waiting for a copy slot has waited',
     )
     .set(seconds, { account_id: accountId, region });
+}
+
+/**
+ * A restore test (verifyCopy) ended. `totalSeconds` (the restore call until cluster and writer are available)
+ * is recorded only for a restorable copy: a failed or cancelled restore's time says nothing about restores.
+ */
+export function recordRestoreTest(region: string, outcome: VerifyOutcome, totalSeconds?: number): void {
+  metricMeter
+    .createCounter(METRICS.restoreTests, 'tests', 'Restore tests of snapshot copies ended, by outcome')
+    .add(1, { region, outcome });
+  if (outcome === 'restorable' && totalSeconds !== undefined && totalSeconds >= 0) {
+    metricMeter
+      .createHistogram(
+        METRICS.restoreDuration,
+        'float',
+        's',
+        'Time from RestoreDBClusterFromSnapshot until the cluster and its writer are available',
+      )
+      .record(totalSeconds, { region });
+  }
+  log[outcome === 'failed' ? 'warn' : 'info']('restore test ended', {
+    region,
+    outcome,
+    totalSeconds: totalSeconds !== undefined ? Math.round(totalSeconds) : undefined,
+  });
 }

@@ -412,7 +412,7 @@ describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
 describe('runtimeOptions', () => {
   const logger = createJsonLogger('INFO', () => undefined);
 
-  it('serves Prometheus on the configured address, with copy-sized duration buckets', () => {
+  it('serves Prometheus on the configured address, with copy- and restore-sized duration buckets', () => {
     const opts = runtimeOptions(workerConfig({}), logger);
     expect(opts.logger).toBe(logger);
     expect(opts.shutdownSignals).toEqual(SHUTDOWN_SIGNALS);
@@ -424,6 +424,9 @@ describe('runtimeOptions', () => {
     expect(
       metrics && 'prometheus' in metrics ? metrics.prometheus.histogramBucketOverrides : undefined,
     ).toHaveProperty(METRICS.copyDuration);
+    expect(
+      metrics && 'prometheus' in metrics ? metrics.prometheus.histogramBucketOverrides : undefined,
+    ).toHaveProperty(METRICS.restoreDuration);
     expect(opts.telemetryOptions?.logging).toMatchObject({ forward: {} });
   });
 
