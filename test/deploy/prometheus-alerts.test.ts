@@ -15,6 +15,7 @@ const TESTS = path.join(DIR, 'alerts.test.yml');
 const ALERTS = [
   'SnapcopyCopyFailed',
   'SnapcopyPlanRunFailed',
+  'SnapcopyRestoreTestFailed',
   'SnapcopySlotWaitTooLong',
   'SnapcopyWorkerNotPolling',
 ];
@@ -119,6 +120,37 @@ describe('Prometheus alert rules', () => {
       what: 'increase() alone (misses the first failed run)',
       change: (r) => {
         r.expr = 'sum by (namespace, plan) (increase(snapcopy_plan_runs_failed[1h])) > 0';
+      },
+    },
+    {
+      alert: 'SnapcopyRestoreTestFailed',
+      what: 'increase() alone (misses the first failed test in a Region)',
+      change: (r) => {
+        r.expr =
+          'sum by (namespace, region) (increase(snapcopy_restore_tests_total{outcome="failed"}[1h])) > 0';
+      },
+    },
+    {
+      alert: 'SnapcopyRestoreTestFailed',
+      what: 'every outcome counted (restorable tests fire)',
+      change: (r) => {
+        expect(r.expr).toContain('{outcome="failed"}');
+        r.expr = r.expr.replaceAll('{outcome="failed"}', '');
+      },
+    },
+    {
+      alert: 'SnapcopyRestoreTestFailed',
+      what: 'the name without its _total (what a second suffix would make it)',
+      change: (r) => {
+        r.expr = r.expr.replaceAll('snapcopy_restore_tests_total', 'snapcopy_restore_tests');
+      },
+    },
+    {
+      alert: 'SnapcopyRestoreTestFailed',
+      what: 'summed over Regions (one alert that does not say where)',
+      change: (r) => {
+        expect(r.expr).toContain('sum by (namespace, region)');
+        r.expr = r.expr.replace('sum by (namespace, region)', 'sum by (namespace)');
       },
     },
     {
