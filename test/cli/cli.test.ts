@@ -302,7 +302,11 @@ describe('iam-policy', () => {
       StringEquals: { 'aws:RequestTag/snapcopy:managed': 'true' },
     });
     expect(byAction('rds:DescribeDBClusterSnapshots')).toHaveLength(1);
-    expect(byAction('rds:ListTagsForResource')).toHaveLength(1);
+    // Snapshot tags for copies; cluster and instance tags for restore tests' throwaways.
+    expect(byAction('rds:ListTagsForResource').map((s) => s.Sid)).toEqual([
+      'ReadClusterSnapshotTags',
+      'DescribeVerifyResources',
+    ]);
 
     const grant = byAction('kms:CreateGrant')[0];
     expect(grant?.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });

@@ -43,7 +43,8 @@ const FLAGS: IamPolicyFlags = {
 const policiesOf = (flags: IamPolicyFlags, env?: string): CrossAccountPolicies =>
   buildCrossAccountPolicies(crossAccountInputOf(flags, env));
 
-const actionsOf = (policy: PolicyDocument) => policy.Statement.flatMap((s) => s.Action).sort();
+const actionsOf = (policy: PolicyDocument) => [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
+const bySid = (policy: PolicyDocument, sid: string) => policy.Statement.find((s) => s.Sid === sid);
 const byAction = (policy: PolicyDocument, action: string) => {
   const found = policy.Statement.filter((s) => s.Action.includes(action));
   expect(found.length, action).toBeLessThanOrEqual(1);
@@ -61,6 +62,25 @@ const MANAGED_DELETE = {
   },
 };
 const MANAGED_REQUEST = { StringEquals: { 'aws:RequestTag/snapcopy:managed': 'true' } };
+/** Restore tests: created only with the throwaway's tags, and changed only while it carries them. */
+const THROWAWAY_REQUEST = {
+  StringEquals: { 'aws:RequestTag/snapcopy:managed': 'true' },
+  Null: { 'aws:RequestTag/snapcopy:verify-of': 'false' },
+};
+const throwawayTagged = (rdsKey?: string) => ({
+  StringEquals: {
+    'aws:ResourceTag/snapcopy:managed': 'true',
+    ...(rdsKey ? { [`${rdsKey}/snapcopy:managed`]: 'true' } : {}),
+  },
+  Null: {
+    'aws:ResourceTag/snapcopy:verify-of': 'false',
+    ...(rdsKey ? { [`${rdsKey}/snapcopy:verify-of`]: 'false' } : {}),
+  },
+});
+const verifyClusters = (account: string, ...regions: string[]) =>
+  regions.map((r) => `arn:aws:rds:${r}:${account}:cluster:snapcopy-verify-*`);
+const verifyWriters = (account: string, ...regions: string[]) =>
+  regions.map((r) => `arn:aws:rds:${r}:${account}:db:snapcopy-verify-*-writer`);
 const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 
 /** Least-privilege rules every policy keeps. */
@@ -76,7 +96,30 @@ function expectLeastPrivilege(policy: PolicyDocument): void {
       expect(s.Action).toEqual(['rds:DeleteDBClusterSnapshot']);
       expect(s.Condition).toEqual(MANAGED_DELETE);
     }
-    if (s.Action.includes('rds:AddTagsToResource')) expect(s.Condition).toEqual(MANAGED_REQUEST);
+    // Tags only in create requests that set snapcopy:managed=true (a copy's, or a throwaway's with verify-of).
+    if (s.Action.includes('rds:AddTagsToResource')) {
+      expect([MANAGED_REQUEST, THROWAWAY_REQUEST]).toContainEqual(s.Condition);
+    }
+    // No delete, and nothing on a running throwaway, without snapcopy's tags on the resource.
+    for (const a of s.Action.filter((a) => /^rds:Delete|^rds:EnableHttpEndpoint$|^rds-data:/.test(a))) {
+      expect(s.Action, a).toEqual([a]);
+      expect(s.Condition?.StringEquals?.['aws:ResourceTag/snapcopy:managed'], a).toBe('true');
+      if (a !== 'rds:DeleteDBClusterSnapshot') {
+        expect(s.Condition?.Null?.['aws:ResourceTag/snapcopy:verify-of'], a).toBe('false');
+      }
+    }
+    // Restores and instances: the new cluster or instance only with the request tags; the statements without
+    // them name only what the request reads (snapshot, groups, the cluster an instance joins).
+    if (s.Action.includes('rds:RestoreDBClusterFromSnapshot') || s.Action.includes('rds:CreateDBInstance')) {
+      if (s.Condition === undefined) {
+        const creates = s.Action.includes('rds:RestoreDBClusterFromSnapshot') ? ':cluster:' : ':db:';
+        for (const r of s.Resource) expect(r).not.toContain(creates);
+      } else {
+        expect(s.Condition).toEqual(THROWAWAY_REQUEST);
+        for (const r of s.Resource)
+          expect(r).toMatch(/:(cluster:snapcopy-verify-\*|db:snapcopy-verify-\*-writer)$/);
+      }
+    }
     if (s.Action.includes('kms:CreateGrant')) expect(s.Condition).toEqual(FOR_AWS_RESOURCE);
     if (s.Action.includes('kms:Decrypt')) expect(s.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
   }
@@ -179,22 +222,29 @@ describe('iam-policy --cross-account: the policies', () => {
       'kms:ReEncrypt*',
       'rds:AddTagsToResource',
       'rds:CopyDBClusterSnapshot',
+      'rds:CreateDBInstance',
+      'rds:DeleteDBCluster',
       'rds:DeleteDBClusterSnapshot',
+      'rds:DeleteDBInstance',
       'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+      'rds:DescribeDBInstances',
       'rds:ListTagsForResource',
+      'rds:RestoreDBClusterFromSnapshot',
     ]);
     expect(byAction(policy, 'rds:DescribeDBClusterSnapshots')?.Resource).toEqual([
       ...snapshots(TARGET, ...all),
       ...clusters(TARGET, ...all),
       ...snapshots(SOURCE, 'us-east-1', 'eu-west-1'), // the shared source, read by its ARN
     ]);
-    expect(byAction(policy, 'rds:ListTagsForResource')?.Resource).toEqual(snapshots(TARGET, ...all));
+    expect(bySid(policy, 'ReadClusterSnapshotTags')?.Resource).toEqual(snapshots(TARGET, ...all));
     expect(byAction(policy, 'rds:CopyDBClusterSnapshot')?.Resource).toEqual([
       ...snapshots(TARGET, ...all),
       ...snapshots(SOURCE, 'us-east-1', 'eu-west-1'), // the shared source snapshots, not in the target Region
     ]);
     // Tagging and deleting only its own copies, only in the target account (the intermediate copy included).
-    expect(byAction(policy, 'rds:AddTagsToResource')).toMatchObject({
+    expect(bySid(policy, 'TagCopiesAtCreation')).toMatchObject({
+      Action: ['rds:AddTagsToResource'],
       Resource: snapshots(TARGET, ...all),
       Condition: MANAGED_REQUEST,
     });
@@ -518,6 +568,176 @@ describe('iam-policy: the single-account policy is made of the same statements',
       'DescribeKmsKeys',
       'LetRdsUseKmsKeys',
       'KmsThroughRdsOnly',
+      ...RESTORE_SIDS,
     ]);
+  });
+});
+
+const RESTORE_SIDS = [
+  'RestoreVerifyClusters',
+  'RestoreFromCopies',
+  'CreateVerifyWriters',
+  'CreateWritersInVerifyClusters',
+  'DescribeVerifyResources',
+  'DeleteOnlyVerifyWriters',
+  'DeleteOnlyVerifyClusters',
+];
+const CANARY_SIDS = ['EnableDataApiOnVerifyClusters', 'QueryVerifyClusters', 'ReadCanarySecrets'];
+const SECRET = `arn:aws:secretsmanager:us-west-2:${TARGET}:secret:snapcopy/canary-AbCdEf`;
+
+describe('iam-policy: restore tests', () => {
+  const policy = buildIamPolicy(
+    policyInputOf(
+      { sourceRegion: ['us-east-1'], targetRegion: 'us-west-2', account: TARGET, kmsKeyArn: [DEST_KEY_USW2] },
+      undefined,
+    ),
+  );
+  const rds = (type: string) => [`arn:aws:rds:us-west-2:${TARGET}:${type}:*`];
+
+  it('restore and create only a throwaway cluster and writer tagged in the request, in the target Region', () => {
+    expectLeastPrivilege(policy);
+    expect(bySid(policy, 'RestoreVerifyClusters')).toEqual({
+      Sid: 'RestoreVerifyClusters',
+      Effect: 'Allow',
+      Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
+      Resource: verifyClusters(TARGET, 'us-west-2'),
+      Condition: THROWAWAY_REQUEST,
+    });
+    expect(bySid(policy, 'CreateVerifyWriters')).toEqual({
+      Sid: 'CreateVerifyWriters',
+      Effect: 'Allow',
+      Action: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+      Resource: verifyWriters(TARGET, 'us-west-2'),
+      Condition: THROWAWAY_REQUEST,
+    });
+    // What they read cannot carry request tags: statements of their own, without the new cluster or instance.
+    expect(bySid(policy, 'RestoreFromCopies')).toMatchObject({
+      Action: ['rds:RestoreDBClusterFromSnapshot'],
+      Resource: [...rds('cluster-snapshot'), ...rds('subgrp'), ...rds('og'), ...rds('cluster-pg')],
+    });
+    expect(bySid(policy, 'RestoreFromCopies')?.Condition).toBeUndefined();
+    expect(bySid(policy, 'CreateWritersInVerifyClusters')).toMatchObject({
+      Action: ['rds:CreateDBInstance'],
+      Resource: [...verifyClusters(TARGET, 'us-west-2'), ...rds('subgrp'), ...rds('og'), ...rds('pg')],
+    });
+    expect(bySid(policy, 'DescribeVerifyResources')).toMatchObject({
+      Action: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:ListTagsForResource'],
+      Resource: [...rds('cluster'), ...rds('db')],
+    });
+    // Nothing of restore tests in the source Regions.
+    for (const sid of RESTORE_SIDS) {
+      for (const r of bySid(policy, sid)!.Resource) expect(r).toContain(':us-west-2:');
+    }
+  });
+
+  it('deletes writers and clusters only while they carry snapcopy:managed=true and snapcopy:verify-of', () => {
+    expect(bySid(policy, 'DeleteOnlyVerifyWriters')).toEqual({
+      Sid: 'DeleteOnlyVerifyWriters',
+      Effect: 'Allow',
+      Action: ['rds:DeleteDBInstance'],
+      Resource: verifyWriters(TARGET, 'us-west-2'),
+      Condition: throwawayTagged('rds:db-tag'),
+    });
+    expect(bySid(policy, 'DeleteOnlyVerifyClusters')).toEqual({
+      Sid: 'DeleteOnlyVerifyClusters',
+      Effect: 'Allow',
+      Action: ['rds:DeleteDBCluster'],
+      Resource: verifyClusters(TARGET, 'us-west-2'),
+      Condition: throwawayTagged('rds:cluster-tag'),
+    });
+    // Each delete action in exactly one statement, with the tag conditions (expectLeastPrivilege checks them).
+    for (const a of ['rds:DeleteDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBClusterSnapshot']) {
+      expect(
+        policy.Statement.filter((s) => s.Action.includes(a)),
+        a,
+      ).toHaveLength(1);
+    }
+    // No final snapshot: the cluster delete names no cluster snapshot.
+    expect(bySid(policy, 'DeleteOnlyVerifyClusters')?.Resource.join()).not.toContain('cluster-snapshot');
+  });
+
+  it('the restored copy’s key is covered by the KMS statements (grant for RDS, describe, decrypt through RDS)', () => {
+    expect(byAction(policy, 'kms:CreateGrant')?.Resource).toContain(DEST_KEY_USW2);
+    expect(byAction(policy, 'kms:DescribeKey')?.Resource).toContain(DEST_KEY_USW2);
+    const crypto = byAction(policy, 'kms:Decrypt');
+    expect(crypto?.Resource).toContain(DEST_KEY_USW2);
+    expect(crypto?.Condition?.StringEquals?.['kms:ViaService']).toContain('rds.us-west-2.amazonaws.com');
+  });
+
+  it('the SQL canary only with --canary-secret-arn: the Data API on tagged throwaways, the secrets themselves', () => {
+    for (const sid of CANARY_SIDS) expect(bySid(policy, sid), sid).toBeUndefined();
+    expect(actionsOf(policy).filter((a) => /^(rds-data|secretsmanager):|EnableHttpEndpoint/.test(a))).toEqual(
+      [],
+    );
+    const withCanary = buildIamPolicy(
+      policyInputOf(
+        { targetRegion: 'us-west-2', account: TARGET, canarySecretArn: [SECRET, SECRET] },
+        undefined,
+      ),
+    );
+    expectLeastPrivilege(withCanary);
+    expect(withCanary.Statement.map((s) => s.Sid).slice(-3)).toEqual(CANARY_SIDS);
+    expect(bySid(withCanary, 'EnableDataApiOnVerifyClusters')).toMatchObject({
+      Action: ['rds:EnableHttpEndpoint'],
+      Resource: verifyClusters(TARGET, 'us-west-2'),
+      Condition: throwawayTagged('rds:cluster-tag'),
+    });
+    // rds-data has only the global tag keys.
+    expect(bySid(withCanary, 'QueryVerifyClusters')).toMatchObject({
+      Action: ['rds-data:ExecuteStatement'],
+      Resource: verifyClusters(TARGET, 'us-west-2'),
+      Condition: throwawayTagged(),
+    });
+    expect(bySid(withCanary, 'ReadCanarySecrets')).toMatchObject({
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [SECRET],
+    });
+  });
+
+  it('refuses a canary secret that is not a Secrets Manager secret ARN of the partition (exit 2)', () => {
+    for (const bad of [
+      'snapcopy/canary',
+      `arn:aws:ssm:us-west-2:${TARGET}:parameter/canary`,
+      `arn:aws-cn:secretsmanager:cn-north-1:${TARGET}:secret:canary-AbCdEf`,
+      `arn:aws:secretsmanager:us-west-2:${TARGET}:secret:*`,
+    ]) {
+      expect(
+        () => policyInputOf({ targetRegion: 'us-west-2', canarySecretArn: [bad] }, undefined),
+        bad,
+      ).toThrow(/--canary-secret-arn .* must be a Secrets Manager secret ARN/);
+    }
+  });
+
+  it('cross-account: on the destination side only (the target role, or a worker in the destination account)', () => {
+    const p = policiesOf({ ...FLAGS, canarySecretArn: [SECRET] });
+    const target = p.targetRole!.policy;
+    expectLeastPrivilege(target);
+    for (const sid of [...RESTORE_SIDS, ...CANARY_SIDS]) expect(bySid(target, sid), sid).toBeDefined();
+    expect(bySid(target, 'RestoreVerifyClusters')?.Resource).toEqual(verifyClusters(TARGET, 'us-west-2'));
+    expect(bySid(target, 'DeleteOnlyVerifyClusters')?.Resource).toEqual(verifyClusters(TARGET, 'us-west-2'));
+    expect(bySid(target, 'ReadCanarySecrets')?.Resource).toEqual([SECRET]);
+    const source = actionsOf(p.sourceRole!.policy);
+    for (const a of ['rds:RestoreDBClusterFromSnapshot', 'rds:CreateDBInstance', 'rds:DeleteDBCluster']) {
+      expect(source).not.toContain(a);
+    }
+    expect(actionsOf(p.worker)).toEqual(['sts:AssumeRole']);
+
+    const inDestination = policiesOf({
+      ...FLAGS,
+      targetRoleArn: undefined,
+      kmsKeyArn: undefined,
+      account: TARGET,
+    });
+    expectLeastPrivilege(inDestination.worker);
+    expect(bySid(inDestination.worker, 'CreateVerifyWriters')?.Resource).toEqual(
+      verifyWriters(TARGET, 'us-west-2'),
+    );
+    const inSource = policiesOf({
+      ...FLAGS,
+      sourceRoleArn: undefined,
+      sourceKmsKeyArn: undefined,
+      account: SOURCE,
+    });
+    expect(actionsOf(inSource.worker)).not.toContain('rds:RestoreDBClusterFromSnapshot');
   });
 });

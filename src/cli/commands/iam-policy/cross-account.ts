@@ -9,6 +9,8 @@
 // destination account only the source role, in a third (tooling) account both. Cross-account use of a source key needs both the key policy (sourceKeyPolicy:
 // the statements to add to each source key's policy) and an IAM policy in the using account (the target
 // role's KMS statements). The statements are the single-account policy's (policy.ts), on other resources.
+// Restore tests restore copies in the destination account's target Region: their statements are the target
+// side's.
 import { sourceKeyPolicyStatements, type KeyPolicyStatement } from '../../../shared/cross-account';
 import {
   POLICY_VERSION,
@@ -24,6 +26,7 @@ import {
   letRdsUseKmsKeys,
   publishPlanReports,
   readClusterSnapshotTags,
+  restoreTestStatements,
   tagCopiesAtCreation,
   type PolicyDocument,
   type PolicyStatement,
@@ -58,6 +61,8 @@ export interface CrossAccountInput {
   workerPrincipal: string;
   /** SNS topics plan runs report to: published to by the worker as itself. */
   snsTopicArns?: string[];
+  /** Secrets of restore tests' SQL canaries (the target side runs them). */
+  canarySecretArns?: string[];
 }
 
 export interface TrustStatement {
@@ -199,6 +204,7 @@ function targetRolePolicy(input: CrossAccountInput, sourceKeys: string[]): Polic
       describeKmsKeys(keys),
       letRdsUseKmsKeys(keys),
       kmsThroughRdsOnly(keys, partition, regions),
+      ...restoreTestStatements(partition, targetAccount, [input.targetRegion], input.canarySecretArns),
     ],
   };
 }

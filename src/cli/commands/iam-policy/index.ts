@@ -24,7 +24,13 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
           '- rds:DeleteDBClusterSnapshot in the target Region, only on snapshots tagged snapcopy:managed=true;\n' +
           '- kms:DescribeKey, kms:CreateGrant (for AWS resources only) and Decrypt/Encrypt/GenerateDataKey*/ReEncrypt*\n' +
           '  (through RDS only) on the given source and destination key ARNs, or every key in the Regions;\n' +
-          '- for plans: rds:DescribeDBClusters in the source Regions, and sns:Publish on each --sns-topic-arn.\n' +
+          '- for plans: rds:DescribeDBClusters in the source Regions, and sns:Publish on each --sns-topic-arn;\n' +
+          '- for restore tests, in the target Region: rds:RestoreDBClusterFromSnapshot and rds:CreateDBInstance only\n' +
+          '  for a cluster snapcopy-verify-* and its writer created with the tags snapcopy:managed=true and\n' +
+          '  snapcopy:verify-of (and on the copy and the groups they use), rds:DeleteDBInstance / rds:DeleteDBCluster\n' +
+          '  (no final snapshot) only on those carrying both tags, rds:DescribeDBClusters/DescribeDBInstances; with\n' +
+          '  --canary-secret-arn, rds:EnableHttpEndpoint and rds-data:ExecuteStatement on those tagged clusters and\n' +
+          '  secretsmanager:GetSecretValue on each secret.\n' +
           'Note: a principal that may tag snapshots with snapcopy:managed=true could mark a foreign snapshot as owned;\n' +
           'RDS has no condition key that limits tagging to creation, so keep this policy for snapcopy alone.\n\n' +
           'With --cross-account, print instead one JSON object with every policy a cross-account copy needs for the\n' +
@@ -53,6 +59,11 @@ export function registerIamPolicy(program: Command, ctx: CliContext): void {
     .option(
       '--sns-topic-arn <arn>',
       "a plan's notify.snsTopicArn (sns:Publish on it); repeat for more",
+      collectString,
+    )
+    .option(
+      '--canary-secret-arn <arn>',
+      "a restore test's SQL canary secret (the Data API on throwaway clusters, GetSecretValue on it); repeat for more",
       collectString,
     )
     .option(

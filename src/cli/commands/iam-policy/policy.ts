@@ -10,10 +10,22 @@
 // grants to copy encrypted snapshots), and the crypto operations only through RDS, on the destination key and
 // on the source key (a cross-Region copy of an encrypted snapshot reads it with the source key).
 //
+// Restore tests (verifyCopy, in the target Region): RDS authorizes RestoreDBClusterFromSnapshot on the new
+// cluster (where aws:RequestTag applies) and on the snapshot, subnet group, option group and cluster parameter
+// group it uses (which carry no request tags), CreateDBInstance on the new instance (request tags) and on the
+// cluster, subnet, option and parameter groups. The request-tag condition is therefore on a statement of its
+// own, on the throwaway cluster or instance alone (by name, `snapcopy-verify-*`): a statement that mixed them
+// would either let the action create untagged clusters or never match the groups. Deleting them, enabling the
+// Data API and running the canary need the throwaway's tags (snapcopy:managed=true and a snapcopy:verify-of):
+// for RDS actions both aws:ResourceTag and rds:cluster-tag / rds:db-tag, as for snapshot deletes above;
+// rds-data knows only aws:ResourceTag. DeleteDBCluster is allowed on clusters alone, not on cluster snapshots,
+// so no final snapshot can be made. The restored copy's key is a destination key: the KMS statements cover it.
+//
 // The statements are built one by one below, so that the cross-account policies (cross-account.ts) are made
 // of the same statements, only on other resources.
 import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../../shared/names';
 import { partitionOfRegion } from '../../../shared/arn';
+import { throwawayClusterId, VERIFY_OF_TAG, writerInstanceId } from '../../../shared/restore-tests';
 
 export interface IamPolicyInput {
   sourceRegions: string[];
@@ -24,6 +36,8 @@ export interface IamPolicyInput {
   account: string;
   /** SNS topics plan runs report to (notify.snsTopicArn): sns:Publish on exactly these. */
   snsTopicArns?: string[];
+  /** Secrets of restore tests' SQL canaries: with them, the Data API on throwaway clusters and these secrets. */
+  canarySecretArns?: string[];
 }
 
 export interface PolicyStatement {
@@ -63,6 +77,14 @@ export const clusterSnapshotsIn = (partition: string, account: string, regions: 
 
 export const clustersIn = (partition: string, account: string, regions: string[]): string[] =>
   rdsResources(partition, account, regions, 'cluster:*');
+
+/** Restore tests' throwaway clusters (`snapcopy-verify-<8 hex>`) of one account in some Regions. */
+export const verifyClustersIn = (partition: string, account: string, regions: string[]): string[] =>
+  rdsResources(partition, account, regions, `cluster:${throwawayClusterId('*')}`);
+
+/** Their writers (`snapcopy-verify-<8 hex>-writer`). */
+export const verifyWritersIn = (partition: string, account: string, regions: string[]): string[] =>
+  rdsResources(partition, account, regions, `db:${writerInstanceId(throwawayClusterId('*'))}`);
 
 /** Every KMS key of one account in some Regions. */
 export const keysIn = (partition: string, account: string, regions: string[]): string[] =>
@@ -123,6 +145,142 @@ export const deleteOnlySnapcopyCopies = (resources: string[]): PolicyStatement =
     },
   },
 });
+
+// --- Restore tests --------------------------------------------------------------------------------------------
+
+const verifyOfTag = VERIFY_OF_TAG;
+
+/** In the create request: snapcopy:managed=true and a snapcopy:verify-of tag. */
+const createdAsThrowaway = {
+  StringEquals: { [`aws:RequestTag/${managedTag}`]: MANAGED_TAG_VALUE },
+  Null: { [`aws:RequestTag/${verifyOfTag}`]: 'false' },
+};
+
+/** On the resource: snapcopy:managed=true and a snapcopy:verify-of tag (`rdsTagKey` e.g. `rds:cluster-tag`). */
+const taggedAsThrowaway = (rdsTagKey?: string): NonNullable<PolicyStatement['Condition']> => ({
+  StringEquals: {
+    [`aws:ResourceTag/${managedTag}`]: MANAGED_TAG_VALUE,
+    ...(rdsTagKey ? { [`${rdsTagKey}/${managedTag}`]: MANAGED_TAG_VALUE } : {}),
+  },
+  Null: {
+    [`aws:ResourceTag/${verifyOfTag}`]: 'false',
+    ...(rdsTagKey ? { [`${rdsTagKey}/${verifyOfTag}`]: 'false' } : {}),
+  },
+});
+
+/** The restore's new cluster, only tagged as a throwaway in the request (tags at creation need AddTags). */
+export const restoreVerifyClusters = (clusters: string[]): PolicyStatement => ({
+  Sid: 'RestoreVerifyClusters',
+  Effect: 'Allow',
+  Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
+  Resource: clusters,
+  Condition: createdAsThrowaway,
+});
+
+/** What the restore reads: the copy, and the groups it names (or the defaults). No request tags here. */
+export const restoreFromCopies = (snapshotsAndGroups: string[]): PolicyStatement => ({
+  Sid: 'RestoreFromCopies',
+  Effect: 'Allow',
+  Action: ['rds:RestoreDBClusterFromSnapshot'],
+  Resource: snapshotsAndGroups,
+});
+
+/** The writer instance, only tagged as a throwaway in the request. */
+export const createVerifyWriters = (writers: string[]): PolicyStatement => ({
+  Sid: 'CreateVerifyWriters',
+  Effect: 'Allow',
+  Action: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+  Resource: writers,
+  Condition: createdAsThrowaway,
+});
+
+/** What the writer is created in: the throwaway cluster (by name) and the groups. No request tags here. */
+export const createWritersIn = (clustersAndGroups: string[]): PolicyStatement => ({
+  Sid: 'CreateWritersInVerifyClusters',
+  Effect: 'Allow',
+  Action: ['rds:CreateDBInstance'],
+  Resource: clustersAndGroups,
+});
+
+/** Reads: restore progress and the tags re-checked before each delete. */
+export const describeVerifyResources = (resources: string[]): PolicyStatement => ({
+  Sid: 'DescribeVerifyResources',
+  Effect: 'Allow',
+  Action: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:ListTagsForResource'],
+  Resource: resources,
+});
+
+export const deleteOnlyVerifyWriters = (writers: string[]): PolicyStatement => ({
+  Sid: 'DeleteOnlyVerifyWriters',
+  Effect: 'Allow',
+  Action: ['rds:DeleteDBInstance'],
+  Resource: writers,
+  Condition: taggedAsThrowaway('rds:db-tag'),
+});
+
+/** On clusters only (no cluster-snapshot resource): the delete cannot make a final snapshot. */
+export const deleteOnlyVerifyClusters = (clusters: string[]): PolicyStatement => ({
+  Sid: 'DeleteOnlyVerifyClusters',
+  Effect: 'Allow',
+  Action: ['rds:DeleteDBCluster'],
+  Resource: clusters,
+  Condition: taggedAsThrowaway('rds:cluster-tag'),
+});
+
+/** The SQL canary (only with its secrets): the Data API on throwaway clusters, and the secrets it logs in with. */
+export const sqlCanary = (clusters: string[], secrets: string[] | undefined): PolicyStatement[] =>
+  secrets?.length
+    ? [
+        {
+          Sid: 'EnableDataApiOnVerifyClusters',
+          Effect: 'Allow',
+          Action: ['rds:EnableHttpEndpoint'],
+          Resource: clusters,
+          Condition: taggedAsThrowaway('rds:cluster-tag'),
+        },
+        {
+          Sid: 'QueryVerifyClusters',
+          Effect: 'Allow',
+          Action: ['rds-data:ExecuteStatement'],
+          Resource: clusters,
+          Condition: taggedAsThrowaway(),
+        },
+        {
+          Sid: 'ReadCanarySecrets',
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue'],
+          Resource: [...new Set(secrets)],
+        },
+      ]
+    : [];
+
+/** Every restore-test statement, for one account's target Region(s). */
+export function restoreTestStatements(
+  partition: string,
+  account: string,
+  regions: string[],
+  canarySecretArns: string[] | undefined,
+): PolicyStatement[] {
+  const clusters = verifyClustersIn(partition, account, regions);
+  const writers = verifyWritersIn(partition, account, regions);
+  const groups = (...types: string[]) =>
+    types.flatMap((t) => rdsResources(partition, account, regions, `${t}:*`));
+  return [
+    restoreVerifyClusters(clusters),
+    restoreFromCopies([
+      ...clusterSnapshotsIn(partition, account, regions),
+      ...groups('subgrp', 'og', 'cluster-pg'),
+    ]),
+    createVerifyWriters(writers),
+    createWritersIn([...clusters, ...groups('subgrp', 'og', 'pg')]),
+    describeVerifyResources([...clustersIn(partition, account, regions), ...groups('db')]),
+    deleteOnlyVerifyWriters(writers),
+    deleteOnlyVerifyClusters(clusters),
+    ...sqlCanary(clusters, canarySecretArns),
+  ];
+}
+
+// --- KMS --------------------------------------------------------------------------------------------------------
 
 export const describeKmsKeys = (keys: string[]): PolicyStatement => ({
   Sid: 'DescribeKmsKeys',
@@ -186,6 +344,8 @@ export function buildIamPolicy(input: IamPolicyInput): PolicyDocument {
       describeKmsKeys(keys),
       letRdsUseKmsKeys(keys),
       kmsThroughRdsOnly(keys, partition, regions),
+      // Restore tests restore copies where they are made.
+      ...restoreTestStatements(partition, input.account, [input.targetRegion], input.canarySecretArns),
       ...publishPlanReports(input.snsTopicArns),
     ],
   };

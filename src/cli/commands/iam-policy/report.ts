@@ -20,6 +20,7 @@ export interface IamPolicyFlags {
   targetRegion: string;
   kmsKeyArn?: string[];
   snsTopicArn?: string[];
+  canarySecretArn?: string[];
   account?: string;
   json?: boolean;
   // --cross-account and the flags only it takes
@@ -108,6 +109,28 @@ function topicArnsOf(flags: IamPolicyFlags, partition: string): string[] {
   });
 }
 
+/** Secrets Manager secret ARNs (the full ARN, with the suffix Secrets Manager adds) in the partition. */
+function canarySecretArnsOf(flags: IamPolicyFlags, partition: string): string[] {
+  return [
+    ...new Set(
+      (flags.canarySecretArn ?? []).map((arn) => {
+        const parsed = parseArn(arn);
+        if (
+          parsed?.service !== 'secretsmanager' ||
+          parsed.partition !== partition ||
+          !/^secret:[^:*?]+$/.test(parsed.resource)
+        ) {
+          throw new UsageError(
+            `--canary-secret-arn ${JSON.stringify(arn)} must be a Secrets Manager secret ARN ` +
+              `(arn:${partition}:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)`,
+          );
+        }
+        return arn;
+      }),
+    ),
+  ];
+}
+
 const DESTINATION_REGION_RULE = 'neither a --source-region nor the --target-region';
 
 export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefined): IamPolicyInput {
@@ -125,12 +148,14 @@ export function policyInputOf(flags: IamPolicyFlags, envAccount: string | undefi
     return arn;
   });
   const snsTopicArns = topicArnsOf(flags, partition);
+  const canarySecretArns = canarySecretArnsOf(flags, partition);
   return {
     sourceRegions,
     targetRegion,
     kmsKeyArns,
     account,
     ...(snsTopicArns.length ? { snsTopicArns } : {}),
+    ...(canarySecretArns.length ? { canarySecretArns } : {}),
   };
 }
 
@@ -303,6 +328,7 @@ export function crossAccountInputOf(
     );
   }
   const snsTopicArns = topicArnsOf(flags, partition);
+  const canarySecretArns = canarySecretArnsOf(flags, partition);
 
   return {
     partition,
@@ -318,6 +344,7 @@ export function crossAccountInputOf(
     ...(flags.externalId === undefined ? {} : { externalId: flags.externalId }),
     workerPrincipal,
     ...(snsTopicArns.length ? { snsTopicArns } : {}),
+    ...(canarySecretArns.length ? { canarySecretArns } : {}),
   };
 }
 
