@@ -19,11 +19,12 @@ For benchmarks and fault-injection tests it also observes what it serves (reset 
 
 DB clusters restored from snapshots are `creating` for restoreSeconds and their instances (CreateDBInstance in
 a cluster) for instanceSeconds, then `available`; a deleted cluster or instance of a cluster is `deleting` for
-deleteSeconds, then gone. AWS's refusals hold: nothing `creating` is deleted, nor a cluster with instances not `deleting`, nor a
-protected one; nothing is restored from a snapshot not `available`; clusters per account and Region are limited
-(clusterQuota). A restored cluster has its snapshot's engine and encryption and the call's tags. The RDS Data API
-is gated as on AWS: EnableHttpEndpoint turns a cluster's HTTP endpoint on, and rds-data ExecuteStatement answers
-moto's configured results (/moto-api/static/rds-data/statement-results) only for an available cluster with it on.
+deleteSeconds, then gone (its automated snapshots with it). AWS's refusals hold: nothing `creating` is deleted,
+nor a cluster with instances not `deleting`, nor a protected one; nothing is restored from a snapshot not
+`available`; clusters per account and Region are limited (clusterQuota). A restored cluster has its snapshot's
+engine and encryption and the call's tags. The RDS Data API is gated as on AWS: EnableHttpEndpoint turns a
+cluster's HTTP endpoint on, and rds-data ExecuteStatement answers moto's configured results
+(/moto-api/static/rds-data/statement-results) only for an available cluster with it on.
 - GET /snapcopy-emulator/restores: every cluster restored and instance created, with its status now, tags and
   timeline in epoch ms (createdAt, availableAt, deleteRequestedAt, goneAt).
 

@@ -256,6 +256,12 @@ def delete_db_cluster(self, cluster_identifier, snapshot_name=None):
             cluster.master_user_secret.delete_secret()
         if snapshot_name:
             self.create_db_cluster_snapshot(cluster_identifier, snapshot_name)
+        # AWS deletes the cluster's automated backups with it (DeleteAutomatedBackups defaults to true); moto
+        # keeps them, so a cluster restored again under the name would clash with its automated snapshot.
+        name = cluster.db_cluster_identifier
+        for key, snapshot in list(self.cluster_snapshots.items()):
+            if snapshot.snapshot_type == "automated" and snapshot.db_cluster_identifier == name:
+                self.delete_db_cluster_snapshot(key)  # copies.py's: a copy of it still running fails
         _mark_deleting(cluster)
         return cluster
 
