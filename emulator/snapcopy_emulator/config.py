@@ -28,6 +28,11 @@ OPTIONS = {
     "copyLimit": ("--copy-limit", "SNAPCOPY_EMULATOR_COPY_LIMIT", int, 5),
     "snapshotQuota": ("--snapshot-quota", "SNAPCOPY_EMULATOR_SNAPSHOT_QUOTA", int, 100),
     "rdsRateLimit": ("--rds-rate-limit", "SNAPCOPY_EMULATOR_RDS_RATE_LIMIT", rate_limit, None),  # see throttle.py
+    # Restored DB clusters and their instances (see restores.py).
+    "restoreSeconds": ("--restore-seconds", "SNAPCOPY_EMULATOR_RESTORE_SECONDS", float, 20.0),
+    "instanceSeconds": ("--instance-seconds", "SNAPCOPY_EMULATOR_INSTANCE_SECONDS", float, 20.0),
+    "deleteSeconds": ("--delete-seconds", "SNAPCOPY_EMULATOR_DELETE_SECONDS", float, 3.0),
+    "clusterQuota": ("--cluster-quota", "SNAPCOPY_EMULATOR_CLUSTER_QUOTA", int, 40),
 }
 # The effective config: every OPTIONS key that is set, plus "faults" while faults are set (see faults.py).
 CONFIG = {key: default for key, (_, _, _, default) in OPTIONS.items() if default is not None}
@@ -38,6 +43,7 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-# When the config last changed (epoch ms): no copy turns available before it. Read it as config.CONFIG_SINCE
-# (control.py sets it), never through `from .config import CONFIG_SINCE`, which would keep the first value.
+# When the config last changed (epoch ms): no copy, restored cluster or instance turns available (or gone) before
+# it. Read it as config.CONFIG_SINCE (control.py sets it), never through `from .config import CONFIG_SINCE`,
+# which would keep the first value.
 CONFIG_SINCE = now_ms()

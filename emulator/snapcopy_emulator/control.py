@@ -3,8 +3,10 @@
 - GET/POST /snapcopy-emulator/config: the effective config; POST changes it (validated as at start-up).
 - GET/POST /snapcopy-emulator/stats: the calls, errors and faults counted (stats.py); POST resets them.
 - GET /snapcopy-emulator/copies: every copy's timeline and the copies in flight per Region (copies.py).
+- GET /snapcopy-emulator/restores: every restored cluster's and created instance's timeline (restores.py).
 - GET /snapcopy-emulator/sessions: the assumed-role sessions STS handed out (cross_account.py).
-- POST /moto-api/reset (moto's): also forgets the copies seen, resets the counters and refills the RDS buckets.
+- POST /moto-api/reset (moto's): also forgets the copies and restores seen, resets the counters and refills the
+  RDS buckets.
 Every answer carries X-Snapcopy-Emulator-Pid. `with_control_endpoint` wraps moto's WSGI app with them.
 """
 
@@ -14,12 +16,13 @@ from copy import deepcopy
 
 from werkzeug.wrappers import Request, Response
 
-from . import config, copies, cross_account, faults, stats, throttle
+from . import config, copies, cross_account, faults, restores, stats, throttle
 from .config import CONFIG, LOCK, OPTIONS, now_ms
 
 CONFIG_PATH = "/snapcopy-emulator/config"
 STATS_PATH = "/snapcopy-emulator/stats"
 COPIES_PATH = "/snapcopy-emulator/copies"
+RESTORES_PATH = "/snapcopy-emulator/restores"
 SESSIONS_PATH = "/snapcopy-emulator/sessions"
 RESET_PATH = "/moto-api/reset"
 
@@ -65,6 +68,7 @@ def _configure(request: Request) -> tuple:
             return {"error": str(err)}, 400
         with LOCK:
             copies.settle_all()  # settle copies under the old config: one that is done stays done
+            restores.settle_all()  # and restored clusters, instances and deletions likewise
             apply(update)
             config.CONFIG_SINCE = now_ms()
     return CONFIG, 200
@@ -84,11 +88,24 @@ def _copies(request: Request) -> tuple:
         return copies.copies_view(), 200
 
 
+def _restores(request: Request) -> tuple:
+    if request.method != "GET":
+        return {"error": "use GET"}, 405
+    with LOCK:
+        return restores.restores_view(), 200
+
+
 def _sessions(_request: Request) -> tuple:
     return cross_account.sessions_view(), 200
 
 
-CONTROL = {CONFIG_PATH: _configure, STATS_PATH: _stats, COPIES_PATH: _copies, SESSIONS_PATH: _sessions}
+CONTROL = {
+    CONFIG_PATH: _configure,
+    STATS_PATH: _stats,
+    COPIES_PATH: _copies,
+    RESTORES_PATH: _restores,
+    SESSIONS_PATH: _sessions,
+}
 
 
 def with_control_endpoint(app):
@@ -97,8 +114,9 @@ def with_control_endpoint(app):
     def wsgi(environ, start_response):
         path = environ.get("PATH_INFO")
         if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
-            with LOCK:  # moto forgets every snapshot: forget what was observed of them too
+            with LOCK:  # moto forgets every snapshot, cluster and instance: forget what was observed of them too
                 copies.COPIES.clear()
+                restores.forget()
                 stats.reset()
                 throttle.refill()  # and every account's RDS bucket is full again
         if path not in CONTROL:

@@ -82,13 +82,18 @@ def fate(service: str, action: str, caller: tuple | None = None) -> tuple:
 
 
 def injected_error(response: BaseResponse, status: int) -> tuple:
-    """An error in the shape AWS answers it (and the SDK parses): JSON for the JSON protocols (KMS), else Query XML."""
+    """An error in the shape AWS answers it (and the SDK parses): JSON for the JSON protocols (KMS; rds-data's
+    REST-JSON, which names the error in x-amzn-ErrorType too), else Query XML."""
     query_code, json_code, error_type, message = INJECTED[status]
     request_id = str(uuid.uuid4())
     content_type = response.headers.get("Content-Type") or ""
     if content_type.startswith("application/x-amz-json"):  # the same JSON version back (KMS: 1.1)
         body = json.dumps({"__type": json_code, "message": message})
         return status, {"Content-Type": content_type, "x-amzn-RequestId": request_id}, body
+    if content_type.startswith("application/json"):  # REST-JSON (rds-data)
+        body = json.dumps({"__type": json_code, "message": message})
+        headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id, "x-amzn-ErrorType": json_code}
+        return status, headers, body
     version = (response.querystring.get("Version") or [None])[0]
     xmlns = f' xmlns="http://{response.service_name}.amazonaws.com/doc/{version}/"' if version else ""
     body = (

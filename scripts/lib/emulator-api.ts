@@ -40,6 +40,36 @@ export interface EmulatorCopies {
   copies: EmulatorCopy[];
 }
 
+/** A cluster RestoreDBClusterFromSnapshot made, or an instance CreateDBInstance made in a cluster; epoch ms. */
+export interface EmulatorRestore {
+  /** Lowercased, as AWS stores it. */
+  identifier: string;
+  accountId: string;
+  region: string;
+  kind: 'cluster' | 'instance';
+  /** Its status now: `creating`, `available` (or what moto set since, e.g. `stopped`), `deleting` or `deleted`. */
+  status: string;
+  tags: { Key: string; Value: string }[];
+  /** A cluster's: the snapshot it was restored from. */
+  snapshotArn?: string;
+  /** An instance's: its cluster. */
+  clusterIdentifier?: string;
+  createdAt: number;
+  /** created + restoreSeconds (cluster) / instanceSeconds (instance), however late it was read. */
+  availableAt?: number;
+  /** When DeleteDBCluster / DeleteDBInstance accepted its deletion. */
+  deleteRequestedAt?: number;
+  /** deleteRequested + deleteSeconds: from then on AWS answers NotFound for it. */
+  goneAt?: number;
+}
+
+export interface EmulatorRestores {
+  /** The emulator's clock when it answered (epoch ms). */
+  now: number;
+  /** In the order they were made. */
+  restores: EmulatorRestore[];
+}
+
 async function request<T>(endpoint: string, path: string, method: 'GET' | 'POST'): Promise<T> {
   const res = await fetch(new URL(path, endpoint), { method });
   if (!res.ok) throw new Error(`AWS emulator ${method} ${path} failed (${res.status}): ${await res.text()}`);
@@ -57,6 +87,43 @@ export function resetEmulatorStats(endpoint: string): Promise<EmulatorStats> {
 
 export function emulatorCopies(endpoint: string): Promise<EmulatorCopies> {
   return request(endpoint, '/snapcopy-emulator/copies', 'GET');
+}
+
+export function emulatorRestores(endpoint: string): Promise<EmulatorRestores> {
+  return request(endpoint, '/snapcopy-emulator/restores', 'GET');
+}
+
+/** One answer of rds-data ExecuteStatement, as the Data API's JSON names its fields. */
+export interface DataApiResult {
+  records?: Record<string, unknown>[][];
+  columnMetadata?: Record<string, unknown>[];
+  numberOfRecordsUpdated?: number;
+  generatedFields?: Record<string, unknown>[];
+  formattedRecords?: string;
+}
+
+/**
+ * Queues answers for rds-data ExecuteStatement in one account and Region (moto's
+ * /moto-api/static/rds-data/statement-results). A statement (resourceArn and sql) takes the LAST result queued
+ * the first time it runs and keeps it; a statement that finds the queue empty answers no records. The
+ * emulator answers only for an `available` cluster with its HTTP endpoint enabled (else BadRequestException).
+ */
+export async function setDataApiResults(
+  endpoint: string,
+  results: DataApiResult[],
+  where: { accountId?: string; region?: string } = {},
+): Promise<void> {
+  const res = await fetch(new URL('/moto-api/static/rds-data/statement-results', endpoint), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      account_id: where.accountId ?? '123456789012',
+      region: where.region ?? 'us-east-1',
+      results,
+    }),
+  });
+  if (!res.ok) throw new Error(`AWS emulator rds-data results refused (${res.status}): ${await res.text()}`);
+  await res.body?.cancel();
 }
 
 /** moto's /moto-api/reset: every resource in every Region is gone, and so are the counters and timelines. */

@@ -35,6 +35,14 @@ export interface EmulatorConfig {
    * it fills every bucket. Read back as the figures in force.
    */
   rdsRateLimit?: RdsRateLimit | 'aws' | null;
+  /** Seconds a cluster RestoreDBClusterFromSnapshot makes is `creating` (then `available`); default 20. */
+  restoreSeconds?: number;
+  /** Seconds an instance CreateDBInstance makes in a cluster is `creating` (then `available`); default 20. */
+  instanceSeconds?: number;
+  /** Seconds a deleted cluster or instance of a cluster is `deleting` (then gone); default 3. */
+  deleteSeconds?: number;
+  /** DB clusters allowed per account and Region (those `deleting` count); default 40. */
+  clusterQuota?: number;
 }
 
 export interface EmulatorOptions extends Partial<EmulatorConfig> {
@@ -63,8 +71,12 @@ const FLAGS: Record<keyof EmulatorConfig, string> = {
   copyLimit: '--copy-limit',
   snapshotQuota: '--snapshot-quota',
   rdsRateLimit: '--rds-rate-limit',
+  restoreSeconds: '--restore-seconds',
+  instanceSeconds: '--instance-seconds',
+  deleteSeconds: '--delete-seconds',
+  clusterQuota: '--cluster-quota',
 };
-/** The settings every config has, all numbers (the others are absent while off). */
+/** Settings every config has, all numbers (the others are absent while off, or newer than some callers). */
 const NUMBERS = ['copySeconds', 'queueSeconds', 'copyLimit', 'snapshotQuota'] as const;
 const HOST = '127.0.0.1';
 const POLL_MS = 100;

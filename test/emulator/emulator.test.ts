@@ -23,6 +23,8 @@ import { waitFor } from '../helpers/wait';
 const SOURCE_REGION = 'us-east-1';
 const TARGET_REGION = 'us-west-2';
 const BASE: EmulatorConfig = { copySeconds: 3, queueSeconds: 0, copyLimit: 5, snapshotQuota: 100 };
+// The restore settings' defaults, read back beside BASE.
+const RESTORE_DEFAULTS = { restoreSeconds: 20, instanceSeconds: 20, deleteSeconds: 3, clusterQuota: 40 };
 const LONG = 3600; // seconds: a copy that will not finish during the test unless the config changes
 const PROGRESS_SECONDS = 100; // 0% to 100% at 1% a second: visible progress, far from the end
 
@@ -139,9 +141,14 @@ describe('AWS emulator', () => {
   });
 
   it('round-trips its config through the control endpoint', async () => {
-    expect(await emulatorConfig(emulator.endpoint)).toEqual(BASE);
+    expect(await emulatorConfig(emulator.endpoint)).toEqual({ ...BASE, ...RESTORE_DEFAULTS });
     await emulator.configure({ copyLimit: 7, queueSeconds: 1.5 });
-    expect(await emulatorConfig(emulator.endpoint)).toEqual({ ...BASE, copyLimit: 7, queueSeconds: 1.5 });
+    expect(await emulatorConfig(emulator.endpoint)).toEqual({
+      ...BASE,
+      ...RESTORE_DEFAULTS,
+      copyLimit: 7,
+      queueSeconds: 1.5,
+    });
     await expect(emulator.configure({ copyLimit: -1 })).rejects.toThrow(
       /copyLimit must be a non-negative int/,
     );

@@ -266,9 +266,13 @@ describe('AWS emulator fault injection', () => {
     // {} removes them: the config reads as it did before faults existed.
     await configureFaults(emulator.endpoint, {});
     expect(Object.keys(await emulatorConfig(emulator.endpoint)).sort()).toEqual([
+      'clusterQuota',
       'copyLimit',
       'copySeconds',
+      'deleteSeconds',
+      'instanceSeconds',
       'queueSeconds',
+      'restoreSeconds',
       'snapshotQuota',
     ]);
     await emulator.configure({ copyLimit: 5 });

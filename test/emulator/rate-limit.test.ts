@@ -263,9 +263,13 @@ describe('AWS emulator RDS rate limit', () => {
     });
     await emulator.configure({ rdsRateLimit: null });
     expect(Object.keys(await emulatorConfig(emulator.endpoint)).sort()).toEqual([
+      'clusterQuota',
       'copyLimit',
       'copySeconds',
+      'deleteSeconds',
+      'instanceSeconds',
       'queueSeconds',
+      'restoreSeconds',
       'snapshotQuota',
     ]);
   });
