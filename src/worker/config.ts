@@ -5,6 +5,7 @@ import type { LogLevel } from '@temporalio/common';
 import { DurationError, parseDurationMs } from '../shared/duration';
 import type { BudgetRate } from '../activities/aws-budget';
 import { DEFAULT_RDS_BUDGET } from '../activities/clients';
+import { DEFAULT_RESTORE_TESTS_PER_REGION } from '../shared/restore-tests';
 import { DEFAULT_SLOT_CAPACITY } from '../shared/slots';
 
 /** Prometheus scrape port (the fixed contract: worker metrics 9464). */
@@ -113,6 +114,8 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** Copy slots per account and destination Region for the schedulers this worker starts (AWS: 5). */
   slotCapacity: number;
+  /** Restore tests at once per account and Region (verifyCopy's restore slots; DB clusters cost). */
+  restoreTestsPerRegion: number;
   /** Workflows held in the sticky cache (the rest replay from history when they next have work). */
   maxCachedWorkflows: number;
   /** Task slots (or the resource-based tuner) and pollers. */
@@ -175,6 +178,19 @@ export function parseSlotCapacity(value: string | undefined, variable = 'SNAPCOP
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 100) {
     throw new ConfigError(variable, `"${value}" is not a number of copy slots (an integer from 1 to 100)`);
+  }
+  return n;
+}
+
+/** SNAPCOPY_RESTORE_TESTS_PER_REGION: 1–40 (a DB cluster each; AWS's default quota is 40 per Region). */
+export function parseRestoreTestsPerRegion(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_RESTORE_TESTS_PER_REGION;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 40) {
+    throw new ConfigError(
+      'SNAPCOPY_RESTORE_TESTS_PER_REGION',
+      `"${value}" is not a number of restore tests at once (an integer from 1 to 40)`,
+    );
   }
   return n;
 }
@@ -340,6 +356,7 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
     shutdownGraceMs:
       grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
     slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
+    restoreTestsPerRegion: parseRestoreTestsPerRegion(read(env, 'SNAPCOPY_RESTORE_TESTS_PER_REGION')),
     maxCachedWorkflows: parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS')),
     tuning: parseTuning(env),
     rdsBudget: parseRdsBudget(env),

@@ -35,7 +35,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ...code,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
-      activities: createActivities(aws, { client, capacity: config.slotCapacity }),
+      activities: createActivities(aws, {
+        client,
+        capacity: config.slotCapacity,
+        restoreTestsPerRegion: config.restoreTestsPerRegion,
+      }),
       shutdownGraceTime: config.shutdownGraceMs,
       ...tuningOptions(config),
     });

@@ -46,6 +46,7 @@ describe('workerConfig', () => {
       metrics: { host: '0.0.0.0', port: 9464 },
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
+      restoreTestsPerRegion: 1,
       maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
@@ -56,6 +57,11 @@ describe('workerConfig', () => {
 
   it('reads the copy-slot capacity, refusing what is not 1 to 100', () => {
     expect(workerConfig({ SNAPCOPY_SLOT_CAPACITY: '8' }).slotCapacity).toBe(8);
+    expect(workerConfig({}).restoreTestsPerRegion).toBe(1);
+    expect(workerConfig({ SNAPCOPY_RESTORE_TESTS_PER_REGION: '3' }).restoreTestsPerRegion).toBe(3);
+    expect(() => workerConfig({ SNAPCOPY_RESTORE_TESTS_PER_REGION: '0' })).toThrow(
+      'SNAPCOPY_RESTORE_TESTS_PER_REGION: "0" is not a number of restore tests at once (an integer from 1 to 40)',
+    );
     for (const bad of ['0', '101', '2.5', 'five']) {
       expect(() => workerConfig({ SNAPCOPY_SLOT_CAPACITY: bad })).toThrow(
         `SNAPCOPY_SLOT_CAPACITY: "${bad}" is not a number of copy slots (an integer from 1 to 100)`,
@@ -112,6 +118,7 @@ describe('workerConfig', () => {
       metrics: { host: '127.0.0.1', port: 9100 },
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
+      restoreTestsPerRegion: 1,
       maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
