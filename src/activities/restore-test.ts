@@ -20,7 +20,7 @@ import type { Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { fault, retryableFailure, toActivityFailure } from './errors';
 import { tagValue, toTags } from './snapshot-view';
-import { describeClusterSnapshot } from './target-snapshot';
+import { describeClusterSnapshot, readTags } from './target-snapshot';
 import type { AssumedRole } from './types';
 
 interface InAccount {
@@ -37,6 +37,8 @@ export interface RestorableSnapshot {
   engineVersion?: string;
   encrypted: boolean;
   kmsKeyId?: string;
+  /** The snapcopy:source-cluster tag of a snapcopy copy: the cluster a plan's restore tests are kept for. */
+  sourceCluster?: string;
 }
 
 export interface RestoreClusterInput extends InAccount {
@@ -124,12 +126,15 @@ export async function describeRestorableSnapshot(
   const rds = clients.rds(input.region, input.role);
   const what = `DB cluster snapshot '${input.identifier}' in ${input.region}`;
   let s;
+  let tags: Tag[] = [];
   try {
     s = await describeClusterSnapshot(rds, input.identifier);
+    if (s) tags = await readTags(rds, s);
   } catch (err) {
     throw restoreFailure(err, `Describing ${what}`);
   }
   if (!s) throw fault('DBClusterSnapshotNotFoundFault', `${what} does not exist`);
+  const sourceCluster = tagValue(tags, OWNERSHIP_TAGS.sourceCluster);
   const arn = s.DBClusterSnapshotArn;
   const accountId = arn ? parseArn(arn)?.accountId : undefined;
   if (!arn || !accountId || !s.Engine) {
@@ -144,6 +149,7 @@ export async function describeRestorableSnapshot(
     ...(s.EngineVersion ? { engineVersion: s.EngineVersion } : {}),
     encrypted: s.StorageEncrypted === true,
     ...(s.KmsKeyId ? { kmsKeyId: s.KmsKeyId } : {}),
+    ...(sourceCluster ? { sourceCluster } : {}),
   };
 }
 

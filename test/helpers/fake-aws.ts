@@ -129,6 +129,9 @@ export class FakeAws {
           engineVersion: ENGINE_VERSION,
           encrypted: s.encrypted,
           ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+          ...(tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster)
+            ? { sourceCluster: tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster) }
+            : {}),
         };
       },
       ACCOUNT,

@@ -2,7 +2,7 @@
 // the UI's current details), and the thin handlers over both (they record; the steps act).
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { VerifyCheck, VerifyCopyInput, VerifyPhase, VerifyProgress } from '../../shared/restore-tests';
-import { SA_PHASE, SA_TARGET_REGION } from '../../shared/search-attributes';
+import { SA_PHASE, SA_SOURCE_CLUSTER, SA_TARGET_REGION } from '../../shared/search-attributes';
 import type { ValidatedVerify } from '../../shared/verify-input';
 import { iso, now } from '../clock';
 
@@ -14,6 +14,8 @@ export interface SnapshotFacts {
   engineVersion?: string;
   encrypted: boolean;
   kmsKeyId?: string;
+  /** The copy's snapcopy:source-cluster tag (a search attribute, so plans find their clusters' tests). */
+  sourceCluster?: string;
 }
 
 /** Epoch ms of each mark the timings are measured between. */
@@ -106,6 +108,12 @@ export class RestoreTest {
   addCheck(check: VerifyCheck): void {
     this.state.checks.push(check);
     this.show();
+  }
+
+  /** The copy's source cluster as SnapcopySourceCluster (plans look their clusters' last tests up by it). */
+  showSourceCluster(cluster: string): void {
+    if (workflowInfo().typedSearchAttributes.get(SA_SOURCE_CLUSTER) === cluster) return;
+    upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: cluster }]);
   }
 
   showRegion(): void {

@@ -107,7 +107,9 @@ export async function describeSnapshot(t: RestoreTest): Promise<void> {
     ...(s.engineVersion ? { engineVersion: s.engineVersion } : {}),
     encrypted: s.encrypted,
     ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+    ...(s.sourceCluster ? { sourceCluster: s.sourceCluster } : {}),
   };
+  if (s.sourceCluster) t.showSourceCluster(s.sourceCluster);
 }
 
 /** One restore test at a time per account and Region (SNAPCOPY_RESTORE_TESTS_PER_REGION): DB clusters cost. */
