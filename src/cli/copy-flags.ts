@@ -173,6 +173,11 @@ export const COPY_FLAGS = [
     parse: parseInteger,
   },
   {
+    flags: '--verify',
+    field: 'options.verify',
+    help: 'once the copy is available, prove it restores: a restore test (verifyCopy) of it runs as a child',
+  },
+  {
     flags: '--polls-per-run <n>',
     field: 'options.pollsPerRun',
     help: 'polls per workflow run before continuing as new',

@@ -6,6 +6,7 @@ import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { retentionRulesSchema } from './retention-rules';
 import { invalidValue, show, type InputError } from './messages';
 import { zodProblems } from './zod-problems';
+import { sqlCheckSchema, verifyOptionsShape } from './verify-input';
 
 // The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
 z.config({ jitless: true });
@@ -47,6 +48,11 @@ const optionsSchema = z.strictObject(
     priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
     externalId: optionalString,
     shareKmsKeyId: optionalString,
+    verify: z
+      .union([z.literal(true), z.strictObject(verifyOptionsShape)], {
+        error: 'must be true or an object of restore-test options',
+      })
+      .optional(),
   },
   { error: 'must be an object' },
 );
@@ -85,6 +91,9 @@ function fieldName(path: readonly PropertyKey[], root: string): string {
 function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return INPUT_FIELDS;
   if (path.length === 1 && path[0] === 'options') return OPTION_FIELDS;
+  if (path[0] === 'options' && path[1] === 'verify') {
+    return path[2] === 'check' ? Object.keys(sqlCheckSchema.shape) : Object.keys(verifyOptionsShape);
+  }
   return ['Key', 'Value'];
 }
 

@@ -1,5 +1,6 @@
 // Input, result and progress shapes of the copyDbClusterSnapshot workflow (docs/contract.md). Workflow-safe.
 import type { RetentionRules } from './retention-rules';
+import type { VerifyOptions, VerifyOutcome } from './restore-tests';
 
 export interface Tag {
   Key: string;
@@ -42,6 +43,11 @@ export interface CopyOptions {
    * a customer managed key of the source account, in the source Region, to re-encrypt it with first.
    */
   shareKmsKeyId?: string;
+  /**
+   * Once the copy is `available`, prove it restores: a restore test (verifyCopy) of it runs as a child, and the
+   * summary carries its outcome. `true` for the defaults, or the restore test's options.
+   */
+  verify?: true | Omit<VerifyOptions, 'externalId'>;
 }
 
 export interface CopyDbClusterSnapshotInput {
@@ -128,6 +134,16 @@ export interface CopySummary {
   /** After a cancel: whether the target was deleted (false = kept because it was already available). */
   targetDeleted?: boolean;
   crossAccount?: CrossAccountSummary;
+  /** options.verify: the restore test of the copy (its workflow, outcome and what a restore took). */
+  verify?: CopyVerifySummary;
+}
+
+export interface CopyVerifySummary {
+  workflowId: string;
+  outcome: VerifyOutcome;
+  totalSeconds?: number;
+  /** The fault or failed check, when the outcome is `failed`. */
+  failure?: string;
 }
 
 export interface CopyDbClusterSnapshotResult {
@@ -150,6 +166,7 @@ export type Phase =
   | 'copying-intermediate'
   | 'unsharing'
   | 'cancelling'
+  | 'verifying'
   | 'completed'
   | 'cancelled'
   | 'failed';

@@ -33,6 +33,8 @@ import {
 import type { CopyOptions, Tag } from './types';
 import { invalidCombination, invalidValue, show } from './messages';
 import { parseShape, type OptionsShape } from './copy-input-schema';
+import type { VerifyOptions } from './restore-tests';
+import { checkVerifyOptions } from './verify-input';
 
 export { closest, InputError, show, valueAt, type InputErrorType } from './messages';
 export { INPUT_FIELDS, OPTION_FIELDS } from './copy-input-schema';
@@ -61,7 +63,7 @@ export const DEFAULT_OPTIONS = {
 } as const satisfies Required<Omit<CopyOptions, OptionalOptions>>;
 
 /** Options without a default (the cross-account ones become ValidatedInput's own fields). */
-type OptionalOptions = 'deadlineSeconds' | 'retain' | 'retention' | 'externalId' | 'shareKmsKeyId';
+type OptionalOptions = 'deadlineSeconds' | 'retain' | 'retention' | 'externalId' | 'shareKmsKeyId' | 'verify';
 
 /** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
 export type SourceForm = 'name' | 'automated' | 'arn' | 'cluster';
@@ -100,6 +102,8 @@ export interface ValidatedInput {
     deadlineSeconds?: number;
     retain?: number;
     retention?: RetentionRules;
+    /** options.verify as restore-test options ({} for `true`). */
+    verify?: Omit<VerifyOptions, 'externalId'>;
   };
 }
 
@@ -592,6 +596,17 @@ function validateOptions(given: OptionsShape): ValidatedInput['options'] {
   };
   if (given.deadlineSeconds !== undefined) options.deadlineSeconds = given.deadlineSeconds;
   if (given.retain !== undefined) options.retain = given.retain;
+  if (given.verify !== undefined) {
+    const verify = given.verify === true ? {} : given.verify;
+    if ('externalId' in verify) {
+      throw invalidValue(
+        'options.verify.externalId',
+        "options.verify.externalId is not a field of options.verify: the copy's options.externalId is used",
+      );
+    }
+    checkVerifyOptions(verify, 'options.verify');
+    options.verify = verify;
+  }
   if (given.retention !== undefined) {
     if (given.retain !== undefined) {
       throw invalidCombination(

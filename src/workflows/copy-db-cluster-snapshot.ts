@@ -20,6 +20,7 @@ import { startCopy } from './copy/start';
 import type { CopyState } from './copy/state';
 import { withUndo } from './copy/undo';
 import { validate, withDerivedTarget } from './copy/validate';
+import { verifyCopied } from './copy/verify';
 
 export type { CopyState } from './copy/state';
 
@@ -51,6 +52,7 @@ export async function copyDbClusterSnapshot(
     const finishedMs = now();
     await releaseCrossAccount(run);
     await applyRetention(run);
-    return finishCopied(run, snapshot, started?.adopted ?? false, finishedMs);
+    const verified = await verifyCopied(run);
+    return finishCopied(run, snapshot, started?.adopted ?? false, finishedMs, verified);
   });
 }

@@ -19,6 +19,8 @@ import {
   type VerifyProgress,
 } from '../../src/shared/restore-tests';
 import { VERIFY_WORKFLOW_TYPE } from '../../src/shared/restore-tests';
+import { defaultWorkflowId } from '../../src/shared/names';
+import { copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
@@ -445,6 +447,56 @@ describe('verifyCopy', () => {
     expect(result.outcome).toBe('restorable');
     expect(result.restoreSeconds).toBeGreaterThanOrEqual(4 * 3600);
     expect(aws.callsOf('restoreThrowawayCluster')).toHaveLength(1);
+    expect(await aws.restores.live()).toEqual([]);
+  });
+});
+
+describe('a copy with options.verify', () => {
+  async function copyWithVerify(aws: FakeAws, verify: true | { pollSeconds: number }) {
+    aws.addSnapshot({ region: 'us-east-1', identifier: 'prod-2026-12-01', cluster: 'prod' });
+    return withFakeAwsWorker(env, aws, { regions: [REGION] }, async (taskQueue) => {
+      const handle = await env.client.workflow.start(copyDbClusterSnapshot, {
+        taskQueue,
+        workflowId: defaultWorkflowId(REGION, 'prod-dr'),
+        args: [
+          {
+            SourceDBClusterSnapshotIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster-snapshot:prod-2026-12-01`,
+            TargetDBClusterSnapshotIdentifier: 'prod-dr',
+            SourceRegion: 'us-east-1',
+            TargetRegion: REGION,
+            options: { verify },
+          },
+        ],
+      });
+      return handle.result();
+    });
+  }
+
+  it('runs the restore test of the new copy as a child; the summary carries its outcome', async () => {
+    const aws = newAws();
+    const result = await copyWithVerify(aws, true);
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.verify).toEqual({
+      workflowId: verifyWorkflowId(REGION, 'prod-dr'),
+      outcome: 'restorable',
+      totalSeconds: expect.any(Number) as number,
+    });
+    const restored = aws.restores.all().find((r) => r.kind === 'cluster')!;
+    expect(restored.tags).toContainEqual({
+      Key: 'snapcopy:verify-of',
+      Value: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:prod-dr`,
+    });
+    expect(await aws.restores.live()).toEqual([]);
+  });
+
+  it('keeps the copy when its restore test fails, and says so in the summary', async () => {
+    const aws = newAws();
+    aws.restores.override = { engine: 'aurora-mysql' };
+    const result = await copyWithVerify(aws, { pollSeconds: 30 });
+    expect(result.summary.outcome).toBe('copied');
+    expect(result.summary.verify?.outcome).toBe('failed');
+    expect(result.summary.verify?.failure).toContain('check engine (');
+    expect(aws.get(REGION, 'prod-dr')?.status).toBe('available');
     expect(await aws.restores.live()).toEqual([]);
   });
 });

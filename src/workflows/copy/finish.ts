@@ -1,6 +1,11 @@
 // How a copy ends: its result (the target as AWS describes it, plus snapcopy's summary), the final
 // phase, and the metrics and log line of the outcome.
-import type { CopyDbClusterSnapshotResult, CopySummary, DBClusterSnapshotView } from '../../shared/types';
+import type {
+  CopyDbClusterSnapshotResult,
+  CopySummary,
+  CopyVerifySummary,
+  DBClusterSnapshotView,
+} from '../../shared/types';
 import { recordCopyCancelled, recordCopyCompleted } from '../metrics';
 import { iso } from '../clock';
 import type { CopyRun } from './run';
@@ -62,6 +67,7 @@ export function finishCopied(
   snapshot: DBClusterSnapshotView,
   adopted: boolean,
   finishedMs: number,
+  verified?: CopyVerifySummary,
 ): CopyDbClusterSnapshotResult {
   // Adopted and already available: made before — unless after this workflow started, when it is this
   // workflow's own start whose answer was lost (a worker killed mid-call, a dropped response).
@@ -79,6 +85,7 @@ export function finishCopied(
       ...summaryBase(run),
       outcome,
       copySeconds: copyMs !== undefined ? Math.round(copyMs / 1000) : undefined,
+      ...(verified ? { verify: verified } : {}),
     },
   };
 }
