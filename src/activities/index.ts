@@ -10,6 +10,7 @@ import {
 import { countCopiesInFlight, type CountCopiesInFlightInput } from './copies-in-flight';
 import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 import { resolveKmsKey } from './kms-key';
+import { createRestoreHistoryActivities, noRestoreHistoryActivities } from './restore-history';
 import { createShareActivities, noShareActivities } from './shares';
 import { publishPlanReport } from './notify';
 import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
@@ -58,14 +59,18 @@ import type { DBClusterSnapshotView } from '../shared/types';
 
 /** The activities that call Temporal, not AWS: copy slots and source shares. */
 export function createTemporalActivities(opts: SlotActivitiesOptions) {
-  return { ...createSlotActivities(opts), ...createShareActivities(opts) };
+  return {
+    ...createSlotActivities(opts),
+    ...createShareActivities(opts),
+    ...createRestoreHistoryActivities(opts),
+  };
 }
 
 export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
 
 /** For workers without a Temporal client (activity unit tests): activities that say so. */
 export function noTemporalActivities(): TemporalActivities {
-  return { ...noSlotActivities(), ...noShareActivities() };
+  return { ...noSlotActivities(), ...noShareActivities(), ...noRestoreHistoryActivities() };
 }
 
 export function createActivities(clients: AwsClients = createAwsClients(), slots?: SlotActivitiesOptions) {
@@ -139,5 +144,6 @@ export {
 } from './errors';
 export type * from './types';
 export type * from './restore-test';
+export type { LastPassed, LastPassedInput } from './restore-history';
 export { createSlotActivities, type SlotActivitiesOptions } from './copy-slots';
 export type { RequestCopySlotInput, RequestCopySlotResult, ReleaseCopySlotInput } from './copy-slots';

@@ -6,7 +6,7 @@ import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { retentionRulesSchema } from './retention-rules';
 import { invalidValue, show, type InputError } from './messages';
 import { zodProblems } from './zod-problems';
-import { sqlCheckSchema, verifyOptionsShape } from './verify-input';
+import { restoreOptionsShape, sqlCheckSchema } from './verify-input';
 
 // The workflow sandbox must not rely on `new Function` (zod's JIT object parser).
 z.config({ jitless: true });
@@ -49,7 +49,7 @@ const optionsSchema = z.strictObject(
     externalId: optionalString,
     shareKmsKeyId: optionalString,
     verify: z
-      .union([z.literal(true), z.strictObject(verifyOptionsShape)], {
+      .union([z.literal(true), z.strictObject(restoreOptionsShape)], {
         error: 'must be true or an object of restore-test options',
       })
       .optional(),
@@ -92,7 +92,7 @@ function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return INPUT_FIELDS;
   if (path.length === 1 && path[0] === 'options') return OPTION_FIELDS;
   if (path[0] === 'options' && path[1] === 'verify') {
-    return path[2] === 'check' ? Object.keys(sqlCheckSchema.shape) : Object.keys(verifyOptionsShape);
+    return path[2] === 'check' ? Object.keys(sqlCheckSchema.shape) : Object.keys(restoreOptionsShape);
   }
   return ['Key', 'Value'];
 }

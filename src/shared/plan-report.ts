@@ -2,7 +2,13 @@
 // the run as compact JSON for a message attribute, together within SNS's size limits. Workflow-safe and
 // pure: no Node built-ins, no clocks (durations come from the result's own timestamps).
 import { formatDurationCompact } from './duration';
-import { FAILED_OUTCOMES, type PlanRowOutcome, type PlanRunResult, type PlanRunRow } from './plan-run';
+import {
+  FAILED_OUTCOMES,
+  restoreTestCell,
+  type PlanRowOutcome,
+  type PlanRunResult,
+  type PlanRunRow,
+} from './plan-run';
 
 /** SNS: a message, its Subject and its attributes (names, types, values) together, in UTF-8 bytes. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -75,7 +81,11 @@ export function planRunSubject(result: PlanRunResult): string {
   const head = asciiLine(`snapcopy plan ${result.plan} ${status(result)}`);
   const notCopied = COUNT_ORDER.filter((o) => FAILED_OUTCOMES.includes(o));
   const order = [...notCopied, ...COUNT_ORDER.filter((o) => !notCopied.includes(o))];
-  const phrases = countPhrases(result, order);
+  const unrestorable = result.restoreTests?.failed ?? 0;
+  const phrases = [
+    ...(unrestorable > 0 ? [`${unrestorable} restore test${unrestorable === 1 ? '' : 's'} failed`] : []),
+    ...countPhrases(result, order),
+  ];
   let subject = phrases.length === 0 ? `${head}: nothing to copy` : head;
   for (const [i, phrase] of phrases.entries()) {
     const next = `${subject}${i === 0 ? ': ' : ', '}${phrase}`;
@@ -110,7 +120,8 @@ function failureText(row: PlanRunRow): string | undefined {
   return [row.failureType, row.message?.replace(/\s+/g, ' ').trim()].filter(Boolean).join(': ');
 }
 
-const isFailedRow = (row: PlanRunRow): boolean => FAILED_OUTCOMES.includes(row.outcome);
+const isFailedRow = (row: PlanRunRow): boolean =>
+  FAILED_OUTCOMES.includes(row.outcome) || row.verify?.outcome === 'failed';
 
 /** Left-aligned columns two spaces apart; the last column is not padded (it is the long one). */
 function table(headers: string[], rows: string[][]): string[] {
@@ -124,8 +135,10 @@ function table(headers: string[], rows: string[][]): string[] {
 }
 
 const COLUMNS = ['CLUSTER', 'DESTINATION', 'OUTCOME', 'TARGET', 'DURATION', 'RETIRED', 'FAILURE'];
+/** Plans with restore tests get a column for them, before the failure. */
+const VERIFY_COLUMNS = [...COLUMNS.slice(0, -1), 'RESTORE TEST', 'FAILURE'];
 
-function rowCells(row: PlanRunRow): string[] {
+function rowCells(row: PlanRunRow, verify: boolean): string[] {
   return [
     row.cluster,
     row.destination,
@@ -133,6 +146,7 @@ function rowCells(row: PlanRunRow): string[] {
     row.target ?? '-',
     row.durationSeconds === undefined ? '-' : formatDurationCompact(row.durationSeconds),
     String(row.retired.length),
+    ...(verify ? [restoreTestCell(row.verify) || '-'] : []),
     cut(failureText(row) ?? '', TABLE_MESSAGE_LENGTH),
   ];
 }
@@ -164,7 +178,13 @@ function renderWith(result: PlanRunResult, rows: PlanRunRow[]): string {
   if (result.rows.length === 0) {
     lines.push('No copies: no cluster matched the plan.');
   } else {
-    lines.push(...table(COLUMNS, rows.map(rowCells)));
+    const verify = result.rows.some((r) => r.verify !== undefined);
+    lines.push(
+      ...table(
+        verify ? VERIFY_COLUMNS : COLUMNS,
+        rows.map((r) => rowCells(r, verify)),
+      ),
+    );
     const omitted = result.rows.length - rows.length;
     if (omitted > 0) {
       lines.push(
@@ -172,13 +192,24 @@ function renderWith(result: PlanRunResult, rows: PlanRunRow[]): string {
       );
     }
   }
-  const failed = rows.filter((r) => isFailedRow(r) && failureText(r) !== undefined);
+  const failed = rows.filter((r) => FAILED_OUTCOMES.includes(r.outcome) && failureText(r) !== undefined);
   if (failed.length > 0) {
     lines.push('', 'Failed:');
     for (const r of failed) {
       const wf = r.workflowId === undefined ? '' : ` (${r.workflowId})`;
       lines.push(
         `- ${r.cluster} -> ${r.destination}${wf}: ${cut(failureText(r) ?? '', DETAIL_MESSAGE_LENGTH)}`,
+      );
+    }
+  }
+  const unrestorable = rows.filter((r) => r.verify?.outcome === 'failed');
+  if (unrestorable.length > 0) {
+    lines.push('', 'Failed restore tests:');
+    for (const r of unrestorable) {
+      const wf = r.verify?.workflowId === undefined ? '' : ` (${r.verify.workflowId})`;
+      const why = r.verify?.failure?.replace(/\s+/g, ' ').trim() ?? 'failed';
+      lines.push(
+        `- ${r.cluster} -> ${r.destination} ${r.target ?? ''}${wf}: ${cut(why, DETAIL_MESSAGE_LENGTH)}`,
       );
     }
   }

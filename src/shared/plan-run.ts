@@ -1,6 +1,7 @@
 // One run of a plan (the plans contract, docs/plans.md): the runCopyPlan workflow's names, input and result, shared by the
 // workflow, the activities that report a run (SNS) and the CLI. Workflow-safe: no Node built-ins, no I/O.
 import { defineQuery } from '@temporalio/workflow';
+import { formatDurationCompact } from './duration';
 import type { Outcome } from './types';
 
 export const PLAN_WORKFLOW_TYPE = 'runCopyPlan';
@@ -64,6 +65,28 @@ export interface PlanRunRow {
   message?: string;
   /** Copies retention deleted after this copy succeeded. */
   retired: string[];
+  /** The plan's restore test of this row's copy (plans with verify). */
+  verify?: PlanRowVerify;
+}
+
+/**
+ * A row's restore test: `restorable` / `failed` / `cancelled` (run now), `testing` (still running),
+ * `recent` (its cluster's last passed test here is within verify.every: not tested this run), `deferred`
+ * (due, but beyond verify.maxPerRun this run: the longest untested go first), `already-running` (another
+ * test of the copy runs), `skipped` (the destination says verify: false, or the copy was not made).
+ */
+export type PlanVerifyOutcome =
+  'restorable' | 'failed' | 'cancelled' | 'testing' | 'recent' | 'deferred' | 'already-running';
+
+export interface PlanRowVerify {
+  outcome: PlanVerifyOutcome;
+  /** The verifyCopy workflow (run now, or running). */
+  workflowId?: string;
+  /** When the cluster's last passed test here ended (ISO), when known. */
+  lastPassedAt?: string;
+  /** What a restore took (cluster and writer available), seconds. */
+  totalSeconds?: number;
+  failure?: string;
 }
 
 export interface PlanRunResult {
@@ -76,7 +99,9 @@ export interface PlanRunResult {
   destinations: string[];
   rows: PlanRunRow[];
   counts: Record<PlanRowOutcome, number>;
-  /** Whether something was not copied (a row failed or had no snapshot). */
+  /** Restore tests by outcome (plans with verify). */
+  restoreTests?: Partial<Record<PlanVerifyOutcome, number>>;
+  /** Whether something was not copied (a row failed or had no snapshot), or a restore test failed. */
   failed: boolean;
   /** The SNS message ID when the run was reported. */
   notified?: string;
@@ -90,7 +115,7 @@ export const FAILED_OUTCOMES: readonly PlanRowOutcome[] = ['failed', 'no-snapsho
 /** The `planRun` query: the table so far (rows of copies still running have outcome `copying`). */
 export interface PlanRunProgress {
   plan: string;
-  phase: 'finding-clusters' | 'copying' | 'notifying' | 'completed' | 'failed';
+  phase: 'finding-clusters' | 'copying' | 'verifying' | 'notifying' | 'completed' | 'failed';
   rows: (Omit<PlanRunRow, 'outcome'> & { outcome: PlanRowOutcome | 'copying' })[];
 }
 
@@ -98,3 +123,15 @@ export const planRunQuery = defineQuery<PlanRunProgress>('planRun');
 
 /** Failure type of a plan run that copied less than it should (counts and names in the message). */
 export const PLAN_RUN_FAILED = 'PlanRunFailed';
+
+/** A row's restore test in a few words: outcome, what the restore took, or when it last passed. */
+export function restoreTestCell(v: PlanRowVerify | undefined): string {
+  if (!v) return '';
+  if (v.outcome === 'restorable' && v.totalSeconds !== undefined) {
+    return `restorable in ${formatDurationCompact(v.totalSeconds)}`;
+  }
+  if ((v.outcome === 'recent' || v.outcome === 'deferred') && v.lastPassedAt) {
+    return `${v.outcome} (passed ${v.lastPassedAt.slice(0, 16).replace('T', ' ')})`;
+  }
+  return v.outcome;
+}

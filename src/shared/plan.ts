@@ -21,6 +21,8 @@ import {
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { ROLE_ARN_FORM, roleArnProblem, rolePartitionProblem } from './cross-account';
 import { zodProblems } from './zod-problems';
+import type { VerifyOptions } from './restore-tests';
+import { checkVerifyOptions, restoreOptionsShape, sqlCheckSchema } from './verify-input';
 
 export { roleArnProblem } from './cross-account';
 import {
@@ -63,7 +65,25 @@ export interface Plan {
   /** Absent: copies are kept (no retention). */
   retention?: RetentionRules;
   notify?: { snsTopicArn: string; on: (typeof NOTIFY_ON)[number] };
+  /** Restore tests of the newest copies (absent: none). */
+  verify?: PlanVerify;
 }
+
+/**
+ * A plan's restore tests: each run tests the newest copy of each cluster in each destination (unless the
+ * destination says verify: false) whose last passed restore test is older than `every`, oldest first, at
+ * most `maxPerRun` per destination.
+ */
+export interface PlanVerify {
+  every: string;
+  everySeconds: number;
+  maxPerRun: number;
+  /** The restore tests' options (instance class, network, deadline, SQL canary). */
+  options: Omit<VerifyOptions, 'externalId'>;
+}
+
+/** Restore tests per destination and run, unless the plan says otherwise (each holds a DB cluster a while). */
+export const DEFAULT_VERIFY_PER_RUN = 5;
 
 export type PlanSchedule =
   { cron: string; timezone: string } | { every: string; everySeconds: number; timezone: string };
@@ -72,6 +92,8 @@ export interface PlanDestination {
   region: string;
   kmsKeyId?: string;
   roleArn?: string;
+  /** false: the plan's restore tests skip this destination. */
+  verify?: false;
 }
 
 /** One problem of a plan: where (the key path) and the rule it breaks. */
@@ -349,9 +371,66 @@ const sourceSchema = z
     anyOf: [{ required: ['clusters'] }, { required: ['tags'] }],
   });
 
+function verifyEveryProblem(every: string): string | undefined {
+  try {
+    const seconds = parseDurationSeconds(every);
+    return seconds < 3600
+      ? `${show(every)} is shorter than 1h: a restore test takes minutes to hours`
+      : undefined;
+  } catch (err) {
+    if (err instanceof DurationError) return err.message;
+    throw err;
+  }
+}
+
+/** The restore options' own rules, each at its field below verify (e.g. verify.instanceClass). */
+function verifyOptionProblems(v: Record<string, unknown>): PlanProblem[] {
+  try {
+    checkVerifyOptions(v, 'verify');
+    return [];
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const path = err.field
+      .slice('verify.'.length)
+      .split(/\.|\[(\d+)\]/)
+      .filter((p) => p !== undefined && p !== '')
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    return [{ path, message: err.message.slice(err.field.length + 1) }];
+  }
+}
+
+const verifySchema = z
+  .strictObject(
+    {
+      every: text(`a duration such as 7d`).check(rule(verifyEveryProblem)).meta({
+        description: "test a copy when its cluster's last passed restore test is older than this, e.g. 7d",
+      }),
+      maxPerRun: z
+        .int({ error: 'must be a whole number from 1 to 100' })
+        .min(1, { error: 'must be from 1 to 100' })
+        .max(100, { error: 'must be from 1 to 100' })
+        .default(DEFAULT_VERIFY_PER_RUN)
+        .meta({
+          description: `restore tests per destination and run, the longest untested first (default ${DEFAULT_VERIFY_PER_RUN})`,
+        }),
+      ...restoreOptionsShape,
+    },
+    { error: 'must be a mapping with every, e.g. { every: 7d }' },
+  )
+  .check(rules(verifyOptionProblems))
+  .meta({ description: 'restore tests of the newest copies: restore, check, time, delete' });
+
 const destinationSchema = z
   .strictObject(
-    { region: regionSchema, kmsKeyId: kmsKeyIdSchema.optional(), roleArn: roleArnSchema.optional() },
+    {
+      region: regionSchema,
+      kmsKeyId: kmsKeyIdSchema.optional(),
+      roleArn: roleArnSchema.optional(),
+      verify: z
+        .literal(false, { error: 'must be false (leave it out to test this destination)' })
+        .optional()
+        .meta({ description: "false: the plan's restore tests skip this destination" }),
+    },
     { error: 'must be a mapping with region and kmsKeyId, e.g. { region: us-west-2, kmsKeyId: alias/dr }' },
   )
   .meta({ description: 'a Region (and optionally another account) the copies are made in' });
@@ -411,6 +490,7 @@ export const planSchema = z
         }),
       retention: retentionSchema.optional(),
       notify: notifySchema.optional(),
+      verify: verifySchema.optional(),
     },
     { error: 'must be a mapping of name, schedule, source, destinations, ...' },
   )
@@ -433,6 +513,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   'destinations[]': Object.keys(destinationSchema.shape),
   retention: Object.keys(retentionSchema.shape),
   notify: Object.keys(notifySchema.shape),
+  verify: Object.keys(verifySchema.shape),
+  'verify.check': Object.keys(sqlCheckSchema.shape),
 };
 
 const REQUIRED_HINTS: Record<string, string> = {
@@ -443,6 +525,7 @@ const REQUIRED_HINTS: Record<string, string> = {
   destinations: 'e.g. [{ region: us-west-2, kmsKeyId: alias/dr }]',
   'destinations[].region': 'the Region the copies are made in, e.g. us-west-2',
   'notify.snsTopicArn': 'the SNS topic to tell',
+  'verify.every': 'e.g. 7d',
 };
 
 function pattern(path: readonly PropertyKey[]): string {
@@ -605,6 +688,7 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
       const out: PlanDestination = { region: d.region };
       if (d.kmsKeyId !== undefined) out.kmsKeyId = d.kmsKeyId;
       if (d.roleArn !== undefined) out.roleArn = d.roleArn;
+      if (d.verify === false) out.verify = false;
       return out;
     }),
     copyTags: raw.copyTags,
@@ -615,6 +699,10 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
     plan.retention = retentionRulesOf(raw.retention);
   }
   if (raw.notify !== undefined) plan.notify = { snsTopicArn: raw.notify.snsTopicArn, on: raw.notify.on };
+  if (raw.verify !== undefined) {
+    const { every, maxPerRun, ...options } = raw.verify;
+    plan.verify = { every: every.trim(), everySeconds: parseDurationSeconds(every), maxPerRun, options };
+  }
   return plan;
 }
 

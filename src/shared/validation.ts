@@ -598,12 +598,6 @@ function validateOptions(given: OptionsShape): ValidatedInput['options'] {
   if (given.retain !== undefined) options.retain = given.retain;
   if (given.verify !== undefined) {
     const verify = given.verify === true ? {} : given.verify;
-    if ('externalId' in verify) {
-      throw invalidValue(
-        'options.verify.externalId',
-        "options.verify.externalId is not a field of options.verify: the copy's options.externalId is used",
-      );
-    }
     checkVerifyOptions(verify, 'options.verify');
     options.verify = verify;
   }

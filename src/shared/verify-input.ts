@@ -40,6 +40,9 @@ export const verifyOptionsShape = {
 };
 const optionsSchema = z.strictObject(verifyOptionsShape, { error: 'must be an object' });
 
+/** The restore options a copy's options.verify and a plan's verify take: the role's external ID is theirs. */
+export const restoreOptionsShape = (({ externalId, ...rest }) => (void externalId, rest))(verifyOptionsShape);
+
 const inputSchema = z.strictObject(
   {
     SnapshotIdentifier: text,

@@ -25,6 +25,7 @@ import { recordPlanRun } from './metrics';
 import { copyAll } from './plan/children';
 import { findPresent, findSources, notify } from './plan/steps';
 import { PlanRun } from './plan/run';
+import { verifyAll } from './plan/verify';
 
 export async function runCopyPlan(input: RunCopyPlanInput): Promise<PlanRunResult> {
   const run = new PlanRun(checkedPlan(input));
@@ -37,6 +38,8 @@ export async function runCopyPlan(input: RunCopyPlanInput): Promise<PlanRunResul
   const present = await findPresent(run, sources);
   run.phase = 'copying';
   await copyAll(run, sources, present);
+  if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('plan run cancelled');
+  await verifyAll(run);
   if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('plan run cancelled');
 
   await notify(run);
@@ -84,14 +87,29 @@ function runAs(workflowId: string, input: RunCopyPlanInput): Promise<PlanRunResu
 
 function failedRun(result: PlanRunResult): ApplicationFailure {
   const bad = result.rows.filter((r) => r.outcome === 'failed' || r.outcome === 'no-snapshot');
-  const named = bad
-    .slice(0, 10)
-    .map((r) => `${r.cluster} → ${r.destination} (${r.failureType ?? r.outcome})`)
-    .join(', ');
-  const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+  const unrestorable = result.rows.filter((r) => r.verify?.outcome === 'failed');
+  const list = (rows: typeof bad, what: (r: (typeof bad)[number]) => string) => {
+    const named = rows
+      .slice(0, 10)
+      .map((r) => `${r.cluster} → ${r.destination} (${what(r)})`)
+      .join(', ');
+    return `${named}${rows.length > 10 ? ` and ${rows.length - 10} more` : ''}`;
+  };
+  const parts = [
+    ...(bad.length
+      ? [
+          `${bad.length} of ${result.rows.length} copies not made: ${list(bad, (r) => r.failureType ?? r.outcome)}`,
+        ]
+      : []),
+    ...(unrestorable.length
+      ? [
+          `${unrestorable.length} restore tests failed: ${list(unrestorable, (r) => r.verify?.failure ?? 'failed')}`,
+        ]
+      : []),
+  ];
   return ApplicationFailure.create({
     type: PLAN_RUN_FAILED,
-    message: `plan ${result.plan}: ${bad.length} of ${result.rows.length} copies not made: ${named}${more}`,
+    message: `plan ${result.plan}: ${parts.join('; ')}`,
     nonRetryable: true,
     details: [result],
   });

@@ -68,7 +68,7 @@ export async function verifyCopy(input: VerifyCopyInput, carried?: VerifyState):
     }
   }
   const cleanedUp = await CancellationScope.nonCancellable(() => cleanUp(t));
-  t.setPhase('done', outcome === 'failed' ? fault : outcome);
+  t.setPhase('done', outcome === 'failed' ? fault : outcome, outcome);
   const result = resultOf(t, outcome, cleanedUp, fault);
   recordRestoreTest(t.v.region, outcome, result.totalSeconds);
   if (temporalCancel) throw temporalCancel;

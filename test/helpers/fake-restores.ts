@@ -67,6 +67,11 @@ export class FakeRestores {
   sql: { first?: string | number | null; rows?: number; refuse?: string } = { first: 1, rows: 1 };
   /** Restores whose answer is lost after AWS made the cluster (the call fails retryably), one each. */
   lostRestoreResponses = 0;
+  /**
+   * What Temporal's visibility would answer for plans (the time-skipping server lists no workflows):
+   * `<region>/<cluster>` → when its last restore test passed (ISO). Tests set it.
+   */
+  readonly passed = new Map<string, string>();
 
   constructor(
     private readonly clock: () => Promise<number>,
@@ -184,6 +189,16 @@ export class FakeRestores {
       return { result: 'deleting' as const };
     };
     return {
+      lastPassedRestoreTests: async (input: { region: string; clusters: string[] }) => {
+        await Promise.resolve();
+        record('lastPassedRestoreTests', input);
+        const out: Record<string, string> = {};
+        for (const c of input.clusters) {
+          const at = this.passed.get(`${input.region}/${c}`);
+          if (at) out[c] = at;
+        }
+        return out;
+      },
       describeRestorableSnapshot: async (input: {
         region: string;
         role?: AssumedRole;

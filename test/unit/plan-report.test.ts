@@ -128,6 +128,46 @@ describe('renderPlanRunText', () => {
   });
 });
 
+describe('restore tests in the report', () => {
+  const tested = result(
+    [
+      copied('prod-a', 'us-west-2', {
+        verify: { outcome: 'restorable', workflowId: 'snapcopy-verify-us-west-2-a', totalSeconds: 1500 },
+      }),
+      copied('prod-b', 'us-west-2', {
+        target: 'prod-b-copy',
+        verify: {
+          outcome: 'failed',
+          workflowId: 'snapcopy-verify-us-west-2-b',
+          failure: 'check engine version (restored 11.9, snapshot 16.4) failed',
+        },
+      }),
+      copied('prod-c', 'us-west-2', {
+        verify: { outcome: 'recent', lastPassedAt: '2026-12-01T03:10:00.000Z' },
+      }),
+    ],
+    { failed: true, restoreTests: { restorable: 1, failed: 1, recent: 1 } },
+  );
+
+  it('adds a RESTORE TEST column and lists the failed tests with their workflow and why', () => {
+    const text = renderPlanRunText(tested);
+    expect(text).toContain('RESTORE TEST');
+    expect(text).toMatch(/prod-a .* restorable in 25m/);
+    expect(text).toMatch(/prod-c .* recent \(passed 2026-12-01 03:10\)/);
+    expect(text).toContain(
+      'Failed restore tests:\n- prod-b -> us-west-2 prod-b-copy (snapcopy-verify-us-west-2-b): check engine version (restored 11.9, snapshot 16.4) failed',
+    );
+  });
+
+  it('puts the failed tests first in the Subject', () => {
+    expect(planRunSubject(tested)).toBe('snapcopy plan prod-dr FAILED: 1 restore test failed, 3 copied');
+  });
+
+  it('has no RESTORE TEST column for a plan without restore tests', () => {
+    expect(renderPlanRunText(RUN)).not.toContain('RESTORE TEST');
+  });
+});
+
 describe('planRunSubject', () => {
   it('names the plan, ok or FAILED, not-copied counts first', () => {
     expect(planRunSubject(RUN)).toBe('snapcopy plan prod-dr FAILED: 1 failed, 2 copied, 1 already present');

@@ -394,11 +394,60 @@ describe('plan JSON Schema', () => {
       'priority',
       'retention',
       'notify',
+      'verify',
     ]);
     for (const [key, p] of Object.entries(props)) expect(p.description, key).toBeTruthy();
     expect(props.priority?.default).toBe(3);
     expect(props.copyTags?.default).toBe(false);
     expect(schema.required).toEqual(['name', 'schedule', 'source', 'destinations']);
+  });
+});
+
+describe('verify (restore tests)', () => {
+  const base = {
+    name: 'dr',
+    schedule: { cron: '0 3 * * *' },
+    source: { region: 'us-east-1', clusters: ['prod'] },
+    destinations: [{ region: 'us-west-2' }, { region: 'eu-west-1', verify: false }],
+  };
+
+  it('takes every (with maxPerRun 5 by default) and the restore options; a destination may opt out', () => {
+    const check = checkPlan({ ...base, verify: { every: '7d', instanceClass: 'db.r6g.large' } });
+    expect(check.ok && check.plan.verify).toEqual({
+      every: '7d',
+      everySeconds: 7 * 86400,
+      maxPerRun: 5,
+      options: { instanceClass: 'db.r6g.large' },
+    });
+    expect(check.ok && check.plan.destinations.map((d) => d.verify)).toEqual([undefined, false]);
+  });
+
+  it.each([
+    [{ every: '10m' }, ['verify', 'every'], 'shorter than 1h'],
+    [
+      { every: '7d', vpcSecurityGroupIds: ['sg-1'] },
+      ['verify', 'vpcSecurityGroupIds', 0],
+      'security group ID',
+    ],
+    [{ every: '7d', maxPerRun: 0 }, ['verify', 'maxPerRun'], 'from 1 to 100'],
+    [{ every: '7d', externalId: 'x1' }, ['verify', 'externalId'], 'unknown key'],
+    [{}, ['verify', 'every'], 'required'],
+  ])('names the field and the rule: %j', (verify, path, message) => {
+    const check = checkPlan({ ...base, verify });
+    expect(check.ok).toBe(false);
+    const problem = !check.ok
+      ? check.problems.find((p) => JSON.stringify(p.path) === JSON.stringify(path))
+      : undefined;
+    expect(problem?.message).toContain(message);
+  });
+
+  it('refuses a destination verify other than false', () => {
+    const check = checkPlan({
+      ...base,
+      destinations: [{ region: 'us-west-2', verify: true }],
+      verify: { every: '7d' },
+    });
+    expect(!check.ok && check.problems[0]?.path).toEqual(['destinations', 0, 'verify']);
   });
 });
 

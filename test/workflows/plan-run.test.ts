@@ -255,3 +255,92 @@ function stamp(t: number): string {
   const iso = new Date(t).toISOString();
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
 }
+
+describe('runCopyPlan with verify (restore tests)', () => {
+  it('tests each new copy in each destination that does not opt out, and shows each test in its row', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    const p = plan({
+      destinations: [
+        { region: 'us-west-2', kmsKeyId: 'alias/dr' },
+        { region: 'eu-west-1', kmsKeyId: 'alias/dr', verify: false },
+      ],
+      verify: { every: '7d', pollSeconds: 60 },
+    });
+    const result = await withWorker(aws, async (tq) =>
+      (await runPlan(tq, { plan: p, origin: 'prod-dr.yaml' }, new Date(now))).result(),
+    );
+    const byRow = result.rows.map((r) => [r.cluster, r.destination, r.outcome, r.verify?.outcome]);
+    expect(byRow).toEqual([
+      ['prod-a', 'us-west-2', 'copied', 'restorable'],
+      ['prod-a', 'eu-west-1', 'copied', undefined],
+      ['prod-b', 'us-west-2', 'copied', 'restorable'],
+      ['prod-b', 'eu-west-1', 'copied', undefined],
+      ['prod-c', 'us-west-2', 'copied', 'restorable'],
+      ['prod-c', 'eu-west-1', 'copied', undefined],
+    ]);
+    expect(result.restoreTests).toEqual({ restorable: 3 });
+    const row = result.rows[0]!;
+    expect(row.verify?.workflowId).toBe(`snapcopy-verify-us-west-2-${row.target}`);
+    expect(row.verify?.totalSeconds).toBeGreaterThan(0);
+    // Each test restored the copy its row made, in its destination, and left nothing.
+    const verified = aws.restores
+      .all()
+      .filter((r) => r.kind === 'cluster')
+      .map((r) => r.tags.find((t) => t.Key === 'snapcopy:verify-of')?.Value)
+      .sort();
+    expect(verified).toEqual(
+      result.rows
+        .filter((r) => r.verify)
+        .map((r) => r.targetArn)
+        .sort(),
+    );
+    expect(aws.restores.all().every((r) => r.region === 'us-west-2')).toBe(true);
+    expect(await aws.restores.live()).toEqual([]);
+  });
+
+  it('skips clusters whose last passed test is recent, and defers beyond maxPerRun (never tested first)', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    aws.restores.passed.set('us-west-2/prod-a', new Date(now - DAY).toISOString()); // recent
+    aws.restores.passed.set('us-west-2/prod-b', new Date(now - 30 * DAY).toISOString()); // due, tested before
+    const p = plan({
+      destinations: [{ region: 'us-west-2', kmsKeyId: 'alias/dr' }],
+      verify: { every: '7d', maxPerRun: 1 },
+    });
+    const result = await withWorker(aws, async (tq) =>
+      (await runPlan(tq, { plan: p, origin: 'prod-dr.yaml' }, new Date(now))).result(),
+    );
+    expect(result.rows.map((r) => [r.cluster, r.verify?.outcome])).toEqual([
+      ['prod-a', 'recent'],
+      ['prod-b', 'deferred'],
+      ['prod-c', 'restorable'], // never tested: first
+    ]);
+    expect(result.rows[1]?.verify?.lastPassedAt).toBe(new Date(now - 30 * DAY).toISOString());
+    expect(aws.restores.all().filter((r) => r.kind === 'cluster')).toHaveLength(1);
+  });
+
+  it('fails the run when a restore test fails (the copies stay), naming it, and the report lists it', async () => {
+    const aws = newAws();
+    const now = await env.currentTimeMs();
+    fleet(aws, now);
+    aws.restores.override = { engineVersion: '11.9' };
+    const p = plan({
+      destinations: [{ region: 'us-west-2', kmsKeyId: 'alias/dr' }],
+      verify: { every: '7d' },
+    });
+    const failure = await withWorker(aws, async (tq) =>
+      failureOf((await runPlan(tq, { plan: p, origin: 'prod-dr.yaml' }, new Date(now))).result()),
+    );
+    expect(failure.type).toBe(PLAN_RUN_FAILED);
+    expect(failure.message).toContain('3 restore tests failed: prod-a → us-west-2 (check engine version (');
+    const result = failure.details?.[0] as PlanRunResult;
+    expect(result.rows.map((r) => r.outcome)).toEqual(['copied', 'copied', 'copied']);
+    expect(result.restoreTests).toEqual({ failed: 3 });
+    const [published] = aws.published;
+    expect(published?.result.rows.every((r) => r.verify?.outcome === 'failed')).toBe(true);
+    expect(await aws.restores.live()).toEqual([]);
+  });
+});

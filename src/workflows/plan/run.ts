@@ -5,6 +5,7 @@ import { formatDuration } from '../../shared/duration';
 import type { Plan } from '../../shared/plan';
 import {
   FAILED_OUTCOMES,
+  restoreTestCell,
   type PlanRowOutcome,
   type PlanRunProgress,
   type PlanRunResult,
@@ -50,6 +51,9 @@ export class PlanRun {
     const rows = this.rows.map((r) => r as PlanRunRow); // every row has ended by now
     const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as PlanRunResult['counts'];
     for (const r of rows) counts[r.outcome]++;
+    const tested = rows.flatMap((r) => (r.verify ? [r.verify.outcome] : []));
+    const restoreTests: PlanRunResult['restoreTests'] = {};
+    for (const o of tested) restoreTests[o] = (restoreTests[o] ?? 0) + 1;
     return {
       plan: this.plan.name,
       workflowId: workflowInfo().workflowId,
@@ -59,7 +63,8 @@ export class PlanRun {
       destinations: this.destinations,
       rows,
       counts,
-      failed: rows.some((r) => FAILED_OUTCOMES.includes(r.outcome)),
+      ...(tested.length ? { restoreTests } : {}),
+      failed: rows.some((r) => FAILED_OUTCOMES.includes(r.outcome) || r.verify?.outcome === 'failed'),
       ...(this.notified !== undefined ? { notified: this.notified } : {}),
       ...(this.notifyError !== undefined ? { notifyError: this.notifyError } : {}),
     };
@@ -76,16 +81,17 @@ export function formatPlanDetails(p: PlanRunProgress): string {
   const ended = p.rows.filter((r) => r.outcome !== 'copying').length;
   const lines = [`**${p.phase}** — plan ${p.plan}: ${ended} of ${p.rows.length} ended`, ''];
   if (p.rows.length === 0) return lines.join('\n');
+  const verify = p.rows.some((r) => r.verify !== undefined);
   lines.push(
-    '| cluster | destination | outcome | target | duration | failure |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `| cluster | destination | outcome | target | duration |${verify ? ' restore test |' : ''} failure |`,
+    `| --- | --- | --- | --- | --- |${verify ? ' --- |' : ''} --- |`,
   );
   for (const r of p.rows) {
     const failure = r.failureType ? `${r.failureType}: ${r.message ?? ''}` : (r.message ?? '');
     lines.push(
       `| ${r.cluster} | ${r.destination} | ${r.outcome} | ${r.target ?? ''} | ${
         r.durationSeconds === undefined ? '' : formatDuration(r.durationSeconds)
-      } | ${failure.replace(/\|/g, '\\|')} |`,
+      } |${verify ? ` ${restoreTestCell(r.verify)} |` : ''} ${failure.replace(/\|/g, '\\|')} |`,
     );
   }
   return lines.join('\n');

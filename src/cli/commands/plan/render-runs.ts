@@ -1,7 +1,12 @@
 // `plan list`, `plan status`, `plan run`, `plan delete`: what they print, and `plan run --wait`'s live line
 // (a progress bar on a terminal, a line per change otherwise). Pure but for the live view's stream.
 import { formatDurationCompact } from '../../../shared/duration';
-import type { PlanRunProgress, PlanRunResult, PlanRunRow } from '../../../shared/plan-run';
+import {
+  restoreTestCell,
+  type PlanRunProgress,
+  type PlanRunResult,
+  type PlanRunRow,
+} from '../../../shared/plan-run';
 import { fields, formatTime, plural, table } from '../../format';
 import type { OutStream } from '../../io';
 import type { FailureReport } from '../../outcome';
@@ -45,8 +50,19 @@ function failureText(r: AnyRow): string {
 /** The table cluster × destination → outcome, target, duration, retired copies (by name), failure. */
 export function rowsTable(rows: AnyRow[], indent = '  '): string {
   if (rows.length === 0) return `${indent}no copies: no cluster matched the plan`;
+  // Plans with restore tests get a column for them.
+  const verify = rows.some((r) => r.verify !== undefined);
   return table(
-    [`${indent}CLUSTER`, 'DESTINATION', 'OUTCOME', 'TARGET', 'DURATION', 'RETIRED', 'FAILURE'],
+    [
+      `${indent}CLUSTER`,
+      'DESTINATION',
+      'OUTCOME',
+      'TARGET',
+      'DURATION',
+      'RETIRED',
+      ...(verify ? ['RESTORE TEST'] : []),
+      'FAILURE',
+    ],
     rows.map((r) => [
       `${indent}${r.cluster}`,
       r.destination,
@@ -54,7 +70,8 @@ export function rowsTable(rows: AnyRow[], indent = '  '): string {
       r.target ?? '-',
       r.durationSeconds === undefined ? '-' : formatDurationCompact(r.durationSeconds),
       r.retired.length > 0 ? r.retired.join(', ') : '-',
-      failureText(r) || '-',
+      ...(verify ? [restoreTestCell(r.verify) || '-'] : []),
+      failureText(r) || (r.verify?.failure ? `restore test: ${r.verify.failure}` : '-'),
     ]),
   );
 }

@@ -42,6 +42,13 @@ export function retentionText(plan: Plan): string {
 export function okLine(file: string, plan: Plan): string {
   const parts = [selectionText(plan), scheduleText(plan), retentionText(plan)];
   if (plan.notify) parts.push(plan.notify.on === 'always' ? 'notify on every run' : 'notify on failure');
+  if (plan.verify) {
+    const skipped = plan.destinations.filter((d) => d.verify === false).length;
+    parts.push(
+      `restore tests every ${plan.verify.every} (at most ${plan.verify.maxPerRun} per destination and run` +
+        `${skipped ? `; ${skipped} destination${skipped === 1 ? '' : 's'} opted out` : ''})`,
+    );
+  }
   return `${file}: ok (${parts.join('; ')})`;
 }
 
