@@ -173,6 +173,12 @@ export const COPY_FLAGS = [
     parse: parseInteger,
   },
   {
+    flags: '--verify',
+    field: 'options.verify',
+    help: 'once the copy is available, run a restore test of it (a verifyCopy child workflow; docs/restore-tests.md)',
+    only: 'copy',
+  },
+  {
     flags: '--polls-per-run <n>',
     field: 'options.pollsPerRun',
     help: 'polls per workflow run before continuing as new',

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
 import { oneLine } from './errors';
-import { plural, type StatusName } from './format';
+import { formatDuration, plural, type StatusName } from './format';
 
 export interface FailureReport {
   status: StatusName;
@@ -82,9 +82,27 @@ export function resultLine(result: CopyDbClusterSnapshotResult): string {
   return `copied: ${what}${state}${took}, ${plural(s.polls, 'poll')}${tail}`;
 }
 
-export function detachedLine(workflowId: string): string {
+/** What a copy started with --verify says of its restore test (`summary.verify`). */
+export interface CopyVerifySummary {
+  outcome: string;
+  workflowId: string;
+  totalSeconds?: number;
+  failure?: string;
+}
+
+/** One line about the restore test a copy ran (copy --verify), when it ran one. */
+export function verifyLine(result: CopyDbClusterSnapshotResult): string | undefined {
+  const v = (result.summary as { verify?: CopyVerifySummary }).verify;
+  if (!v) return undefined;
+  const took = v.totalSeconds !== undefined ? ` (restore took ${formatDuration(v.totalSeconds)})` : '';
+  const why = v.failure ? `: ${oneLine(v.failure)}` : '';
+  return `restore test ${v.workflowId}: ${v.outcome}${took}${why}`;
+}
+
+/** Ctrl-C while following: `what` goes on (`the copy`, `the restore test`). */
+export function detachedLine(workflowId: string, what = 'the copy'): string {
   return (
-    `detached from ${workflowId}: the copy goes on in Temporal (nothing was cancelled). ` +
+    `detached from ${workflowId}: ${what} goes on in Temporal (nothing was cancelled). ` +
     `Reattach: snapcopy status ${workflowId}; stop it: snapcopy cancel ${workflowId}`
   );
 }

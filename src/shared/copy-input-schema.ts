@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { retentionRulesSchema } from './retention-rules';
+import { verifyOptionsShape } from './verify-input';
 import { invalidValue, show, type InputError } from './messages';
 import { zodProblems } from './zod-problems';
 
@@ -47,6 +48,7 @@ const optionsSchema = z.strictObject(
     priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
     externalId: optionalString,
     shareKmsKeyId: optionalString,
+    verify: z.union([z.literal(true), z.strictObject(verifyOptionsShape)]).optional(),
   },
   { error: 'must be an object' },
 );

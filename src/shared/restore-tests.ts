@@ -3,7 +3,6 @@
 // workflow, its activities, the CLI, plans and the tests. Workflow-safe.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { CANCEL_SIGNAL, PROGRESS_QUERY } from './names';
-import type { CancelSignalArgs } from './types';
 
 export const VERIFY_WORKFLOW_TYPE = 'verifyCopy';
 /** The failure a restore test ends with when a check fails or AWS refuses (the fault's name inside). */
@@ -133,4 +132,5 @@ export interface VerifyProgress {
 }
 
 export const verifyProgressQuery = defineQuery<VerifyProgress>(PROGRESS_QUERY);
-export const verifyCancelSignal = defineSignal<[CancelSignalArgs?]>(CANCEL_SIGNAL);
+// The copy's CancelSignalArgs, spelled out: types.ts imports VerifyOptions from here (no import cycle).
+export const verifyCancelSignal = defineSignal<[{ reason?: string }?]>(CANCEL_SIGNAL);

@@ -1,5 +1,6 @@
 // Input, result and progress shapes of the copyDbClusterSnapshot workflow (docs/contract.md). Workflow-safe.
 import type { RetentionRules } from './retention-rules';
+import type { VerifyOptions } from './restore-tests';
 
 export interface Tag {
   Key: string;
@@ -42,6 +43,8 @@ export interface CopyOptions {
    * a customer managed key of the source account, in the source Region, to re-encrypt it with first.
    */
   shareKmsKeyId?: string;
+  /** Once the copy is available, run a restore test of it (a verifyCopy child): true, or its options. */
+  verify?: true | VerifyOptions;
 }
 
 export interface CopyDbClusterSnapshotInput {

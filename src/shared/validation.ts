@@ -61,7 +61,7 @@ export const DEFAULT_OPTIONS = {
 } as const satisfies Required<Omit<CopyOptions, OptionalOptions>>;
 
 /** Options without a default (the cross-account ones become ValidatedInput's own fields). */
-type OptionalOptions = 'deadlineSeconds' | 'retain' | 'retention' | 'externalId' | 'shareKmsKeyId';
+type OptionalOptions = 'deadlineSeconds' | 'retain' | 'retention' | 'externalId' | 'shareKmsKeyId' | 'verify';
 
 /** `cluster`: the newest available snapshot of the cluster named by SourceDBClusterIdentifier. */
 export type SourceForm = 'name' | 'automated' | 'arn' | 'cluster';
