@@ -43,13 +43,14 @@ export function failureOf(err: unknown): FailureReport {
   return { status: 'Failed', type: err instanceof Error ? err.name : 'Error', message: oneLine(message) };
 }
 
-export function failureLine(workflowId: string, f: FailureReport): string {
+/** `what`: the workflow's kind (`copy`, `restore test`). */
+export function failureLine(workflowId: string, f: FailureReport, what = 'copy'): string {
   const verb = { Terminated: 'was terminated', Cancelled: 'was cancelled', TimedOut: 'timed out' }[
     f.status as 'Terminated' | 'Cancelled' | 'TimedOut'
   ];
   return verb
-    ? `copy ${workflowId} ${verb}: ${f.message}`
-    : `copy ${workflowId} failed: ${f.type}: ${f.message}`;
+    ? `${what} ${workflowId} ${verb}: ${f.message}`
+    : `${what} ${workflowId} failed: ${f.type}: ${f.message}`;
 }
 
 /** True when the copy exists at the end (copied, or already there). */
