@@ -13,6 +13,7 @@ import { registerSchedule } from './cli/commands/schedule';
 import { registerSetup } from './cli/commands/setup';
 import { registerSlots } from './cli/commands/slots';
 import { registerStatus } from './cli/commands/status';
+import { registerVerify } from './cli/commands/verify';
 import { CliContext, type GlobalOptions } from './cli/context';
 import { EXIT, explain, oneLine } from './cli/errors';
 import { processIo, type CliIo } from './cli/io';
@@ -74,6 +75,7 @@ export function createProgram(ctx: CliContext): Command {
   registerCopy(program, ctx);
   registerStatus(program, ctx);
   registerCancel(program, ctx);
+  registerVerify(program, ctx);
   registerList(program, ctx);
   registerPrune(program, ctx);
   registerSchedule(program, ctx);

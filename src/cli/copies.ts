@@ -13,9 +13,11 @@ export function copyHandle(client: Client, workflowId: string): WorkflowHandle<C
   return client.workflow.getHandle<CopyWorkflow>(workflowId);
 }
 
+/** `alsoTypes`: other workflow types the caller handles too (`status` shows restore tests, verifyCopy). */
 export async function describeCopy(
   client: Client,
   workflowId: string,
+  alsoTypes: readonly string[] = [],
 ): Promise<WorkflowExecutionDescription> {
   let desc: WorkflowExecutionDescription;
   try {
@@ -24,7 +26,7 @@ export async function describeCopy(
     if (err instanceof WorkflowNotFoundError) throw new CliError(`no copy with workflow ID ${workflowId}`);
     throw err;
   }
-  if (desc.type !== WORKFLOW_TYPE) {
+  if (desc.type !== WORKFLOW_TYPE && !alsoTypes.includes(desc.type)) {
     throw new CliError(`workflow ${workflowId} is a ${desc.type}, not a snapcopy copy (${WORKFLOW_TYPE})`);
   }
   return desc;

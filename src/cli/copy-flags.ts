@@ -175,7 +175,8 @@ export const COPY_FLAGS = [
   {
     flags: '--verify',
     field: 'options.verify',
-    help: 'once the copy is available, prove it restores: a restore test (verifyCopy) of it runs as a child',
+    help: 'once the copy is available, run a restore test of it (a verifyCopy child workflow; docs/restore-tests.md)',
+    only: 'copy',
   },
   {
     flags: '--polls-per-run <n>',

@@ -1,4 +1,4 @@
-// Following a copy to its end for --wait (copy, cancel): the live progress view, Ctrl-C detaching.
+// Following a workflow to its end for --wait (copy, cancel, verify): the live progress view, Ctrl-C detaching.
 import type { Client } from '@temporalio/client';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
 import type { CliContext } from './context';
@@ -8,12 +8,44 @@ import { detachedLine, failureLine, failureOf, type FailureReport } from './outc
 import { createProgressView, type ProgressView } from './progress-view';
 import { watchCopy } from './watch';
 
-export type WaitOutcome =
-  | { kind: 'completed'; result: CopyDbClusterSnapshotResult }
-  | { kind: 'failed'; failure: FailureReport }
+export type WaitOutcome<T = CopyDbClusterSnapshotResult> =
+  | { kind: 'completed'; result: T }
+  /** `error`: what result() threw (a restore test's failure carries its result in it). */
+  | { kind: 'failed'; failure: FailureReport; error: unknown }
   | { kind: 'detached' };
 
 const silentView: ProgressView = { update() {}, stop() {} };
+
+/**
+ * Follows a workflow to its end through `watch` (which shows its progress on `view`). Ctrl-C detaches: the
+ * calls in flight are abandoned (through the signal `watch` is given) and the workflow goes on untouched.
+ */
+export async function waitForWorkflow<T>(
+  io: CliIo,
+  view: { stop(): void },
+  watch: (signal: AbortSignal) => Promise<T>,
+): Promise<WaitOutcome<T>> {
+  const abort = new AbortController();
+  let detach: () => void = () => undefined;
+  const detached = new Promise<WaitOutcome<T>>((resolve) => {
+    detach = () => {
+      abort.abort();
+      view.stop();
+      resolve({ kind: 'detached' });
+    };
+  });
+  const stopListening = io.onInterrupt(detach);
+  try {
+    // The signal goes to each call on its own (watch.ts): nothing is added to it per poll.
+    const watching = watch(abort.signal).then(
+      (result): WaitOutcome<T> => ({ kind: 'completed', result }),
+      (err: unknown): WaitOutcome<T> => ({ kind: 'failed', failure: failureOf(err), error: err }),
+    );
+    return await Promise.race([watching, detached]);
+  } finally {
+    stopListening();
+  }
+}
 
 /**
  * Follows a copy to its end (the live progress view on stderr unless `quiet`). Ctrl-C detaches: the calls in
@@ -26,29 +58,12 @@ export async function waitForCopy(
   opts: { quiet?: boolean; intervalMs?: number } = {},
 ): Promise<WaitOutcome> {
   const view = opts.quiet ? silentView : createProgressView(io.stderr);
-  const abort = new AbortController();
-  let detach: () => void = () => undefined;
-  const detached = new Promise<WaitOutcome>((resolve) => {
-    detach = () => {
-      abort.abort();
-      view.stop();
-      resolve({ kind: 'detached' });
-    };
-  });
-  const stopListening = io.onInterrupt(detach);
-  try {
-    // The signal goes to each call on its own (watch.ts): nothing is added to it per poll.
-    const watching = watchCopy(client, workflowId, view, {
-      signal: abort.signal,
+  return waitForWorkflow(io, view, (signal) =>
+    watchCopy(client, workflowId, view, {
+      signal,
       ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
-    }).then(
-      (result): WaitOutcome => ({ kind: 'completed', result }),
-      (err: unknown): WaitOutcome => ({ kind: 'failed', failure: failureOf(err) }),
-    );
-    return await Promise.race([watching, detached]);
-  } finally {
-    stopListening();
-  }
+    }),
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
 import { oneLine } from './errors';
-import { plural, type StatusName } from './format';
+import { formatDuration, plural, type StatusName } from './format';
 
 export interface FailureReport {
   status: StatusName;
@@ -43,13 +43,14 @@ export function failureOf(err: unknown): FailureReport {
   return { status: 'Failed', type: err instanceof Error ? err.name : 'Error', message: oneLine(message) };
 }
 
-export function failureLine(workflowId: string, f: FailureReport): string {
+/** `what`: the workflow's kind (`copy`, `restore test`). */
+export function failureLine(workflowId: string, f: FailureReport, what = 'copy'): string {
   const verb = { Terminated: 'was terminated', Cancelled: 'was cancelled', TimedOut: 'timed out' }[
     f.status as 'Terminated' | 'Cancelled' | 'TimedOut'
   ];
   return verb
-    ? `copy ${workflowId} ${verb}: ${f.message}`
-    : `copy ${workflowId} failed: ${f.type}: ${f.message}`;
+    ? `${what} ${workflowId} ${verb}: ${f.message}`
+    : `${what} ${workflowId} failed: ${f.type}: ${f.message}`;
 }
 
 /** True when the copy exists at the end (copied, or already there). */
@@ -82,9 +83,27 @@ export function resultLine(result: CopyDbClusterSnapshotResult): string {
   return `copied: ${what}${state}${took}, ${plural(s.polls, 'poll')}${tail}`;
 }
 
-export function detachedLine(workflowId: string): string {
+/** What a copy started with --verify says of its restore test (`summary.verify`). */
+export interface CopyVerifySummary {
+  outcome: string;
+  workflowId: string;
+  totalSeconds?: number;
+  failure?: string;
+}
+
+/** One line about the restore test a copy ran (copy --verify), when it ran one. */
+export function verifyLine(result: CopyDbClusterSnapshotResult): string | undefined {
+  const v = (result.summary as { verify?: CopyVerifySummary }).verify;
+  if (!v) return undefined;
+  const took = v.totalSeconds !== undefined ? ` (restore took ${formatDuration(v.totalSeconds)})` : '';
+  const why = v.failure ? `: ${oneLine(v.failure)}` : '';
+  return `restore test ${v.workflowId}: ${v.outcome}${took}${why}`;
+}
+
+/** Ctrl-C while following: `what` goes on (`the copy`, `the restore test`). */
+export function detachedLine(workflowId: string, what = 'the copy'): string {
   return (
-    `detached from ${workflowId}: the copy goes on in Temporal (nothing was cancelled). ` +
+    `detached from ${workflowId}: ${what} goes on in Temporal (nothing was cancelled). ` +
     `Reattach: snapcopy status ${workflowId}; stop it: snapcopy cancel ${workflowId}`
   );
 }

@@ -1,4 +1,5 @@
-// Follows a running copy through its `progress` query until the workflow closes, then answers its result.
+// Follows a running workflow (a copy, a restore test) through its `progress` query until it closes, then
+// answers its result.
 //
 // Every call gets its own AbortSignal, linked to the caller's only while the call runs. The SDK adds an
 // 'abort' listener to the signal of every call it makes and never removes it (Connection.withAbortSignal), so
@@ -7,7 +8,7 @@
 // (whose repeated long-poll requests would each add a listener too); result() is asked once, when closed.
 import type { Client } from '@temporalio/client';
 import { progressQuery, type CopyWorkflow } from '../shared/contract';
-import type { CopyDbClusterSnapshotResult } from '../shared/types';
+import type { CopyDbClusterSnapshotResult, Progress } from '../shared/types';
 import type { ProgressView } from './progress-view';
 import { withLivePosition } from './slot-position';
 
@@ -49,22 +50,28 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-export async function watchCopy<T = CopyDbClusterSnapshotResult>(
+/** Runs one Temporal call of a watch under the watch's signal (see {@link withCallSignal}). */
+export type WatchCall = <R>(fn: () => Promise<R>) => Promise<R>;
+
+/**
+ * Follows a running workflow until it closes, showing what `look` answers (its progress query, say) on
+ * `view` each round, then answers its result. A look that fails is skipped (between runs, just closing).
+ */
+export async function watchWorkflow<P, T>(
   client: Client,
   workflowId: string,
-  view: ProgressView,
+  view: ProgressView<P>,
+  look: (call: WatchCall) => Promise<P>,
   opts: WatchOptions = {},
 ): Promise<T> {
   const { intervalMs = 1000, signal } = opts;
-  const handle = client.workflow.getHandle<CopyWorkflow>(workflowId);
-  const call = <R>(fn: () => Promise<R>) => withCallSignal(client, signal, fn);
+  const handle = client.workflow.getHandle(workflowId);
+  const call: WatchCall = (fn) => withCallSignal(client, signal, fn);
   const showProgress = async () => {
     try {
-      const progress = await call(() => handle.query(progressQuery));
-      // While it waits for a slot, the scheduler knows its live place in the queue.
-      view.update(await call(() => withLivePosition(client, workflowId, progress)));
+      view.update(await look(call));
     } catch {
-      // Between runs (continue-as-new), just closing, or a closed copy without a worker: try again.
+      // Between runs (continue-as-new), just closing, or a closed workflow without a worker: try again.
     }
   };
   try {
@@ -81,4 +88,24 @@ export async function watchCopy<T = CopyDbClusterSnapshotResult>(
   } finally {
     view.stop();
   }
+}
+
+export async function watchCopy<T = CopyDbClusterSnapshotResult>(
+  client: Client,
+  workflowId: string,
+  view: ProgressView,
+  opts: WatchOptions = {},
+): Promise<T> {
+  const handle = client.workflow.getHandle<CopyWorkflow>(workflowId);
+  return watchWorkflow<Progress, T>(
+    client,
+    workflowId,
+    view,
+    async (call) => {
+      const progress = await call(() => handle.query(progressQuery));
+      // While it waits for a slot, the scheduler knows its live place in the queue.
+      return call(() => withLivePosition(client, workflowId, progress));
+    },
+    opts,
+  );
 }

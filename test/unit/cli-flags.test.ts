@@ -140,6 +140,16 @@ describe('the copy flag table', () => {
     expect(() => validateCopyInput(input)).not.toThrow();
   });
 
+  it('copy --verify sets options.verify: true, which the copy rules accept; schedule create has no --verify', () => {
+    const argv = ['--source', 'prod-1', '--target', 'prod-1-dr', '--target-region', 'us-west-2', '--verify'];
+    const input = inputOf(parse(argv), 'prod-1-dr');
+    expect(input.options).toEqual({ verify: true });
+    expect(() => validateCopyInput(input)).not.toThrow();
+    expect(inputOf(parse(argv.slice(0, -1)), 'prod-1-dr').options).toBeUndefined();
+    expect(help('schedule')).not.toContain('--verify');
+    expect(help('copy')).toMatch(/--verify once the copy is available, run a restore test of it/);
+  });
+
   it('no flags: no options, and commander’s default for --no-prune sets nothing', () => {
     const flags = parse(['--target-region', 'us-west-2']);
     expect(flags).toMatchObject({ prune: true });

@@ -25,7 +25,7 @@ import { renderSetup } from '../../src/cli/commands/setup/render';
 import { progressLine, renderStatus } from '../../src/cli/commands/status/render';
 import type { StatusReport } from '../../src/cli/commands/status/report';
 import { explain } from '../../src/cli/errors';
-import { failureLine, resultLine } from '../../src/cli/outcome';
+import { failureLine, resultLine, verifyLine } from '../../src/cli/outcome';
 import { createProgressView } from '../../src/cli/progress-view';
 import { SA_PHASE, SA_SOURCE_CLUSTER, SA_TARGET_REGION } from '../../src/shared/search-attributes';
 import type { CopyDbClusterSnapshotResult, OwnedCopy, Progress } from '../../src/shared/types';
@@ -70,6 +70,30 @@ const result = (over: Partial<CopyDbClusterSnapshotResult['summary']> = {}): Cop
     slotWaits: 0,
     ...over,
   },
+});
+
+describe('copy --verify: the restore test line of the final summary', () => {
+  const withVerify = (verify: object) =>
+    ({ ...result(), summary: { ...result().summary, verify } }) as CopyDbClusterSnapshotResult;
+
+  it('is absent without summary.verify', () => {
+    expect(verifyLine(result())).toBeUndefined();
+  });
+
+  it('names the restore test, its outcome, the time and any failure', () => {
+    const id = 'snapcopy-verify-us-west-2-prod-1-dr';
+    expect(verifyLine(withVerify({ outcome: 'restorable', workflowId: id, totalSeconds: 845 }))).toBe(
+      `restore test ${id}: restorable (restore took 14m 5s)`,
+    );
+    expect(
+      verifyLine(
+        withVerify({ outcome: 'failed', workflowId: id, failure: 'engine: expected aurora-postgresql' }),
+      ),
+    ).toBe(`restore test ${id}: failed: engine: expected aurora-postgresql`);
+    expect(verifyLine(withVerify({ outcome: 'cancelled', workflowId: id }))).toBe(
+      `restore test ${id}: cancelled`,
+    );
+  });
 });
 
 describe('copy', () => {

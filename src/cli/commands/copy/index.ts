@@ -6,7 +6,7 @@ import { addCopyFlags } from '../../copy-flags';
 import { EXIT } from '../../errors';
 import { followCopy } from '../../follow';
 import { prose } from '../../format';
-import { resultLine, succeeded } from '../../outcome';
+import { resultLine, succeeded, verifyLine } from '../../outcome';
 import { noWorkerWarning, renderStarted } from './render';
 import { startCopy, type CopyCommandFlags } from './report';
 
@@ -27,7 +27,12 @@ async function copy(ctx: CliContext, flags: CopyCommandFlags): Promise<void> {
     base: started,
   });
   if (!result) return;
-  if (!flags.json) ctx.out(resultLine(result));
+  if (!flags.json) {
+    ctx.out(resultLine(result));
+    // copy --verify: how the restore test of the copy went.
+    const verified = verifyLine(result);
+    if (verified) ctx.out(verified);
+  }
   // A copy cancelled on the way has not produced the copy that was asked for.
   if (!succeeded(result)) ctx.exitCode = EXIT.failed;
 }

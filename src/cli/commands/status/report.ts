@@ -1,7 +1,9 @@
 // `snapcopy status`, the report: execution status, times and the live `progress` query of a copy; for
-// a closed copy its result or failure (which Temporal keeps, no worker needed).
+// a closed copy its result or failure (which Temporal keeps, no worker needed). A restore test's is
+// report-verify.ts's.
 import type { Client } from '@temporalio/client';
-import { progressQuery } from '../../../shared/contract';
+import { progressQuery, WORKFLOW_TYPE } from '../../../shared/contract';
+import { VERIFY_WORKFLOW_TYPE } from '../../../shared/restore-tests';
 import {
   SA_PERCENT,
   SA_PHASE,
@@ -15,11 +17,14 @@ import { oneLine } from '../../errors';
 import { isoOrUndefined, statusName, type StatusName } from '../../format';
 import { failureOf, type FailureReport } from '../../outcome';
 import { withLivePosition } from '../../slot-position';
+import { verifyStatusReport, type VerifyStatusReport } from './report-verify';
 
 /** How long a running copy gets to answer the progress query (no worker: it never does). */
 const QUERY_TIMEOUT_MS = 5_000;
 
 export interface StatusReport {
+  /** A copy (absent in reports made before restore tests existed). */
+  workflowType?: typeof WORKFLOW_TYPE;
   workflowId: string;
   runId: string;
   status: StatusName;
@@ -41,10 +46,19 @@ export interface StatusReport {
   failure?: FailureReport;
 }
 
-export async function statusReport(client: Client, workflowId: string): Promise<StatusReport> {
-  const desc = await describeCopy(client, workflowId);
+/** A copy's report, or a restore test's (`workflowType: 'verifyCopy'`). */
+export type AnyStatusReport = StatusReport | VerifyStatusReport;
+
+export function isVerifyStatus(r: AnyStatusReport): r is VerifyStatusReport {
+  return r.workflowType === VERIFY_WORKFLOW_TYPE;
+}
+
+export async function statusReport(client: Client, workflowId: string): Promise<AnyStatusReport> {
+  const desc = await describeCopy(client, workflowId, [VERIFY_WORKFLOW_TYPE]);
+  if (desc.type === VERIFY_WORKFLOW_TYPE) return verifyStatusReport(client, desc);
   const sa = desc.typedSearchAttributes;
   const report: StatusReport = {
+    workflowType: WORKFLOW_TYPE,
     workflowId,
     runId: desc.runId,
     status: statusName(desc.status.name),
