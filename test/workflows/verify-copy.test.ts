@@ -402,16 +402,15 @@ describe('verifyCopy', () => {
         await start(tq, { SnapshotIdentifier: 'copy-b' }),
         await start(tq, { SnapshotIdentifier: 'copy-c' }),
       ];
-      const phases = await Promise.all(
-        handles.map((h) =>
-          progressUntil(h, (p) => ['restoring', 'waiting-for-slot'].includes(p.phase), 'settled'),
-        ),
-      );
-      expect(phases.map((p) => p.phase).sort()).toEqual([
-        'restoring',
-        'waiting-for-slot',
-        'waiting-for-slot',
-      ]);
+      // Settled: one test holds the slot and restores, the two others wait for it.
+      await waitFor('one test restoring, two waiting', async () => {
+        const phases = await Promise.all(handles.map((h) => h.query(verifyProgressQuery)));
+        expect(phases.map((p) => p.phase).sort()).toEqual([
+          'restoring',
+          'waiting-for-slot',
+          'waiting-for-slot',
+        ]);
+      });
       // One result at a time: the time-skipping client unlocks time once per pending result() call, and
       // two at once would let it skip while a workflow task is still being processed.
       const out: VerifyCopyResult[] = [];
