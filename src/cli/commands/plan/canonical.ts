@@ -15,12 +15,13 @@ export interface PlanFileObject {
     tags?: Record<string, string>;
     roleArn?: string;
   };
-  destinations: { region: string; kmsKeyId?: string; roleArn?: string }[];
+  destinations: { region: string; kmsKeyId?: string; roleArn?: string; verify?: false }[];
   copyTags: boolean;
   tags: Record<string, string>;
   priority: number;
   retention?: Record<string, number>;
   notify?: { snsTopicArn: string; on: string };
+  verify?: { every: string; maxPerRun: number } & NonNullable<Plan['verify']>['options'];
 }
 
 /** The plan file object of a checked plan: checkPlan(canonicalPlanFile(p)) gives p again. */
@@ -40,6 +41,7 @@ export function canonicalPlanFile(plan: Plan): PlanFileObject {
       region: d.region,
       ...(d.kmsKeyId !== undefined ? { kmsKeyId: d.kmsKeyId } : {}),
       ...(d.roleArn !== undefined ? { roleArn: d.roleArn } : {}),
+      ...(d.verify === false ? { verify: false as const } : {}),
     })),
     copyTags: plan.copyTags,
     tags: { ...plan.tags },
@@ -47,6 +49,9 @@ export function canonicalPlanFile(plan: Plan): PlanFileObject {
   };
   if (plan.retention !== undefined) file.retention = { ...plan.retention };
   if (plan.notify !== undefined) file.notify = { snsTopicArn: plan.notify.snsTopicArn, on: plan.notify.on };
+  if (plan.verify !== undefined) {
+    file.verify = { every: plan.verify.every, maxPerRun: plan.verify.maxPerRun, ...plan.verify.options };
+  }
   return file;
 }
 
@@ -80,6 +85,7 @@ export const PLAN_KEYS = [
   'priority',
   'retention',
   'notify',
+  'verify',
 ] as const;
 
 /** The top-level keys whose canonical values differ between two plans, in the file's order. */

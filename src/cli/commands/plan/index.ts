@@ -118,7 +118,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .description(
       prose(
         'A plan is a YAML file saying which clusters to copy where, when, and how long to keep the copies\n' +
-          '(name, schedule, source, destinations, copyTags, tags, priority, retention, notify).',
+          '(name, schedule, source, destinations, copyTags, tags, priority, retention, notify, verify).',
       ),
     )
     .addHelpText(
