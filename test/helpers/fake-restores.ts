@@ -204,8 +204,8 @@ export class FakeRestores {
         const key = this.key('cluster', account, input.region, input.clusterIdentifier);
         const existing = this.resources.get(key);
         if (existing && (await this.statusOf(existing)) !== 'gone') {
-          if (existing.tags.some((t) => t.Key === 'snapcopy:workflow-id' && t.Value === input.workflowId))
-            return this.clusterView(existing);
+          // As the real activity: adopted only with all of the restore test's tags and this workflow's ID.
+          if (!throwawayRefusal(existing.tags, input.workflowId)) return this.clusterView(existing);
           throw fail('DBClusterAlreadyExistsFault', `DB cluster ${input.clusterIdentifier} already exists`);
         }
         const snapshotId = input.snapshotArn.slice(input.snapshotArn.lastIndexOf(':') + 1);
@@ -263,6 +263,11 @@ export class FakeRestores {
         const key = this.key('instance', account, input.region, input.instanceIdentifier);
         const existing = this.resources.get(key);
         if (existing && (await this.statusOf(existing)) !== 'gone') {
+          if (throwawayRefusal(existing.tags, input.workflowId))
+            throw fail(
+              'DBInstanceAlreadyExistsFault',
+              `DB instance ${input.instanceIdentifier} already exists`,
+            );
           return {
             identifier: existing.identifier,
             status: await this.statusOf(existing),
