@@ -297,8 +297,14 @@ export class FakeRestores {
       enableDataApi: async (input: DeleteThrowawayInput & { clusterArn: string }) => {
         record('enableDataApi', input);
         const r = await this.find('cluster', input, input.identifier);
-        if (!r) throw fail(RESOURCE_NOT_OWNED, `${input.identifier} does not exist`);
-        r.httpEndpoint = true;
+        // As the real activity: never turned on for a cluster the restore test's tags do not claim.
+        const refusal = r ? throwawayRefusal(r.tags, input.workflowId) : 'it does not exist';
+        if (refusal)
+          throw fail(
+            RESOURCE_NOT_OWNED,
+            `Refusing to enable the Data API of ${input.identifier}: ${refusal}`,
+          );
+        r!.httpEndpoint = true;
       },
       runSqlCheck: async (input: SqlCheckInput): Promise<SqlCheckResult> => {
         record('runSqlCheck', input);
