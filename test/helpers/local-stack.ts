@@ -51,7 +51,13 @@ export async function startLocalStack(
     throw err;
   });
   const awsConfig = { endpoint: emulator.endpoint, credentials: CREDENTIALS };
-  const clients = createAwsClients({ rds: awsConfig, kms: awsConfig, sns: awsConfig, sts: awsConfig });
+  const clients = createAwsClients({
+    rds: awsConfig,
+    rdsData: awsConfig,
+    kms: awsConfig,
+    sns: awsConfig,
+    sts: awsConfig,
+  });
   const taskQueue = `e2e-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
