@@ -177,6 +177,8 @@ interface Track {
   stripFired: boolean;
   clashFired: boolean;
   faultApplied: boolean;
+  /** A Temporal cancel's point was met: it goes out when one of the test's activities next answers. */
+  temporalCancelDue?: boolean;
   outcome?: Outcome;
 }
 
@@ -398,78 +400,94 @@ function recorded(env: TestWorkflowEnvironment, run: Run, base: Activities): Act
       }
       if (t.spec.strip && !t.stripFired && met(t, t.spec.strip.at, name, now, counted))
         await fireStrip(t, `at ${JSON.stringify(t.spec.strip.at)}`);
-      if (t.spec.cancel && !t.cancelFired && met(t, t.spec.cancel.at, name, now, counted))
-        await fireCancel(t, `at ${JSON.stringify(t.spec.cancel.at)}`);
-
-      if (name === 'deleteThrowawayCluster' || name === 'deleteThrowawayInstance') {
-        const kind = name === 'deleteThrowawayCluster' ? 'cluster' : 'instance';
-        const id = input.identifier!;
-        const key = resourceKey(kind, t.spec.region, id);
-        const before = await live(kind, t.spec.region, id);
-        const tags = before ? structuredClone(before.tags) : [];
-        try {
-          return await fn(...args);
-        } finally {
-          const after = aws.restores.resources.get(key);
-          if (before && before.deleteRequestedAt === undefined && after?.deleteRequestedAt !== undefined) {
-            run.deleted.add(key);
-            // (a) at the moment of the delete: snapcopy's tags, and this workflow's.
-            if (!ownedBy(tags, t.workflowId))
-              run.violations.push(
-                `a: ${t.snapshot}'s workflow deleted ${kind} ${id} tagged ${JSON.stringify(tags)}${run.foreign.has(key) ? ' (foreign)' : ''}`,
-              );
-          }
-        }
+      if (t.spec.cancel && !t.cancelFired && met(t, t.spec.cancel.at, name, now, counted)) {
+        if (t.spec.cancel.how === 'signal') await fireCancel(t, `at ${JSON.stringify(t.spec.cancel.at)}`);
+        else t.temporalCancelDue = true;
       }
-
-      if (name === 'restoreThrowawayCluster') {
-        const id = input.clusterIdentifier!;
-        const key = resourceKey('cluster', t.spec.region, id);
-        const existed = aws.restores.resources.has(key);
-        try {
-          const answer = (await fn(...args)) as { tags: Tag[] };
-          // (a) a restore answers with a cluster it may later delete: never one it did not make.
-          if (!ownedBy(answer.tags, t.workflowId))
-            run.violations.push(
-              `a: ${t.snapshot}'s restore adopted ${id} tagged ${JSON.stringify(answer.tags)}`,
-            );
-          return answer;
-        } finally {
-          const r = aws.restores.resources.get(key);
-          if (r && !existed && !run.foreign.has(key)) {
-            run.made.set(key, t.workflowId);
-            applyFault(run, t, r);
-          }
-          await checkOnePerRegion(`after ${t.snapshot}'s restore of ${id}`);
-        }
+      // A Temporal cancel goes out once this activity has answered, so that it answers (not a retryable
+      // failure: on the time-skipping server an activity whose cancellation was requested and that then fails
+      // retryably, a lost restore answer, is never resolved and the workflow waits until its run timeout);
+      // an activity that fails leaves it to the test's next one.
+      if (t.temporalCancelDue && !t.cancelFired) {
+        const answer = await perform(name, t, fn, args);
+        await fireCancel(t, `at ${JSON.stringify(t.spec.cancel!.at)}`);
+        return answer;
       }
-
-      if (name === 'createWriterInstance') {
-        const key = resourceKey(
-          'instance',
-          t.spec.region,
-          (input as { instanceIdentifier?: string }).instanceIdentifier!,
-        );
-        const existed = aws.restores.resources.has(key);
-        try {
-          return await fn(...args);
-        } finally {
-          if (!existed && aws.restores.resources.has(key)) run.made.set(key, t.workflowId);
-        }
-      }
-
-      if (name === 'runSqlCheck' && (t.spec.fault === 'sql-low' || t.spec.fault === 'sql-refused')) {
-        await fn(...args); // the Data API's own refusals first (endpoint off, cluster not available)
-        run.events.push(`SQL canary of ${t.snapshot}: ${t.spec.fault}`);
-        if (t.spec.fault === 'sql-low') return { rows: 1, first: 0 };
-        throw ApplicationFailure.create({
-          type: 'BadRequestException',
-          message: 'relation "orders" does not exist (injected)',
-          nonRetryable: true,
-        });
-      }
-      return fn(...args);
+      return perform(name, t, fn, args);
     };
+
+  const perform = async (name: string, t: Track, fn: AnyActivity, args: unknown[]): Promise<unknown> => {
+    const input = args[0] as { region: string; identifier?: string; clusterIdentifier?: string };
+
+    if (name === 'deleteThrowawayCluster' || name === 'deleteThrowawayInstance') {
+      const kind = name === 'deleteThrowawayCluster' ? 'cluster' : 'instance';
+      const id = input.identifier!;
+      const key = resourceKey(kind, t.spec.region, id);
+      const before = await live(kind, t.spec.region, id);
+      const tags = before ? structuredClone(before.tags) : [];
+      try {
+        return await fn(...args);
+      } finally {
+        const after = aws.restores.resources.get(key);
+        if (before && before.deleteRequestedAt === undefined && after?.deleteRequestedAt !== undefined) {
+          run.deleted.add(key);
+          // (a) at the moment of the delete: snapcopy's tags, and this workflow's.
+          if (!ownedBy(tags, t.workflowId))
+            run.violations.push(
+              `a: ${t.snapshot}'s workflow deleted ${kind} ${id} tagged ${JSON.stringify(tags)}${run.foreign.has(key) ? ' (foreign)' : ''}`,
+            );
+        }
+      }
+    }
+
+    if (name === 'restoreThrowawayCluster') {
+      const id = input.clusterIdentifier!;
+      const key = resourceKey('cluster', t.spec.region, id);
+      const existed = aws.restores.resources.has(key);
+      try {
+        const answer = (await fn(...args)) as { tags: Tag[] };
+        // (a) a restore answers with a cluster it may later delete: never one it did not make.
+        if (!ownedBy(answer.tags, t.workflowId))
+          run.violations.push(
+            `a: ${t.snapshot}'s restore adopted ${id} tagged ${JSON.stringify(answer.tags)}`,
+          );
+        return answer;
+      } finally {
+        const r = aws.restores.resources.get(key);
+        if (r && !existed && !run.foreign.has(key)) {
+          run.made.set(key, t.workflowId);
+          applyFault(run, t, r);
+        }
+        await checkOnePerRegion(`after ${t.snapshot}'s restore of ${id}`);
+      }
+    }
+
+    if (name === 'createWriterInstance') {
+      const key = resourceKey(
+        'instance',
+        t.spec.region,
+        (input as { instanceIdentifier?: string }).instanceIdentifier!,
+      );
+      const existed = aws.restores.resources.has(key);
+      try {
+        return await fn(...args);
+      } finally {
+        if (!existed && aws.restores.resources.has(key)) run.made.set(key, t.workflowId);
+      }
+    }
+
+    if (name === 'runSqlCheck' && (t.spec.fault === 'sql-low' || t.spec.fault === 'sql-refused')) {
+      await fn(...args); // the Data API's own refusals first (endpoint off, cluster not available)
+      run.events.push(`SQL canary of ${t.snapshot}: ${t.spec.fault}`);
+      if (t.spec.fault === 'sql-low') return { rows: 1, first: 0 };
+      throw ApplicationFailure.create({
+        type: 'BadRequestException',
+        message: 'relation "orders" does not exist (injected)',
+        nonRetryable: true,
+      });
+    }
+    return fn(...args);
+  };
 
   return Object.fromEntries(
     Object.entries(base).map(([name, fn]) => [name, wrap(name, fn as AnyActivity)]),
