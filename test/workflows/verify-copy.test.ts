@@ -371,6 +371,13 @@ describe('verifyCopy', () => {
           (p) => p.phase === 'restoring' && p.clusterIdentifier !== undefined,
           'restoring',
         );
+        // Sent while it waits between looks (time stands still while the test queries), so the cancel cannot
+        // meet an activity that completes meanwhile: the time-skipping server's ACTIVITY_UNKNOWN
+        // (sdk-typescript#1058) then leaves the workflow task open for ever (1 run in 3 timed out so).
+        await waitFor('the test waits between looks', async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          if (!events.at(-1)?.timerStartedEventAttributes) throw new Error('not waiting on a timer');
+        });
         await handle.cancel();
         return handle.result().catch((e: unknown) => e);
       });
@@ -400,16 +407,15 @@ describe('verifyCopy', () => {
         await start(tq, { SnapshotIdentifier: 'copy-b' }),
         await start(tq, { SnapshotIdentifier: 'copy-c' }),
       ];
-      const phases = await Promise.all(
-        handles.map((h) =>
-          progressUntil(h, (p) => ['restoring', 'waiting-for-slot'].includes(p.phase), 'settled'),
-        ),
-      );
-      expect(phases.map((p) => p.phase).sort()).toEqual([
-        'restoring',
-        'waiting-for-slot',
-        'waiting-for-slot',
-      ]);
+      // Settled: one granted and restoring, two queued (all three wait for the slot a moment first).
+      await waitFor('one restores, two wait for the slot', async () => {
+        const phases = await Promise.all(handles.map((h) => h.query(verifyProgressQuery)));
+        expect(phases.map((p) => p.phase).sort()).toEqual([
+          'restoring',
+          'waiting-for-slot',
+          'waiting-for-slot',
+        ]);
+      });
       // One result at a time: the time-skipping client unlocks time once per pending result() call, and
       // two at once would let it skip while a workflow task is still being processed.
       const out: VerifyCopyResult[] = [];
