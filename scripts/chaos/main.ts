@@ -27,6 +27,7 @@ const program = new Command('chaos')
   .option('--kill-every <s>', 'SIGKILL the worker this often (seconds)', whole, 20)
   .option('--temporal-restarts <n>', 'Temporal server kills and restarts (0 or 1)', whole, 1)
   .option('--cancels <n>', 'copies cancelled mid-copy', whole, 2)
+  .option('--restore-tests <n>', 'restore tests (verifyCopy) in eu-central-1 under the same faults', whole, 1)
   .option('--seed <n>', 'seed of the emulator faults', whole, 1)
   .option('--timeout <s>', 'give up after (seconds)', whole, 1200)
   .option('--out <dir>', 'logs', path.join(ROOT, 'bench', 'results'))
@@ -42,6 +43,7 @@ const program = new Command('chaos')
       workerKillEverySeconds: Number(o.killEvery),
       temporalRestarts: Number(o.temporalRestarts),
       cancels: Number(o.cancels),
+      restoreTests: Number(o.restoreTests),
       seed: Number(o.seed),
       timeoutSeconds: Number(o.timeout),
       logDir,

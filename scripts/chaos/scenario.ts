@@ -9,10 +9,17 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { cancelSignal, copyStartOptions, progressQuery } from '../../src/shared/contract';
+import {
+  VERIFY_WORKFLOW_TYPE,
+  verifyProgressQuery,
+  verifyWorkflowId,
+  type VerifyCopyInput,
+  type VerifyCopyResult,
+} from '../../src/shared/restore-tests';
 import { WORKFLOW_TYPE } from '../../src/shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult } from '../../src/shared/types';
 import { validateCopyInput } from '../../src/shared/validation';
-import { configureFaults, faultCounters, type FaultKind } from '../lib/emulator-api';
+import { configureFaults, emulatorRestores, faultCounters, type FaultKind } from '../lib/emulator-api';
 import { startEmulator } from '../lib/emulator';
 import { startTemporalServer } from '../lib/temporal-server';
 import {
@@ -32,6 +39,10 @@ const PRUNED_REGION = 'us-west-2';
 const OTHER_CLUSTERS = 3;
 const OLD_OWNED = 3;
 const FOREIGN = 3;
+/** Restore tests run here, away from the copies' destinations (their inventories and quotas stay as they were). */
+export const RESTORE_REGION = 'eu-central-1';
+/** Phases of a restore test in which a worker kill lands mid-restore. */
+const MID_RESTORE = new Set(['restoring', 'creating-writer']);
 
 export interface ChaosOptions {
   copies: number;
@@ -52,6 +63,15 @@ export interface ChaosOptions {
   temporalRestartAfterSeconds?: number;
   /** Copies cancelled mid-copy. */
   cancels: number;
+  /**
+   * Restore tests (verifyCopy) of snapshots prepared in RESTORE_REGION, started with the copies, under the
+   * same faults; the first worker kill then waits until one is mid-restore. Default 0.
+   */
+  restoreTests?: number;
+  /** The emulator's restore, instance and delete seconds (defaults 6, 4, 1). */
+  restoreSeconds?: number;
+  instanceSeconds?: number;
+  deleteSeconds?: number;
   seed: number;
   timeoutSeconds: number;
   logDir: string;
@@ -74,8 +94,19 @@ export interface ChaosReport {
   workerKills: number;
   temporalRestarts: number;
   pruned: number;
+  /** Restore tests: how many, how many ended restorable, the phase each first worker kill found one in. */
+  restoreTests: number;
+  restorable: number;
+  killedInPhase?: string;
   elapsedSeconds: number;
   checks: ChaosCheck[];
+}
+
+interface RestoreTest {
+  workflowId: string;
+  input: VerifyCopyInput;
+  result?: VerifyCopyResult;
+  error?: string;
 }
 
 interface Copy {
@@ -117,6 +148,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // us-west-2 ends with FOREIGN + OLD_OWNED + its copies unless snapcopy prunes: two short, so it must.
     snapshotQuota: FOREIGN + OLD_OWNED + westCopies - Math.min(2, OLD_OWNED),
     logFile: path.join(o.logDir, 'emulator.log'),
+    restoreSeconds: o.restoreSeconds ?? 6,
+    instanceSeconds: o.instanceSeconds ?? 4,
+    deleteSeconds: o.deleteSeconds ?? 1,
   });
   // On a SQLite file, so what it knew (workflows, timers, the copy slots) survives a SIGKILL and a restart
   // as a real cluster's persistence does.
@@ -181,6 +215,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       oldOwned.push(identifier);
     }
 
+    // Snapshots for the restore tests, encrypted, where no copy goes.
+    const restoreTests: RestoreTest[] = [];
+    if ((o.restoreTests ?? 0) > 0) {
+      const key = await aws.key(RESTORE_REGION);
+      await aws.cluster(RESTORE_REGION, 'chaos-verify', key);
+      for (let k = 0; k < (o.restoreTests ?? 0); k++) {
+        const id = `chaos-verify-${k}`;
+        await aws.snapshot(RESTORE_REGION, 'chaos-verify', id);
+        restoreTests.push({
+          workflowId: verifyWorkflowId(RESTORE_REGION, id),
+          input: { SnapshotIdentifier: id, Region: RESTORE_REGION, options: { pollSeconds: 1 } },
+        });
+      }
+    }
+
     worker = await launchWorker();
     await configureFaults(emulator.endpoint, {
       seed: o.seed,
@@ -222,12 +271,25 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         until,
       );
     }
+    for (const t of restoreTests) {
+      await persist(
+        'start a restore test',
+        () =>
+          client.workflow.start(VERIFY_WORKFLOW_TYPE, {
+            workflowId: t.workflowId,
+            taskQueue,
+            args: [t.input],
+          }),
+        until,
+      );
+    }
     say(
-      `started ${o.copies} copies (${cancelled.size} to cancel) with ${Math.round((o.throttle + o.error5xx + o.lostResponse) * 100)}% AWS faults`,
+      `started ${o.copies} copies and ${restoreTests.length} restore tests (${cancelled.size} to cancel) with ${Math.round((o.throttle + o.error5xx + o.lostResponse) * 100)}% AWS faults`,
     );
 
     const handle = (c: Copy): WorkflowHandle => client.workflow.getHandle(c.workflowId);
-    const open = new Set(copies);
+    const open = new Set<Copy | RestoreTest>([...copies, ...restoreTests]);
+    let killedInPhase: string | undefined;
     let workerKills = 0;
     let temporalRestarts = 0;
     let nextKill = Date.now() + o.workerKillEverySeconds * 1000;
@@ -255,14 +317,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         await temporal.restart();
         temporalRestarts++;
       }
-      if (Date.now() >= nextKill && (o.maxWorkerKills === undefined || workerKills < o.maxWorkerKills)) {
+      // The first kill waits for a restore test mid-restore (its restore or writer being made).
+      let restorePhase: string | undefined;
+      if (workerKills === 0 && restoreTests.length > 0 && Date.now() >= nextKill) {
+        for (const t of restoreTests) {
+          const p = await client.workflow
+            .getHandle(t.workflowId)
+            .query(verifyProgressQuery)
+            .catch(() => undefined);
+          if (p && MID_RESTORE.has(p.phase)) restorePhase ??= p.phase;
+        }
+      }
+      const killNow =
+        Date.now() >= nextKill &&
+        (o.maxWorkerKills === undefined || workerKills < o.maxWorkerKills) &&
+        (workerKills > 0 || restoreTests.length === 0 || restorePhase !== undefined);
+      if (killNow) {
+        if (workerKills === 0) killedInPhase = restorePhase;
         await worker?.kill();
         workerKills++;
         worker = await persist('start a worker', launchWorker, until);
         nextKill = Date.now() + o.workerKillEverySeconds * 1000;
       }
       for (const c of [...open]) {
-        const d = await handle(c)
+        const d = await client.workflow
+          .getHandle(c.workflowId)
           .describe()
           .catch(() => undefined);
         if (d && d.status.name !== 'RUNNING') open.delete(c);
@@ -292,7 +371,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if ('result' in outcome) c.result = outcome.result;
       else c.error = outcome.error;
     }
+    for (const t of restoreTests) {
+      const outcome = await persist(
+        'a restore test result',
+        () =>
+          client.workflow
+            .getHandle(t.workflowId)
+            .result()
+            .then(
+              (r) => ({ result: r as VerifyCopyResult }),
+              (err: unknown) => {
+                if (!(err instanceof WorkflowFailedError)) throw err;
+                const cause = err.cause as { type?: string; message?: string } | undefined;
+                return { error: `${cause?.type ?? 'failed'}: ${cause?.message ?? err.message}` };
+              },
+            ),
+        until,
+      );
+      if ('result' in outcome) t.result = outcome.result;
+      else t.error = outcome.error;
+    }
     const checks = await check(aws, copies, foreign, oldOwned);
+    if (restoreTests.length > 0) checks.push(...(await checkRestores(emulator.endpoint, restoreTests)));
     const faults: Record<FaultKind, number> = { throttle: 0, error5xx: 0, lostResponse: 0, latency: 0 };
     for (const actions of Object.values(counters.faults)) {
       for (const kinds of Object.values(actions)) {
@@ -315,6 +415,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       workerKills,
       temporalRestarts,
       pruned,
+      restoreTests: restoreTests.length,
+      restorable: restoreTests.filter((t) => t.result?.outcome === 'restorable').length,
+      ...(killedInPhase ? { killedInPhase } : {}),
       elapsedSeconds: Math.round((Date.now() - began) / 1000),
       checks,
     };
@@ -391,12 +494,46 @@ async function check(
   return checks;
 }
 
+/**
+ * Restore tests: every one ends `restorable` (the injected faults are all retryable: throttling, 5xx, lost
+ * responses, a killed worker) with cleanedUp, and the emulator's record shows every cluster and instance any
+ * of them made gone.
+ */
+async function checkRestores(endpoint: string, tests: RestoreTest[]): Promise<ChaosCheck[]> {
+  const bad = (name: string, list: string[]): ChaosCheck => ({
+    name,
+    ok: list.length === 0,
+    ...(list.length ? { detail: list.slice(0, 5).join('; ') } : {}),
+  });
+  const { restores } = await emulatorRestores(endpoint);
+  return [
+    bad(
+      'every restore test ended restorable and cleaned up',
+      tests.flatMap((t) =>
+        t.result?.outcome === 'restorable' && t.result.cleanedUp
+          ? []
+          : [
+              `${t.input.SnapshotIdentifier}: ${t.result ? `${t.result.outcome}, cleanedUp ${t.result.cleanedUp}` : (t.error ?? 'no result')}`,
+            ],
+      ),
+    ),
+    bad(
+      'every throwaway cluster and instance is gone',
+      restores.filter((r) => r.status !== 'deleted').map((r) => `${r.kind} ${r.identifier}: ${r.status}`),
+    ),
+  ];
+}
+
 /** The one line the suite prints. */
 export function chaosLine(r: ChaosReport): string {
   return (
     `chaos: ${r.copies} copies (${r.copied} copied, ${r.cancelled} cancelled), ${r.awsCalls} AWS calls with ` +
     `${r.faults.throttle} throttled, ${r.faults.error5xx} 5xx, ${r.faults.lostResponse} lost responses; ` +
     `${r.workerKills} worker kills, ${r.temporalRestarts} Temporal restart${r.temporalRestarts === 1 ? '' : 's'}, ` +
-    `${r.pruned} pruned; ${r.elapsedSeconds} s — ${r.pass ? 'PASS' : 'FAIL'}`
+    `${r.pruned} pruned` +
+    (r.restoreTests > 0
+      ? `, ${r.restorable}/${r.restoreTests} restore tests restorable${r.killedInPhase ? ` (worker killed while ${r.killedInPhase})` : ''}`
+      : '') +
+    `; ${r.elapsedSeconds} s — ${r.pass ? 'PASS' : 'FAIL'}`
   );
 }

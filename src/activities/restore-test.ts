@@ -163,7 +163,8 @@ function restoreTags(workflowId: string, snapshotArn: string) {
 
 /**
  * Restores the snapshot into the throwaway cluster (no deletion protection, the restore test's tags). A
- * cluster of that name that this workflow made already (a retried call whose answer was lost) is adopted.
+ * cluster of that name that this workflow made already (a retried call whose answer was lost: all the restore
+ * test's tags, this workflow's ID) is adopted; any other is AWS's DBClusterAlreadyExistsFault.
  */
 export async function restoreThrowawayCluster(
   clients: AwsClients,
@@ -189,9 +190,10 @@ export async function restoreThrowawayCluster(
     return clusterView(out.DBCluster, input.clusterIdentifier);
   } catch (err) {
     if (awsName(err) === 'DBClusterAlreadyExistsFault') {
+      // Adopted only when all of the restore test's tags say this workflow made it: a cluster that merely
+      // carries its workflow ID (snapcopy:managed=false, no snapcopy:verify-of) is someone else's.
       const existing = await describeThrowawayCluster(clients, input).catch(() => null);
-      if (existing && tagValue(existing.tags, OWNERSHIP_TAGS.workflowId) === input.workflowId)
-        return existing;
+      if (existing && !throwawayRefusal(existing.tags, input.workflowId)) return existing;
     }
     throw restoreFailure(err, `Restoring ${input.snapshotArn} into ${what}`);
   }
@@ -230,7 +232,7 @@ export async function describeThrowawayCluster(
   }
 }
 
-/** Adds the cluster's writer (the cluster's tags' twins on the instance). An existing one of ours is adopted. */
+/** Adds the cluster's writer (the cluster's tags' twins on the instance). An existing one of ours (all its tags) is adopted. */
 export async function createWriterInstance(
   clients: AwsClients,
   input: CreateWriterInput,
@@ -256,8 +258,7 @@ export async function createWriterInstance(
         ...input,
         identifier: input.instanceIdentifier,
       }).catch(() => null);
-      if (existing && tagValue(existing.tags, OWNERSHIP_TAGS.workflowId) === input.workflowId)
-        return existing;
+      if (existing && !throwawayRefusal(existing.tags, input.workflowId)) return existing;
     }
     throw restoreFailure(err, `Creating ${what} in cluster ${input.clusterIdentifier}`);
   }

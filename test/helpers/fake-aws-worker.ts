@@ -16,6 +16,8 @@ export interface SlotSchedulers {
   regions: readonly string[];
   /** Default: the fake's default account only. */
   accounts?: readonly string[];
+  /** Wraps the activities the worker runs (a property test's recorder); default: as they are. */
+  wrapActivities?: (activities: ReturnType<FakeAws['activities']>) => ReturnType<FakeAws['activities']>;
 }
 
 export async function withFakeAwsWorker<T>(
@@ -35,14 +37,16 @@ export async function withFakeAwsWorker<T>(
     // waits for this worker, which then times the task out again and again (seen with a holder's task while
     // its copies sleep): a day is never reached.
     stickyQueueScheduleToStartTimeout: '1 day',
-    activities: aws.activities({
-      ...temporal,
-      requestShare: async (input) => {
-        const holder = await temporal.requestShare(input);
-        holders.add(holder);
-        return holder;
-      },
-    }),
+    activities: (schedulers.wrapActivities ?? ((a) => a))(
+      aws.activities({
+        ...temporal,
+        requestShare: async (input) => {
+          const holder = await temporal.requestShare(input);
+          holders.add(holder);
+          return holder;
+        },
+      }),
+    ),
   });
   try {
     return await worker.runUntil(async () => {

@@ -219,8 +219,8 @@ export class FakeRestores {
         const key = this.key('cluster', account, input.region, input.clusterIdentifier);
         const existing = this.resources.get(key);
         if (existing && (await this.statusOf(existing)) !== 'gone') {
-          if (existing.tags.some((t) => t.Key === 'snapcopy:workflow-id' && t.Value === input.workflowId))
-            return this.clusterView(existing);
+          // As the real activity: adopted only with all of the restore test's tags and this workflow's ID.
+          if (!throwawayRefusal(existing.tags, input.workflowId)) return this.clusterView(existing);
           throw fail('DBClusterAlreadyExistsFault', `DB cluster ${input.clusterIdentifier} already exists`);
         }
         const snapshotId = input.snapshotArn.slice(input.snapshotArn.lastIndexOf(':') + 1);
@@ -278,6 +278,11 @@ export class FakeRestores {
         const key = this.key('instance', account, input.region, input.instanceIdentifier);
         const existing = this.resources.get(key);
         if (existing && (await this.statusOf(existing)) !== 'gone') {
+          if (throwawayRefusal(existing.tags, input.workflowId))
+            throw fail(
+              'DBInstanceAlreadyExistsFault',
+              `DB instance ${input.instanceIdentifier} already exists`,
+            );
           return {
             identifier: existing.identifier,
             status: await this.statusOf(existing),
@@ -307,8 +312,14 @@ export class FakeRestores {
       enableDataApi: async (input: DeleteThrowawayInput & { clusterArn: string }) => {
         record('enableDataApi', input);
         const r = await this.find('cluster', input, input.identifier);
-        if (!r) throw fail(RESOURCE_NOT_OWNED, `${input.identifier} does not exist`);
-        r.httpEndpoint = true;
+        // As the real activity: never turned on for a cluster the restore test's tags do not claim.
+        const refusal = r ? throwawayRefusal(r.tags, input.workflowId) : 'it does not exist';
+        if (refusal)
+          throw fail(
+            RESOURCE_NOT_OWNED,
+            `Refusing to enable the Data API of ${input.identifier}: ${refusal}`,
+          );
+        r!.httpEndpoint = true;
       },
       runSqlCheck: async (input: SqlCheckInput): Promise<SqlCheckResult> => {
         record('runSqlCheck', input);

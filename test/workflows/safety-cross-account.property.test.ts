@@ -27,6 +27,7 @@ import type {
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT as WORKER, type FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
+import { safetyParameters } from '../helpers/safety';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import {
   EAST,
@@ -240,8 +241,6 @@ function violations(s: Scenario, aws: FakeAws, ended: Ended[]): string[] {
 
 it('shares and intermediates: never removes a share it did not add, leaves none it added, none while needed', async () => {
   await workflowBundle();
-  const seedEnv = process.env.SNAPCOPY_SAFETY_SEED ?? '20261206';
-  const path = process.env.SNAPCOPY_SAFETY_PATH;
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(scenarioArb, async (scenario) => {
@@ -259,16 +258,7 @@ it('shares and intermediates: never removes a share it did not add, leaves none 
         await env.teardown();
       }
     }),
-    {
-      numRuns: Number(process.env.SNAPCOPY_SAFETY_RUNS ?? 8),
-      ...(seedEnv === 'random' ? {} : { seed: Number(seedEnv) }),
-      ...(path !== undefined ? { path } : {}),
-      ...(process.env.SNAPCOPY_SAFETY_EXAMPLE
-        ? { examples: [[JSON.parse(process.env.SNAPCOPY_SAFETY_EXAMPLE) as Scenario]] }
-        : {}),
-      interruptAfterTimeLimit: 150_000,
-      markInterruptAsFailure: false,
-    },
+    safetyParameters<Scenario>({ seed: 20261206, runs: 8, timeLimitMs: 150_000 }),
   );
   console.log(`${runs} cross-account histories checked`);
   expect(runs).toBeGreaterThan(0);

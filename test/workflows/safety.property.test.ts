@@ -51,7 +51,7 @@ import type {
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws, type FakeSnapshot } from '../helpers/fake-aws';
 import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
-import { waitFor } from '../helpers/wait';
+import { cancelTakenIn, safetyParameters, sometimes } from '../helpers/safety';
 
 let env: TestWorkflowEnvironment;
 
@@ -138,10 +138,6 @@ interface Scenario {
   /** The n-th delete attempt of the run fails once, retryably (the snapshot is in transition). */
   failDelete?: number;
 }
-
-/** Mostly absent: `arb` one time in `1 + absentWeight`. */
-const sometimes = <T>(arb: fc.Arbitrary<T>, absentWeight: number): fc.Arbitrary<T | undefined> =>
-  fc.oneof({ weight: absentWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
 
 const cancelPointArb: fc.Arbitrary<CancelPoint> = fc.oneof(
   fc.constant({ kind: 'slot' as const }),
@@ -443,21 +439,10 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
     if (track.spec.cancel.how === 'signal') await handle.signal(cancelSignal, { reason: 'property test' });
     else {
       await handle.cancel();
-      // The time-skipping server rejects a copy's request to cancel an activity that completed meanwhile
-      // (ACTIVITY_UNKNOWN; temporalio/sdk-typescript#1058, sdk-java#2391) and then leaves that workflow task
-      // open for ever; a real server takes either order. So no activity of the copy answers until the copy's
-      // workflow task after the cancel request completed: this one (a regular activity) waits here; a local
-      // activity, which holds that very task open, answers, and the copy's next regular activity waits.
-      track.cancelTakenIn = waitFor(
-        'the copy took in the cancellation',
-        async () => {
-          const events = (await handle.fetchHistory()).events ?? [];
-          const asked = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-          if (!events.slice(asked).some((e) => e.workflowTaskCompletedEventAttributes))
-            throw new Error('not yet');
-        },
-        { timeoutMs: 10_000, intervalMs: 20 },
-      );
+      // No activity of the copy answers until the copy took the cancel in (cancelTakenIn says why): this one
+      // (a regular activity) waits here; a local activity, which holds that very workflow task open, answers,
+      // and the copy's next regular activity waits.
+      track.cancelTakenIn = cancelTakenIn(handle);
       track.cancelTakenIn.catch(() => undefined); // awaited (and reported) by whichever activity comes next
       if (!Context.current().info.isLocal) await track.cancelTakenIn;
     }
@@ -894,11 +879,6 @@ const byTarget = (run: Run, workflowId: string) =>
 const DEFAULT_SEED = 20261202;
 
 it('never deletes what it must not, under random histories of copies, cancels, failures, prunes and retention', async () => {
-  // A fixed seed by default, so CI is reproducible; SNAPCOPY_SAFETY_SEED (any value, or `random`) searches elsewhere.
-  const seedEnv = process.env.SNAPCOPY_SAFETY_SEED ?? String(DEFAULT_SEED);
-  const seed = seedEnv === 'random' ? undefined : seedEnv;
-  const path = process.env.SNAPCOPY_SAFETY_PATH;
-  const example = process.env.SNAPCOPY_SAFETY_EXAMPLE;
   await fc.assert(
     fc.asyncProperty(scenarioArb, async (scenario) => {
       inFlight = runScenario(scenario);
@@ -913,15 +893,8 @@ it('never deletes what it must not, under random histories of copies, cancels, f
       const found = violations(run, final);
       if (found.length > 0) throw new Error(`${found.join('\n')}\n--- trace\n${trace(run)}`);
     }),
-    {
-      numRuns: Number(process.env.SNAPCOPY_SAFETY_RUNS ?? 20),
-      ...(seed !== undefined ? { seed: Number(seed) } : {}),
-      ...(path !== undefined ? { path } : {}),
-      ...(example !== undefined ? { examples: [[JSON.parse(example) as Scenario]] } : {}),
-      // Each run costs seconds: shrink for a while, then report the smallest failure found so far.
-      interruptAfterTimeLimit: 200_000,
-      markInterruptAsFailure: false,
-    },
+    // A fixed seed by default, so CI is reproducible; SNAPCOPY_SAFETY_SEED (any value, or `random`) searches elsewhere.
+    safetyParameters<Scenario>({ seed: DEFAULT_SEED, runs: 20, timeLimitMs: 200_000 }),
   );
   console.log(`${runs} runs:`, Object.fromEntries([...seen].sort()));
   expect(runs).toBeGreaterThan(0);

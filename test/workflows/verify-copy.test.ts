@@ -373,6 +373,13 @@ describe('verifyCopy', () => {
           (p) => p.phase === 'restoring' && p.clusterIdentifier !== undefined,
           'restoring',
         );
+        // Sent while it waits between looks (time stands still while the test queries), so the cancel cannot
+        // meet an activity that completes meanwhile: the time-skipping server's ACTIVITY_UNKNOWN
+        // (sdk-typescript#1058) then leaves the workflow task open for ever (1 run in 3 timed out so).
+        await waitFor('the test waits between looks', async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          if (!events.at(-1)?.timerStartedEventAttributes) throw new Error('not waiting on a timer');
+        });
         await handle.cancel();
         return handle.result().catch((e: unknown) => e);
       });
