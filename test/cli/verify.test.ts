@@ -159,4 +159,33 @@ describe('snapcopy verify', () => {
       await stack.emulator.configure({ restoreSeconds: HELD_RESTORE_SECONDS });
     }
   });
+
+  it('snapcopy cancel stops a restore test mid-restore; it deletes the cluster once AWS allows and ends cancelled', async () => {
+    await createClusterSnapshot(stack.rds(REGION), 'verify-d', 'verify-d-copy', keyArn);
+    const id = verifyWorkflowId(REGION, 'verify-d-copy');
+    expect((await runInProcess(verifyArgs('verify-d-copy'))).code).toBe(0);
+    await eventually('the test to be restoring', async () => {
+      const s = await verifyStatus(id);
+      return s.progress?.phase === 'restoring' && s.progress.clusterIdentifier ? s : undefined;
+    });
+    const requested = await runInProcess(['cancel', id, '--reason', 'not today']);
+    expect(requested.code, requested.stderr).toBe(0);
+    expect(requested.stdout).toMatch(
+      /^cancel requested for \S+ \(not today\): its throwaway cluster and writer are deleted/,
+    );
+    // AWS refuses to delete a cluster still creating: the test waits until it may.
+    await stack.emulator.configure({ restoreSeconds: 0 });
+    try {
+      const s = await eventually('the test to end', async () => {
+        const r = await verifyStatus(id);
+        return r.status === 'Running' ? undefined : r;
+      });
+      expect(s.result).toMatchObject({ outcome: 'cancelled', cleanedUp: true });
+      const again = await runInProcess(['cancel', id]);
+      expect(again.code).toBe(1);
+      expect(oneErrorLine(again)).toMatch(/^snapcopy: restore test \S+ is already closed \(Completed /);
+    } finally {
+      await stack.emulator.configure({ restoreSeconds: HELD_RESTORE_SECONDS });
+    }
+  });
 });

@@ -267,12 +267,26 @@ describe('status', () => {
 
 describe('cancel', () => {
   it('requested, ended, refused', () => {
-    const r = { workflowId: 'w', runId: 'r', cancelRequested: true as const, reason: 'ops' };
-    expect(renderRequested(r)).toMatch(/^cancel requested for w \(ops\): .*\nfollow: snapcopy status w$/);
+    const r = {
+      workflowId: 'w',
+      runId: 'r',
+      kind: 'copy' as const,
+      cancelRequested: true as const,
+      reason: 'ops',
+    };
+    expect(renderRequested(r)).toMatch(
+      /^cancel requested for w \(ops\): a copy still copying .*\nfollow: snapcopy status w$/,
+    );
+    expect(renderRequested({ ...r, kind: 'restore test' })).toMatch(
+      /^cancel requested for w \(ops\): its throwaway cluster and writer are deleted/,
+    );
     const cancelled = result({ outcome: 'cancelled', cancelReason: 'ops', targetDeleted: true });
     expect(renderCancelled('w', cancelled)).toBe('w: cancelled (ops): the unfinished target was deleted');
     expect(alreadyClosedMessage('w', 'Completed', new Date('2026-11-24T03:00:00Z'))).toBe(
       'copy w is already closed (Completed 2026-11-24 03:00:00Z): there is nothing to cancel',
+    );
+    expect(alreadyClosedMessage('v', 'Failed', new Date('2026-11-24T03:00:00Z'), 'restore test')).toBe(
+      'restore test v is already closed (Failed 2026-11-24 03:00:00Z): there is nothing to cancel',
     );
   });
 });
