@@ -23,6 +23,7 @@ import { defaultWorkflowId } from '../../src/shared/names';
 import { copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
+import { recordHistory } from '../helpers/histories';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
@@ -89,9 +90,12 @@ function callNames(aws: FakeAws): string[] {
 describe('verifyCopy', () => {
   it('restores the copy, checks it, times it and deletes the writer, then the cluster', async () => {
     const aws = newAws();
-    const result = await withFakeAwsWorker(env, aws, { regions: [REGION] }, async (tq) =>
-      (await start(tq)).result(),
-    );
+    const result = await withFakeAwsWorker(env, aws, { regions: [REGION] }, async (tq) => {
+      const handle = await start(tq);
+      const r = await handle.result();
+      await recordHistory(handle, 'verify-restorable');
+      return r;
+    });
     expect(result.outcome).toBe('restorable');
     expect(result.snapshotArn).toBe(SNAPSHOT_ARN);
     expect(result.clusterIdentifier).toMatch(/^snapcopy-verify-[0-9a-f]{8}$/);
@@ -353,7 +357,9 @@ describe('verifyCopy', () => {
         await env.sleep(aws.restores.restoreMs + 2 * MINUTE);
         await progressUntil(handle, (p) => p.phase === 'creating-writer', 'the writer is being created');
         await handle.signal(verifyCancelSignal, { reason: 'test' });
-        return handle.result();
+        const ended = await handle.result();
+        await recordHistory(handle, 'verify-cancelled-creating-writer');
+        return ended;
       });
       expect(r.outcome).toBe('cancelled');
       expect(r.cleanedUp).toBe(true);
@@ -474,7 +480,9 @@ describe('a copy with options.verify', () => {
           },
         ],
       });
-      return handle.result();
+      const result = await handle.result();
+      await recordHistory(handle, verify === true ? 'copy-with-verify' : 'copy-with-failing-verify');
+      return result;
     });
   }
 
