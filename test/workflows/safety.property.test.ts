@@ -20,7 +20,8 @@
 //     target, a cancelled or failed one none (except a cancel after `available` with 'keep', or a target put
 //     on hold);
 //  4. holds: snapshots are put on hold (`snapcopy:hold`) before the run, right after a listing (so the copy
-//     decided on a listing without the hold), or at some minute (a copy's target while it copies, too): no
+//     decided on a listing without the hold), right before the n-th delete attempt (on the snapshot being
+//     deleted: the race the delete's re-read must win), or at some minute (a copy's target too): no
 //     snapshot is deleted once on hold, pruning and retention never choose a copy their listing shows held,
 //     and a held copy never counts toward keep / retain / keepLast (it is kept in addition).
 // SNAPCOPY_SAFETY_SEED (and _PATH) replay a failure fast-check reported, SNAPCOPY_SAFETY_EXAMPLE (a scenario
@@ -108,8 +109,11 @@ type Fault =
 /** A hold put on an existing snapshot (by index) or a copy's target, at a moment of the run. */
 interface HoldSpec {
   on: { kind: 'existing'; index: number } | { kind: 'target'; copy: number };
-  /** `before`: before the run (a target: as soon as it exists); `after-listing`: right after a listing. */
-  when: 'before' | 'after-listing' | { minutes: number };
+  /**
+   * `before`: before the run (a target: as soon as it exists); `after-listing`: right after a listing;
+   * `atDelete`: right before the n-th delete attempt, on the snapshot it deletes (`on` is then unused).
+   */
+  when: 'before' | 'after-listing' | { minutes: number } | { atDelete: number };
 }
 
 type Retention = { kind: 'none' } | { kind: 'retain'; n: number } | { kind: 'rules'; rules: RetentionRules };
@@ -218,6 +222,7 @@ const holdArb: fc.Arbitrary<HoldSpec> = fc.record({
     fc.constant('before' as const),
     fc.constant('after-listing' as const),
     fc.integer({ min: 1, max: 150 }).map((minutes) => ({ minutes })),
+    fc.integer({ min: 1, max: 4 }).map((atDelete) => ({ atDelete })),
   ),
 });
 
@@ -477,6 +482,7 @@ function holdKey(run: Run, h: HoldSpec): string | undefined {
  */
 async function putHolds(run: Run, moment: 'before' | 'after-listing' | 'any', now: number): Promise<void> {
   for (const h of [...run.pendingHolds]) {
+    if (typeof h.when === 'object' && 'atDelete' in h.when) continue; // see holdBeforeDelete
     const due =
       typeof h.when === 'object'
         ? now >= run.t0 + h.when.minutes * MINUTE
@@ -494,6 +500,24 @@ async function putHolds(run: Run, moment: 'before' | 'after-listing' | 'any', no
     run.heldAt.set(key, now);
     run.events.push(`hold ${identifier} (${typeof h.when === 'object' ? `+${h.when.minutes} min` : h.when})`);
     run.pendingHolds.splice(run.pendingHolds.indexOf(h), 1);
+  }
+}
+
+/** Puts the holds due at the `n`-th delete attempt on the snapshot it is about to delete. */
+async function holdBeforeDelete(
+  run: Run,
+  n: number,
+  input: DeleteOwnedSnapshotInput,
+  now: number,
+): Promise<void> {
+  for (const h of [...run.pendingHolds]) {
+    if (typeof h.when !== 'object' || !('atDelete' in h.when) || h.when.atDelete !== n) continue;
+    run.pendingHolds.splice(run.pendingHolds.indexOf(h), 1);
+    const s = await run.aws.peek(input.region, input.identifier);
+    if (!s || s.deletedAt !== undefined) continue;
+    run.aws.setHold(input.region, input.identifier, `hold ${run.heldAt.size + 1}`);
+    run.heldAt.set(`${input.region}/${s.identifier}`, now);
+    run.events.push(`hold ${s.identifier} (right before delete ${n})`);
   }
 }
 
@@ -559,6 +583,7 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
 
       if (name === 'deleteOwnedSnapshot') {
         const input = args[0] as DeleteOwnedSnapshotInput;
+        await holdBeforeDelete(run, deletes + 1, input, now);
         const s = await aws.peek(input.region, input.identifier);
         const owned = [];
         for (const o of [...aws.snapshots.values()]) {
