@@ -7,7 +7,11 @@ import { HOLD_TAG, OWNERSHIP_TAGS } from '../../src/shared/names';
 import { deleteRefusal, holdOf, isHeld, keptForHoldNote } from '../../src/shared/ownership';
 import { selectSnapshotsToPrune } from '../../src/shared/prune';
 import { selectRetention, type RetentionRules } from '../../src/shared/retention';
-import type { OwnedCopy } from '../../src/shared/types';
+import { rowsTable } from '../../src/cli/commands/plan/render-runs';
+import { resultLine } from '../../src/cli/outcome';
+import { renderPlanRunText } from '../../src/shared/plan-report';
+import type { PlanRunResult, PlanRunRow } from '../../src/shared/plan-run';
+import type { CopyDbClusterSnapshotResult, CopySummary, OwnedCopy } from '../../src/shared/types';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -198,5 +202,77 @@ describe('holds, over random copy sets', () => {
         expect(ids(r.delete)).toEqual(ids(without.delete));
       }),
     );
+  });
+});
+
+describe('what users see of holds', () => {
+  const held = [{ identifier: 'prod-old', hold: 'legal INC-42' }];
+  const row: PlanRunRow = {
+    cluster: 'prod',
+    destination: 'us-west-2',
+    outcome: 'copied',
+    target: 'prod-20261202-030000',
+    durationSeconds: 60,
+    retired: ['prod-older'],
+    held,
+  };
+  const run: PlanRunResult = {
+    plan: 'prod-dr',
+    workflowId: 'snapcopy-plan-prod-dr-20261202-030000',
+    startedAt: '2026-12-02T03:00:05.000Z',
+    finishedAt: '2026-12-02T03:01:10.000Z',
+    clusters: ['prod'],
+    destinations: ['us-west-2'],
+    rows: [row],
+    counts: {
+      copied: 1,
+      cancelled: 0,
+      'already-present': 0,
+      'already-running': 0,
+      failed: 0,
+      'no-snapshot': 0,
+    },
+    failed: false,
+  };
+
+  it('the plan run table puts the held copies after the retired ones, with the reason', () => {
+    expect(rowsTable([row])).toMatch(/prod-older; kept for hold: prod-old \(legal INC-42\)/);
+    expect(rowsTable([{ ...row, retired: [] }])).toMatch(/ kept for hold: prod-old \(legal INC-42\)/);
+    expect(rowsTable([{ ...row, held: undefined }])).not.toMatch(/hold/);
+  });
+
+  it('the SNS report has an On hold section naming cluster, destination, copy and reason', () => {
+    expect(renderPlanRunText(run)).toContain(
+      'On hold (never deleted):\n- prod -> us-west-2: kept for hold: prod-old (legal INC-42)',
+    );
+    expect(renderPlanRunText({ ...run, rows: [{ ...row, held: undefined }] })).not.toContain('On hold');
+  });
+
+  const summary = (over: Partial<CopySummary>): CopyDbClusterSnapshotResult => ({
+    summary: {
+      outcome: 'copied',
+      workflowId: 'snapcopy-us-west-2-x',
+      sourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x',
+      sourceRegion: 'us-east-1',
+      targetRegion: 'us-west-2',
+      startedAt: '2026-12-02T03:00:05.000Z',
+      finishedAt: '2026-12-02T03:01:10.000Z',
+      polls: 1,
+      runs: 1,
+      pruned: [],
+      retired: [],
+      slotWaits: 0,
+      ...over,
+    },
+  });
+
+  it("a copy's result line says what was kept for a hold, and a cancel that kept a held target", () => {
+    const h = { DBClusterSnapshotIdentifier: 'prod-old', DBClusterSnapshotArn: 'arn', hold: '' };
+    expect(resultLine(summary({ held: [h] }))).toMatch(/kept for hold: prod-old \(\(no reason given\)\)/);
+    expect(
+      resultLine(
+        summary({ outcome: 'cancelled', targetDeleted: false, targetHeld: 'keep it', cancelReason: 'oops' }),
+      ),
+    ).toMatch(/^cancelled \(oops\): the target was kept for its hold \(keep it\)/);
   });
 });
