@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCancel } from './cli/commands/cancel';
 import { registerCopy } from './cli/commands/copy';
 import { registerIamPolicy } from './cli/commands/iam-policy';
+import { registerHold } from './cli/commands/hold';
 import { registerList } from './cli/commands/list';
 import { registerPlan } from './cli/commands/plan';
 import { registerPrune } from './cli/commands/prune';
@@ -78,6 +79,7 @@ export function createProgram(ctx: CliContext): Command {
   registerVerify(program, ctx);
   registerList(program, ctx);
   registerPrune(program, ctx);
+  registerHold(program, ctx);
   registerSchedule(program, ctx);
   registerSlots(program, ctx);
   registerPlan(program, ctx);

@@ -1,12 +1,14 @@
 // The one place that turns AWS SDK errors into Temporal ApplicationFailures (retryable or not).
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, SNAPSHOT_NOT_OWNED } from '../shared/names';
+import { FailureType, SNAPSHOT_HELD, SNAPSHOT_NOT_OWNED } from '../shared/names';
 import type { QuotaFailureDetails } from './types';
 
 /** Failure types the activities raise besides the API's exception names (FailureType). */
 export const ActivityFailureType = {
   /** Deletion refused: the snapshot lacks snapcopy's ownership tag (or belongs to another workflow). */
   NotOwned: SNAPSHOT_NOT_OWNED,
+  /** Deletion refused: the snapshot is on hold (snapcopy:hold); details[0] is `{ identifier, hold }`. */
+  Held: SNAPSHOT_HELD,
   /** Retryable: AWS asked us to slow down. */
   Throttling: 'Throttling',
   /** Retryable: HTTP 5xx / server fault. */

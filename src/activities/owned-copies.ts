@@ -1,6 +1,8 @@
-// List the manual cluster snapshots in a Region that snapcopy made (for pruning on the snapshot quota).
+// List the manual cluster snapshots in a Region that snapcopy made (for pruning on the snapshot quota), each
+// with its hold (snapcopy:hold) when it has one.
 import type { DBClusterSnapshot, RDSClient } from '@aws-sdk/client-rds';
 import { OWNERSHIP_TAGS } from '../shared/names';
+import { holdOf } from '../shared/ownership';
 import type { Tag } from '../shared/types';
 import type { AwsClients } from './clients';
 import { snapshotPages } from './snapshot-pages';
@@ -40,6 +42,7 @@ export async function listOwnedCopies(
         if (input.sourceCluster !== undefined && sourceCluster !== input.sourceCluster) return;
         const workflowId = tagValue(tags, OWNERSHIP_TAGS.workflowId);
         const createTime = toIso(s.SnapshotCreateTime);
+        const hold = holdOf(tags);
         owned.push({
           identifier: s.DBClusterSnapshotIdentifier,
           arn: s.DBClusterSnapshotArn,
@@ -47,6 +50,7 @@ export async function listOwnedCopies(
           ...(createTime ? { createTime } : {}),
           ...(sourceCluster !== undefined ? { sourceCluster } : {}),
           ...(workflowId !== undefined ? { workflowId } : {}),
+          ...(hold !== undefined ? { hold } : {}),
           tags,
         });
       });

@@ -1,4 +1,5 @@
-// Describe the target snapshot, and delete a snapshot only when snapcopy's ownership tags say it may.
+// Describe the target snapshot, and delete a snapshot only when snapcopy's ownership tags say it may and no
+// hold (snapcopy:hold) is on it.
 import {
   DeleteDBClusterSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -7,11 +8,11 @@ import {
   type DescribeDBClusterSnapshotsCommandInput,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../shared/names';
+import { deleteRefusal } from '../shared/ownership';
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
-import { isManaged, tagValue, toSnapshotView, toTags } from './snapshot-view';
+import { toSnapshotView, toTags } from './snapshot-view';
 import type { DeleteOwnedSnapshotInput, DeleteOwnedSnapshotResult, DescribeTargetInput } from './types';
 
 function awsName(err: unknown): string | undefined {
@@ -63,24 +64,7 @@ export async function describeTargetSnapshot(
   }
 }
 
-/** Why snapcopy may not delete a snapshot with these tags, or undefined when it may. */
-export function ownershipRefusal(tags: Tag[], workflowId?: string): string | undefined {
-  if (!isManaged(tags)) {
-    const actual = tagValue(tags, OWNERSHIP_TAGS.managed);
-    return actual === undefined
-      ? `it lacks the tag ${OWNERSHIP_TAGS.managed}=${MANAGED_TAG_VALUE}`
-      : `its tag ${OWNERSHIP_TAGS.managed} is '${actual}', not '${MANAGED_TAG_VALUE}'`;
-  }
-  if (workflowId !== undefined) {
-    const owner = tagValue(tags, OWNERSHIP_TAGS.workflowId);
-    if (owner !== workflowId) {
-      return owner === undefined
-        ? `it lacks the tag ${OWNERSHIP_TAGS.workflowId}=${workflowId}`
-        : `its tag ${OWNERSHIP_TAGS.workflowId} is '${owner}', not '${workflowId}'`;
-    }
-  }
-  return undefined;
-}
+export { ownershipRefusal } from '../shared/ownership';
 
 export async function deleteOwnedSnapshot(
   clients: AwsClients,
@@ -99,9 +83,15 @@ export async function deleteOwnedSnapshot(
     throw toActivityFailure(err, `Describing ${what} before deleting it`);
   }
 
-  // Never delete what snapcopy did not make (or what another workflow owns).
-  const refusal = ownershipRefusal(tags, input.workflowId);
-  if (refusal) throw fault(ActivityFailureType.NotOwned, `Refusing to delete ${what}: ${refusal}`);
+  // Never delete what snapcopy did not make (or what another workflow owns), nor a snapshot on hold: the
+  // tags were read just now, so a hold set after the caller listed the snapshot still wins.
+  const refusal = deleteRefusal(tags, input.workflowId);
+  if (refusal?.type === ActivityFailureType.Held) {
+    throw fault(refusal.type, `Refusing to delete ${what}: ${refusal.reason}`, [
+      { identifier: input.identifier, hold: refusal.hold ?? '' },
+    ]);
+  }
+  if (refusal) throw fault(refusal.type, `Refusing to delete ${what}: ${refusal.reason}`);
 
   try {
     await rds.send(

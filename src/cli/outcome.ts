@@ -6,6 +6,7 @@ import {
   TimeoutFailure,
   WorkflowFailedError,
 } from '@temporalio/client';
+import { holdReason, keptForHoldNote } from '../shared/ownership';
 import type { CopyDbClusterSnapshotResult } from '../shared/types';
 import { oneLine } from './errors';
 import { formatDuration, plural, type StatusName } from './format';
@@ -66,14 +67,20 @@ export function resultLine(result: CopyDbClusterSnapshotResult): string {
   if (s.pruned.length) extras.push(`pruned ${s.pruned.map((p) => p.DBClusterSnapshotIdentifier).join(', ')}`);
   if (s.retired.length)
     extras.push(`retired ${s.retired.map((p) => p.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (s.held?.length)
+    extras.push(
+      keptForHoldNote(s.held.map((h) => ({ identifier: h.DBClusterSnapshotIdentifier, hold: h.hold }))),
+    );
   const tail = extras.length ? `; ${extras.join('; ')}` : '';
   if (s.outcome === 'cancelled') {
     const fate =
       s.targetDeleted === true
         ? 'the unfinished target was deleted'
-        : s.targetDeleted === false
-          ? `the target was kept${snap?.Status ? ` (${snap.Status})` : ''}`
-          : 'nothing had been created';
+        : s.targetHeld !== undefined
+          ? `the target was kept for its hold (${holdReason(s.targetHeld)})${snap?.Status ? `, ${snap.Status}` : ''}`
+          : s.targetDeleted === false
+            ? `the target was kept${snap?.Status ? ` (${snap.Status})` : ''}`
+            : 'nothing had been created';
     return `cancelled${s.cancelReason ? ` (${s.cancelReason})` : ''}: ${fate}${tail}`;
   }
   const what = snap?.DBClusterSnapshotArn ?? s.targetArn ?? snap?.DBClusterSnapshotIdentifier ?? 'the copy';

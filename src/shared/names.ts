@@ -15,6 +15,13 @@ export const OWNERSHIP_TAGS = {
 } as const;
 export const MANAGED_TAG_VALUE = 'true';
 
+/**
+ * A hold: a snapshot tagged `snapcopy:hold` (the value is the reason, e.g. `legal hold INC-42`) is never
+ * deleted by snapcopy — not by prune, retention, quota pruning, a cancel or a cleanup — whatever the rules say.
+ * People set and clear it (`snapcopy hold`); the worker's IAM policy may not remove it.
+ */
+export const HOLD_TAG = 'snapcopy:hold';
+
 /** `snapcopy-<TargetRegion>-<lowercased TargetDBClusterSnapshotIdentifier>` */
 export function defaultWorkflowId(targetRegion: string, targetIdentifier: string): string {
   return `snapcopy-${targetRegion}-${targetIdentifier.toLowerCase()}`;
@@ -35,6 +42,9 @@ export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** An activity refused to delete a snapshot without snapcopy's ownership tags. */
 export const SNAPSHOT_NOT_OWNED = 'SnapshotNotOwnedBySnapcopy';
+
+/** An activity refused to delete a snapshot under a hold (HOLD_TAG); `details[0]` is `{ identifier, hold }`. */
+export const SNAPSHOT_HELD = 'SnapshotHeld';
 
 /** Failure types no retry can fix: the workflow must not retry activities that fail with them. */
 export const NON_RETRYABLE_FAILURE_TYPES: string[] = Object.values(FailureType);

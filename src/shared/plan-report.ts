@@ -2,6 +2,7 @@
 // the run as compact JSON for a message attribute, together within SNS's size limits. Workflow-safe and
 // pure: no Node built-ins, no clocks (durations come from the result's own timestamps).
 import { formatDurationCompact } from './duration';
+import { keptForHoldNote } from './ownership';
 import {
   FAILED_OUTCOMES,
   restoreTestCell,
@@ -199,6 +200,15 @@ function renderWith(result: PlanRunResult, rows: PlanRunRow[]): string {
       const wf = r.workflowId === undefined ? '' : ` (${r.workflowId})`;
       lines.push(
         `- ${r.cluster} -> ${r.destination}${wf}: ${cut(failureText(r) ?? '', DETAIL_MESSAGE_LENGTH)}`,
+      );
+    }
+  }
+  const held = rows.filter((r) => r.held?.length);
+  if (held.length > 0) {
+    lines.push('', 'On hold (never deleted):');
+    for (const r of held) {
+      lines.push(
+        `- ${r.cluster} -> ${r.destination}: ${cut(keptForHoldNote(r.held ?? []), DETAIL_MESSAGE_LENGTH)}`,
       );
     }
   }

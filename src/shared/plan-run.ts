@@ -65,6 +65,8 @@ export interface PlanRunRow {
   message?: string;
   /** Copies retention deleted after this copy succeeded. */
   retired: string[];
+  /** Copies retention left alone for a hold (snapcopy:hold), with the reason; absent when none. */
+  held?: { identifier: string; hold: string }[];
   /** The plan's restore test of this row's copy (plans with verify). */
   verify?: PlanRowVerify;
 }

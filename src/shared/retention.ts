@@ -2,9 +2,12 @@
 // delete. A copy is kept when any rule keeps it — the newest `keepLast`; any copy younger than `maxAgeDays`;
 // the newest copy of each of the last `daily` days, `weekly` ISO weeks and `monthly` months (UTC, the current
 // day / week / month included) — and the rest is deleted. Never deleted, whatever the rules: a copy without
-// snapcopy's ownership tag, the copy just made, the newest owned copy, a copy that is not `available`, and a
-// copy whose creation time is unknown. Pure and workflow-safe: `now` is given, nothing is read.
-import { isManaged } from './ownership';
+// snapcopy's ownership tag, a copy on hold (snapcopy:hold), the copy just made, the newest owned copy, a copy
+// that is not `available`, and a copy whose creation time is unknown. A held copy is kept *in addition*: it is
+// left out of what the rules choose among, so it never takes the place of a copy a rule keeps (keepLast 3 with
+// one held copy keeps the newest 3 copies not on hold, and the held one). Pure and workflow-safe: `now` is
+// given, nothing is read.
+import { holdOf, holdReason, isManaged } from './ownership';
 import type { RetentionRule, RetentionRules } from './plan';
 import type { OwnedCopy } from './types';
 
@@ -14,7 +17,7 @@ export interface KeptCopy {
   copy: OwnedCopy;
   /**
    * Why: `just made`, `newest`, `keepLast`, `maxAgeDays`, `daily 2026-11-30`, `weekly 2026-W49`,
-   * `monthly 2026-11`, or the guards `not owned`, `not available`, `no create time`.
+   * `monthly 2026-11`, or the guards `not owned`, `on hold: <reason>`, `not available`, `no create time`.
    */
   reasons: string[];
 }
@@ -112,14 +115,19 @@ export function selectRetention(
     else if (!list.includes(why)) list.push(why);
   };
 
-  // The copies the rules choose among: owned, available (the one just made is available, whatever a stale
-  // listing says), with a known creation time.
+  // The copies the rules choose among: owned, not on hold, available (the one just made is available,
+  // whatever a stale listing says), with a known creation time.
   const ranked: { t: number; copy: OwnedCopy }[] = [];
   for (const copy of copies) {
     const isJust = just !== undefined && copy.identifier.toLowerCase() === just;
     if (isJust) reason(copy, 'just made');
     if (!isManaged(copy.tags)) {
       reason(copy, 'not owned');
+      continue;
+    }
+    const hold = copy.hold ?? holdOf(copy.tags);
+    if (hold !== undefined) {
+      reason(copy, `on hold: ${holdReason(hold)}`);
       continue;
     }
     if (copy.status !== 'available' && !isJust) reason(copy, 'not available');

@@ -112,6 +112,11 @@ export interface PrunedSnapshot {
   SnapshotCreateTime?: string;
 }
 
+/** A copy quota pruning or retention left alone because of its hold (`snapcopy:hold`): `hold` is the reason. */
+export interface HeldSnapshot extends PrunedSnapshot {
+  hold: string;
+}
+
 export interface CopySummary {
   outcome: Outcome;
   workflowId: string;
@@ -129,10 +134,17 @@ export interface CopySummary {
   pruned: PrunedSnapshot[];
   /** Older copies deleted by retention (options.retain) after this copy succeeded. */
   retired: PrunedSnapshot[];
+  /**
+   * Copies of the cluster that quota pruning or retention left alone for a hold (`snapcopy:hold`), with the
+   * reason; absent when none.
+   */
+  held?: HeldSnapshot[];
   slotWaits: number;
   cancelReason?: string;
-  /** After a cancel: whether the target was deleted (false = kept because it was already available). */
+  /** After a cancel: whether the target was deleted (false = kept: already available, or on hold). */
   targetDeleted?: boolean;
+  /** After a cancel: the target was kept because of its hold (the reason). */
+  targetHeld?: string;
   crossAccount?: CrossAccountSummary;
   /** options.verify: the restore test of the copy (its workflow, outcome and what a restore took). */
   verify?: CopyVerifySummary;
@@ -216,6 +228,8 @@ export interface Progress {
   runs: number;
   pruned: PrunedSnapshot[];
   retired: PrunedSnapshot[];
+  /** Copies kept for a hold by quota pruning or retention (absent when none). */
+  held?: HeldSnapshot[];
   slotWaits: number;
   /**
    * While `waiting-for-slot`, copies of 0.3 and before: their place in the copy-slot queue (1 = next) when
@@ -244,6 +258,8 @@ export interface OwnedCopy {
   createTime?: string;
   sourceCluster?: string;
   workflowId?: string;
+  /** The `snapcopy:hold` tag's value (the reason) when the copy is on hold: never deleted by snapcopy. */
+  hold?: string;
   tags: Tag[];
 }
 

@@ -34,6 +34,10 @@ const COMMANDS = [
   ['cancel'],
   ['list'],
   ['prune'],
+  ['hold'],
+  ['hold', 'set'],
+  ['hold', 'clear'],
+  ['hold', 'list'],
   ['schedule'],
   ['schedule', 'create'],
   ['schedule', 'list'],
@@ -272,7 +276,8 @@ describe('iam-policy', () => {
     expect(r.code).toBe(0);
     const policy = json<PolicyDocument>(r);
     expect(policy.Version).toBe('2012-10-17');
-    const byAction = (action: string) => policy.Statement.filter((s) => s.Action.includes(action));
+    const allows = policy.Statement.filter((s) => s.Effect === 'Allow');
+    const byAction = (action: string) => allows.filter((s) => s.Action.includes(action));
 
     const [del, ...moreDeletes] = byAction('rds:DeleteDBClusterSnapshot');
     expect(moreDeletes).toEqual([]);
@@ -283,9 +288,14 @@ describe('iam-policy', () => {
     });
     expect(del?.Action).toEqual(['rds:DeleteDBClusterSnapshot']); // nothing else rides on that condition
 
-    // Deletion is allowed nowhere else, and nothing is granted with a wildcard action or resource.
-    for (const s of policy.Statement) {
-      expect(s.Effect).toBe('Allow');
+    // Deletion is allowed nowhere else, and nothing is granted with a wildcard action or resource; the only
+    // Deny statements are the holds' (never delete a held snapshot, never touch the hold tag).
+    expect(policy.Statement.filter((s) => s.Effect === 'Deny').map((s) => s.Sid)).toEqual([
+      'NeverDeleteHeldSnapshots',
+      'NeverDeleteHeldSnapshotsRdsKey',
+      'NeverTouchTheHoldTag',
+    ]);
+    for (const s of allows) {
       for (const a of s.Action) expect(a).not.toMatch(/^(\*|rds:\*|kms:\*|rds:Delete\*)$/);
       for (const res of s.Resource) expect(res).not.toBe('*');
     }

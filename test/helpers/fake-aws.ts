@@ -2,7 +2,8 @@
 // Temporal server. Copy progress follows the test server's (skipped) clock, so a 30-hour copy takes
 // 30 hours of workflow time. Failures have the same types as the real activities'. Ownership is read with
 // the code the real activities use (src/shared/ownership.ts) and copies are tagged by the real activity's
-// buildCopyTags, so the fake cannot drift from what a delete, an adoption or a prune decision rests on.
+// buildCopyTags, so the fake cannot drift from what a delete, an adoption or a prune decision rests on; a delete
+// is refused (not owned, on hold) by the very check the real activity makes (deleteRefusal).
 import { ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../../src/activities';
 import { noTemporalActivities, type TemporalActivities } from '../../src/activities';
@@ -25,8 +26,8 @@ import type {
   StartCopyInput,
 } from '../../src/activities/types';
 import { parseRoleArn } from '../../src/shared/cross-account';
-import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
-import { isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
+import { FailureType, HOLD_TAG, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
+import { deleteRefusal, holdOf, isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
 import type { PlanRunResult } from '../../src/shared/plan-run';
 import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
 import { ENGINE, ENGINE_VERSION, FakeRestores } from './fake-restores';
@@ -109,6 +110,11 @@ export class FakeAws {
   publishRefusal?: string;
   /** Until this time (ms), describing a target fails as AWS throttling does. */
   describeOutageUntil = 0;
+  /**
+   * Called with each listing listOwnedCopies answers, after it was taken: a test sets a hold here to model a
+   * person holding a copy between the workflow's listing and its delete.
+   */
+  afterListing?: (listed: OwnedCopy[]) => void;
 
   /** Restore tests' clusters and writers (verifyCopy). */
   readonly restores: FakeRestores;
@@ -172,6 +178,16 @@ export class FakeAws {
         { Key: OWNERSHIP_TAGS.workflowId, Value: `snapcopy-${region}-${identifier}` },
       ],
     });
+  }
+
+  /** Puts a hold (snapcopy:hold = reason) on a snapshot, as `snapcopy hold set` does; undefined clears it. */
+  setHold(region: string, identifier: string, reason: string | undefined, account = ACCOUNT): void {
+    const s = this.get(region, identifier, account);
+    if (!s) throw new Error(`no snapshot ${region}/${identifier}`);
+    s.tags = [
+      ...s.tags.filter((t) => t.Key !== HOLD_TAG),
+      ...(reason !== undefined ? [{ Key: HOLD_TAG, Value: reason }] : []),
+    ];
   }
 
   get(region: string, identifier: string, account = ACCOUNT): FakeSnapshot | undefined {
@@ -503,10 +519,14 @@ export class FakeAws {
         if (!s) return { result: 'absent' as const };
         await this.refresh(s);
         if (input.unlessAvailable && s.status === 'available') return { result: 'kept' as const };
-        const mayDelete =
-          input.workflowId === undefined ? isManaged(s.tags) : isOwnedBy(s.tags, input.workflowId);
-        if (!mayDelete) {
-          throw fail('SnapshotNotOwnedBySnapcopy', `${s.identifier} is not owned by snapcopy`);
+        // The real activity's check on the tags as they are now: not owned, or on hold, is refused.
+        const refusal = deleteRefusal(s.tags, input.workflowId);
+        if (refusal) {
+          throw fail(
+            refusal.type,
+            `Refusing to delete ${s.identifier}: ${refusal.reason}`,
+            refusal.hold !== undefined ? { identifier: input.identifier, hold: refusal.hold } : undefined,
+          );
         }
         if (s.deletedAt !== undefined) return { result: 'deleted' as const };
         s.deletedAt = await this.clock();
@@ -535,6 +555,7 @@ export class FakeAws {
           const cluster = tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster);
           if (input.sourceCluster !== undefined && cluster !== input.sourceCluster) continue;
           await this.refresh(s);
+          const hold = holdOf(s.tags);
           out.push({
             identifier: s.identifier,
             arn: arnOf(s),
@@ -542,9 +563,11 @@ export class FakeAws {
             createTime: new Date(s.createdAt).toISOString(),
             sourceCluster: cluster,
             workflowId: tagValue(s.tags, OWNERSHIP_TAGS.workflowId),
-            tags: s.tags,
+            ...(hold !== undefined ? { hold } : {}),
+            tags: [...s.tags],
           });
         }
+        this.afterListing?.(out);
         // Oldest first, as src/activities/owned-copies.ts answers (copies without a create time last).
         return out.sort((a, b) => (a.createTime ?? '\uffff').localeCompare(b.createTime ?? '\uffff'));
       },

@@ -43,10 +43,12 @@ const FLAGS: IamPolicyFlags = {
 const policiesOf = (flags: IamPolicyFlags, env?: string): CrossAccountPolicies =>
   buildCrossAccountPolicies(crossAccountInputOf(flags, env));
 
-const actionsOf = (policy: PolicyDocument) => [...new Set(policy.Statement.flatMap((s) => s.Action))].sort();
+/** What a policy grants (its Allow statements; the Deny statements are the holds', checked on their own). */
+const allows = (policy: PolicyDocument) => policy.Statement.filter((s) => s.Effect === 'Allow');
+const actionsOf = (policy: PolicyDocument) => [...new Set(allows(policy).flatMap((s) => s.Action))].sort();
 const bySid = (policy: PolicyDocument, sid: string) => policy.Statement.find((s) => s.Sid === sid);
 const byAction = (policy: PolicyDocument, action: string) => {
-  const found = policy.Statement.filter((s) => s.Action.includes(action));
+  const found = allows(policy).filter((s) => s.Action.includes(action));
   expect(found.length, action).toBeLessThanOrEqual(1);
   return found[0];
 };
@@ -83,13 +85,59 @@ const verifyWriters = (account: string, ...regions: string[]) =>
   regions.map((r) => `arn:aws:rds:${r}:${account}:db:snapcopy-verify-*-writer`);
 const FOR_AWS_RESOURCE = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
 
+const HOLD_SIDS = ['NeverDeleteHeldSnapshots', 'NeverDeleteHeldSnapshotsRdsKey', 'NeverTouchTheHoldTag'];
+
+/**
+ * Holds: the only Deny statements are the holds', and every policy that may delete or tag cluster snapshots
+ * denies, on the same snapshots, deleting one tagged snapcopy:hold (under either condition key) and adding
+ * or removing the snapcopy:hold tag.
+ */
+function expectHoldsProtected(policy: PolicyDocument): void {
+  const denies = policy.Statement.filter((s) => s.Effect === 'Deny');
+  for (const d of denies) expect(HOLD_SIDS).toContain(d.Sid);
+  const deletes = allows(policy).filter((s) => s.Action.includes('rds:DeleteDBClusterSnapshot'));
+  if (deletes.length === 0) {
+    expect(denies).toEqual([]);
+    return;
+  }
+  const resources = deletes.flatMap((s) => s.Resource);
+  expect(denies).toEqual([
+    {
+      Sid: 'NeverDeleteHeldSnapshots',
+      Effect: 'Deny',
+      Action: ['rds:DeleteDBClusterSnapshot'],
+      Resource: resources,
+      Condition: { Null: { 'aws:ResourceTag/snapcopy:hold': 'false' } },
+    },
+    {
+      Sid: 'NeverDeleteHeldSnapshotsRdsKey',
+      Effect: 'Deny',
+      Action: ['rds:DeleteDBClusterSnapshot'],
+      Resource: resources,
+      Condition: { Null: { 'rds:cluster-snapshot-tag/snapcopy:hold': 'false' } },
+    },
+    {
+      Sid: 'NeverTouchTheHoldTag',
+      Effect: 'Deny',
+      Action: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      Resource: resources,
+      Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['snapcopy:hold'] } },
+    },
+  ]);
+  // Every snapshot the policy may tag is covered too (tags go on the snapshots it may delete).
+  for (const t of allows(policy).filter((s) => s.Action.includes('rds:AddTagsToResource'))) {
+    for (const r of t.Resource.filter((x) => x.includes(':cluster-snapshot:')))
+      expect(resources).toContain(r);
+  }
+}
+
 /** Least-privilege rules every policy keeps. */
 function expectLeastPrivilege(policy: PolicyDocument): void {
   expect(policy.Version).toBe('2012-10-17');
   const sids = policy.Statement.map((s) => s.Sid);
   expect(new Set(sids).size).toBe(sids.length); // IAM refuses duplicate Sids
-  for (const s of policy.Statement) {
-    expect(s.Effect).toBe('Allow');
+  expectHoldsProtected(policy);
+  for (const s of allows(policy)) {
     for (const a of s.Action) expect(a).not.toMatch(/^(?:\*|[a-z]+:\*|rds:Delete\*)$/);
     for (const r of s.Resource) expect(r).not.toBe('*');
     if (s.Action.includes('rds:DeleteDBClusterSnapshot')) {
@@ -565,11 +613,20 @@ describe('iam-policy: the single-account policy is made of the same statements',
       'CopyClusterSnapshots',
       'TagCopiesAtCreation',
       'DeleteOnlySnapcopyCopies',
+      ...HOLD_SIDS,
       'DescribeKmsKeys',
       'LetRdsUseKmsKeys',
       'KmsThroughRdsOnly',
       ...RESTORE_SIDS,
     ]);
+  });
+
+  it('holds: the worker can neither delete a held snapshot nor add, overwrite or remove the hold tag', () => {
+    const policy = buildIamPolicy(policyInputOf({ targetRegion: 'us-west-2', account: TARGET }, undefined));
+    expectHoldsProtected(policy);
+    expect(bySid(policy, 'NeverTouchTheHoldTag')?.Resource).toEqual(snapshots(TARGET, 'us-west-2'));
+    // Nothing Allows removing tags at all: the Deny is a guard against policies attached beside this one.
+    expect(actionsOf(policy)).not.toContain('rds:RemoveTagsFromResource');
   });
 });
 
@@ -645,10 +702,11 @@ describe('iam-policy: restore tests', () => {
       Resource: verifyClusters(TARGET, 'us-west-2'),
       Condition: throwawayTagged('rds:cluster-tag'),
     });
-    // Each delete action in exactly one statement, with the tag conditions (expectLeastPrivilege checks them).
+    // Each delete action allowed in exactly one statement, with the tag conditions (expectLeastPrivilege checks
+    // them; and the holds' Deny statements).
     for (const a of ['rds:DeleteDBInstance', 'rds:DeleteDBCluster', 'rds:DeleteDBClusterSnapshot']) {
       expect(
-        policy.Statement.filter((s) => s.Action.includes(a)),
+        allows(policy).filter((s) => s.Action.includes(a)),
         a,
       ).toHaveLength(1);
     }

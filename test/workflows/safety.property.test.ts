@@ -17,7 +17,13 @@
 //     newest copy, the newest keepLast, or one younger than maxAgeDays);
 //  3. no copy that reached `available` is deleted by a failure (only by pruning or retention of a later
 //     copy, or by its own cancel with onCancelAfterAvailable 'delete'); a copied copy leaves its available
-//     target, a cancelled or failed one none (except a cancel after `available` with 'keep').
+//     target, a cancelled or failed one none (except a cancel after `available` with 'keep', or a target put
+//     on hold);
+//  4. holds: snapshots are put on hold (`snapcopy:hold`) before the run, right after a listing (so the copy
+//     decided on a listing without the hold), right before the n-th delete attempt (on the snapshot being
+//     deleted: the race the delete's re-read must win), or at some minute (a copy's target too): no
+//     snapshot is deleted once on hold, pruning and retention never choose a copy their listing shows held,
+//     and a held copy never counts toward keep / retain / keepLast (it is kept in addition).
 // SNAPCOPY_SAFETY_SEED (and _PATH) replay a failure fast-check reported, SNAPCOPY_SAFETY_EXAMPLE (a scenario
 // as JSON) runs one history first, SNAPCOPY_SAFETY_RUNS widens the search, SNAPCOPY_SAFETY_DEBUG adds the
 // last history events of a copy that never ended.
@@ -100,6 +106,16 @@ type Fault =
   | { kind: 'start-unclear' } // created, then a non-retryable error: whether it exists is unknown
   | { kind: 'aws-fails'; poll: number }; // AWS fails the copy after its n-th poll
 
+/** A hold put on an existing snapshot (by index) or a copy's target, at a moment of the run. */
+interface HoldSpec {
+  on: { kind: 'existing'; index: number } | { kind: 'target'; copy: number };
+  /**
+   * `before`: before the run (a target: as soon as it exists); `after-listing`: right after a listing;
+   * `atDelete`: right before the n-th delete attempt, on the snapshot it deletes (`on` is then unused).
+   */
+  when: 'before' | 'after-listing' | { minutes: number } | { atDelete: number };
+}
+
 type Retention = { kind: 'none' } | { kind: 'retain'; n: number } | { kind: 'rules'; rules: RetentionRules };
 
 interface CopySpec {
@@ -137,6 +153,7 @@ interface Scenario {
   deleteDelaySeconds: number;
   /** The n-th delete attempt of the run fails once, retryably (the snapshot is in transition). */
   failDelete?: number;
+  holds?: HoldSpec[];
 }
 
 const cancelPointArb: fc.Arbitrary<CancelPoint> = fc.oneof(
@@ -192,6 +209,19 @@ const copyArb: fc.Arbitrary<CopySpec> = fc.record(
   { requiredKeys: ['cluster', 'keep', 'retention', 'onCancelAfterAvailable', 'priority'] },
 );
 
+const holdArb: fc.Arbitrary<HoldSpec> = fc.record({
+  on: fc.oneof(
+    { weight: 3, arbitrary: fc.nat(6).map((index) => ({ kind: 'existing' as const, index })) },
+    { weight: 1, arbitrary: fc.nat(3).map((copy) => ({ kind: 'target' as const, copy })) },
+  ),
+  when: fc.oneof(
+    fc.constant('before' as const),
+    fc.constant('after-listing' as const),
+    fc.integer({ min: 1, max: 150 }).map((minutes) => ({ minutes })),
+    fc.integer({ min: 1, max: 4 }).map((atDelete) => ({ atDelete })),
+  ),
+});
+
 const existingArb: fc.Arbitrary<ExistingSpec> = fc.record({
   kind: fc.constantFrom<ExistingKind>(
     'owned',
@@ -224,6 +254,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record(
     ),
     deleteDelaySeconds: fc.constantFrom(0, 0, 30),
     failDelete: sometimes(fc.integer({ min: 1, max: 3 }), 1),
+    holds: sometimes(fc.array(holdArb, { minLength: 1, maxLength: 3 }), 1),
   },
   {
     requiredKeys: [
@@ -298,6 +329,10 @@ interface Run {
   initial: Map<string, { managed: boolean; cluster?: string }>;
   sources: string[];
   events: string[];
+  /** Holds not yet put on a snapshot (their snapshot not there yet, or their moment not come). */
+  pendingHolds: HoldSpec[];
+  /** `<region>/<identifier>` of every snapshot put on hold, and when. */
+  heldAt: Map<string, number>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -305,16 +340,20 @@ interface Run {
 
 const MANAGED = 'snapcopy:managed';
 const SOURCE_CLUSTER = 'snapcopy:source-cluster';
+const HOLD = 'snapcopy:hold';
 const tagOf = (tags: readonly Tag[], key: string) => tags.find((t) => t.Key === key)?.Value;
 const isManagedTag = (tags: readonly Tag[]) => tagOf(tags, MANAGED) === 'true';
 const timeOf = (c: OwnedCopy) => (c.createTime ? Date.parse(c.createTime) : Number.POSITIVE_INFINITY);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Available owned copies of `cluster` in a listing, other than `exclude`. */
+const isHeldTag = (tags: readonly Tag[]) => tagOf(tags, HOLD) !== undefined;
+
+/** Available owned copies of `cluster` in a listing, other than `exclude`, not on hold (holds never count). */
 function candidatesOf(listing: readonly OwnedCopy[], cluster: string, exclude: string): OwnedCopy[] {
   return listing.filter(
     (c) =>
       isManagedTag(c.tags) &&
+      !isHeldTag(c.tags) &&
       tagOf(c.tags, SOURCE_CLUSTER) === cluster &&
       c.status === 'available' &&
       !same(c.identifier, exclude),
@@ -423,6 +462,61 @@ function setUp(aws: FakeAws, sc: Scenario, t0: number, n: number): Run['initial'
 
 type AnyActivity = (...args: unknown[]) => Promise<unknown>;
 
+/** The snapshot a hold is for (undefined: an existing index beyond the scenario's). */
+function holdKey(run: Run, h: HoldSpec): string | undefined {
+  if (h.on.kind === 'target') {
+    const c = run.copies[h.on.copy % run.copies.length];
+    return c && `${REGION}/${c.target}`;
+  }
+  const existing = [...run.initial.keys()].filter((k) => k.startsWith(`${REGION}/r`));
+  return existing[h.on.index % Math.max(1, existing.length)];
+}
+
+/**
+ * Puts the pending holds due now (`moment`) on their snapshots, as a person running `snapcopy hold set` would;
+ * a hold whose snapshot is not there (yet, or any more) stays pending.
+ */
+async function putHolds(run: Run, moment: 'before' | 'after-listing' | 'any', now: number): Promise<void> {
+  for (const h of [...run.pendingHolds]) {
+    if (typeof h.when === 'object' && 'atDelete' in h.when) continue; // see holdBeforeDelete
+    const due =
+      typeof h.when === 'object'
+        ? now >= run.t0 + h.when.minutes * MINUTE
+        : h.when === moment || h.when === 'before';
+    if (!due) continue;
+    const key = holdKey(run, h);
+    if (key === undefined) {
+      run.pendingHolds.splice(run.pendingHolds.indexOf(h), 1);
+      continue;
+    }
+    const [region, identifier] = key.split('/') as [string, string];
+    const s = await run.aws.peek(region, identifier);
+    if (!s || s.deletedAt !== undefined) continue;
+    run.aws.setHold(region, identifier, `hold ${run.heldAt.size + 1}`);
+    run.heldAt.set(key, now);
+    run.events.push(`hold ${identifier} (${typeof h.when === 'object' ? `+${h.when.minutes} min` : h.when})`);
+    run.pendingHolds.splice(run.pendingHolds.indexOf(h), 1);
+  }
+}
+
+/** Puts the holds due at the `n`-th delete attempt on the snapshot it is about to delete. */
+async function holdBeforeDelete(
+  run: Run,
+  n: number,
+  input: DeleteOwnedSnapshotInput,
+  now: number,
+): Promise<void> {
+  for (const h of [...run.pendingHolds]) {
+    if (typeof h.when !== 'object' || !('atDelete' in h.when) || h.when.atDelete !== n) continue;
+    run.pendingHolds.splice(run.pendingHolds.indexOf(h), 1);
+    const s = await run.aws.peek(input.region, input.identifier);
+    if (!s || s.deletedAt !== undefined) continue;
+    run.aws.setHold(input.region, input.identifier, `hold ${run.heldAt.size + 1}`);
+    run.heldAt.set(`${input.region}/${s.identifier}`, now);
+    run.events.push(`hold ${s.identifier} (right before delete ${n})`);
+  }
+}
+
 /** FakeAws's activities behind a recorder that fires the scenario's events and records delete attempts. */
 function recorded(run: Run): ReturnType<FakeAws['activities']> {
   const { aws, scenario: sc, t0 } = run;
@@ -460,6 +554,7 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
           `describe outage for ${sc.outage.minutes} min from +${Math.round((now - t0) / MINUTE)} min`,
         );
       }
+      await putHolds(run, 'any', now);
       if (!track) return fn(...args); // the copySlots scheduler
       if (!Context.current().info.isLocal) await track.cancelTakenIn;
       const at = track.spec.cancel?.at;
@@ -473,6 +568,7 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
 
       if (name === 'deleteOwnedSnapshot') {
         const input = args[0] as DeleteOwnedSnapshotInput;
+        await holdBeforeDelete(run, deletes + 1, input, now);
         const s = await aws.peek(input.region, input.identifier);
         const owned = [];
         for (const o of [...aws.snapshots.values()]) {
@@ -548,6 +644,7 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
       if (name === 'listOwnedCopies') {
         track.listing = structuredClone(result as OwnedCopy[]);
         track.listedAt = now;
+        await putHolds(run, 'after-listing', now); // the copy decides on a listing without these holds
       }
       if (name === 'describeTargetSnapshot') {
         const input = args[0] as DescribeTargetInput;
@@ -625,6 +722,8 @@ function tally(run: Run): void {
       count('continued as new');
   }
   for (const a of run.attempts) if (a.found && !a.found.deleting) count(`${a.purpose} delete`);
+  for (const a of run.attempts)
+    if (a.found && isHeldTag(a.found.tags)) count(`${a.purpose} delete refused for a hold`);
   for (const e of run.events) count(e.replace(/^(\S+ \S+).*$/, '$1').replace(/r\d+-\S+/, 'copy'));
 }
 
@@ -644,6 +743,8 @@ async function runScenario(scenario: Scenario): Promise<Run> {
     initial: setUp(aws, scenario, t0, n),
     sources: ['us-east-1/prod-2026-11-20', `${REGION}/analytics-2026-11-20`],
     events: [],
+    pendingHolds: [...(scenario.holds ?? [])],
+    heldAt: new Map(),
   };
   run.copies = scenario.copies.map((spec, index) => {
     const target = `r${n}-${spec.cluster}-copy-${index}`;
@@ -659,6 +760,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
       faultFired: false,
     };
   });
+  await putHolds(run, 'before', t0);
   const taskQueue = `safety-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -763,6 +865,7 @@ function violations(run: Run, final: Map<string, FakeSnapshot | undefined>): str
       const listing = a.listing ?? [];
       const listed = listing.find((c) => same(c.identifier, a.identifier));
       const others = candidatesOf(listing, who.spec.cluster, who.target).filter((c) => c !== listed);
+      if (listed && isHeldTag(listed.tags)) out.push(`4: ${what}: its listing shows it on hold`);
       if (!listed) out.push(`2: ${what}: not in the listing the copy decided on`);
       else if (a.purpose === 'prune') {
         const newer = atLeastAsNew(others.map(timeOf), timeOf(listed));
@@ -823,6 +926,7 @@ function violations(run: Run, final: Map<string, FakeSnapshot | undefined>): str
       : Number.POSITIVE_INFINITY;
     const availableWhenClosed = c.created?.status !== 'failed' && availableAt <= (c.closedAt ?? -Infinity);
     const name = `${c.target} (${o?.kind}${o?.kind === 'failed' ? ` ${o.type}` : ''})`;
+    const held = run.heldAt.has(key);
     if (!o) {
       out.push(`?: ${c.target} has no outcome`);
       continue;
@@ -832,7 +936,7 @@ function violations(run: Run, final: Map<string, FakeSnapshot | undefined>): str
       if (!left && !deletedByOthers) out.push(`3: ${name}: its target is gone, deleted by no later copy`);
       if (run.attempts.some((a) => a.by === c.workflowId && a.purpose === 'own'))
         out.push(`3: ${name}: deleted its own target`);
-    } else if (left) {
+    } else if (left && !held) {
       if (o.kind === 'cancelled' && !(c.spec.onCancelAfterAvailable === 'keep' && availableWhenClosed))
         out.push(
           `3: ${name}: left its target behind (${s?.status}; onCancelAfterAvailable ${c.spec.onCancelAfterAvailable})`,
@@ -845,6 +949,12 @@ function violations(run: Run, final: Map<string, FakeSnapshot | undefined>): str
   for (const key of final.keys()) {
     if (run.initial.has(key)) continue;
     if (!run.copies.some((c) => key === `${REGION}/${c.target}`)) out.push(`3: ${key} was made by no copy`);
+  }
+  // 4. Nothing is deleted once on hold, and the hold is still on it.
+  for (const [key, at] of run.heldAt) {
+    if (gone(key))
+      out.push(`4: ${key} was put on hold at +${Math.round((at - run.t0) / 1000)} s and is gone`);
+    else if (!isHeldTag(final.get(key)?.tags ?? [])) out.push(`4: ${key} lost its hold`);
   }
   // 1. Whatever snapcopy does not own, and the sources, are all still there.
   for (const [key, was] of run.initial) {

@@ -12,7 +12,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { SNAPSHOT_NOT_OWNED } from '../../shared/names';
+import { SNAPSHOT_HELD, SNAPSHOT_NOT_OWNED } from '../../shared/names';
 import { awsRetry } from '../retry';
 
 // Throttling, 5xx and network errors are retried with backoff for up to half an hour per call.
@@ -83,6 +83,17 @@ export function activityCause(err: unknown): ApplicationFailure | undefined {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
   return undefined;
+}
+
+/**
+ * The hold's reason when an activity refused a delete because the snapshot is on hold (SnapshotHeld), else
+ * undefined: a hold set after the listing still wins, and the caller keeps the copy.
+ */
+export function heldReason(err: unknown): string | undefined {
+  const cause = activityCause(err);
+  if (cause?.type !== SNAPSHOT_HELD) return undefined;
+  const details = cause.details?.[0] as { hold?: unknown } | undefined;
+  return typeof details?.hold === 'string' ? details.hold : '';
 }
 
 /** A failure of the workflow itself, typed for callers (never retried). */

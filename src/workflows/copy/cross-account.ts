@@ -18,7 +18,8 @@ import type { AssumedRole } from '../../shared/cross-account';
 import { FailureType, WORKFLOW_TYPE } from '../../shared/names';
 import type { CopyDbClusterSnapshotInput, CopyDbClusterSnapshotResult, HopView } from '../../shared/types';
 import { releaseShareSignal, shareWorkflowId, type ShareTarget } from '../../shared/shares';
-import { failure, quick } from './activities';
+import { holdReason } from '../../shared/ownership';
+import { failure, heldReason, quick } from './activities';
 import { checkpoint, waitUntil } from './checkpoint';
 import { deleteAndConfirm, untilAnswered } from './delete';
 import { now } from '../clock';
@@ -317,12 +318,20 @@ async function followHop(
 export async function releaseCrossAccount(run: CopyRun): Promise<void> {
   for (const copy of [...(run.undo.intermediates ?? [])].reverse()) {
     const hop = run.hops.find((h) => h.workflowId === copy.workflowId);
-    await deleteAndConfirm(run, copy.identifier, `delete the ${copy.hop} copy`, {
-      owner: copy.workflowId,
-      persistent: true,
-      at: { region: copy.region, ...(copy.role ? { role: copy.role } : {}) },
-    });
-    if (hop) hop.status = 'deleted';
+    try {
+      await deleteAndConfirm(run, copy.identifier, `delete the ${copy.hop} copy`, {
+        owner: copy.workflowId,
+        persistent: true,
+        at: { region: copy.region, ...(copy.role ? { role: copy.role } : {}) },
+      });
+      if (hop) hop.status = 'deleted';
+    } catch (err) {
+      // Someone put the intermediate on hold: it stays (a hold wins everywhere), and the cleanup goes on.
+      const hold = heldReason(err);
+      if (hold === undefined) throw err;
+      if (hop) hop.status = `kept for hold: ${holdReason(hold)}`;
+      run.say(`the ${copy.hop} copy ${copy.identifier} is on hold (${holdReason(hold)}): kept`);
+    }
     run.undo.intermediates = run.undo.intermediates?.filter((c) => c.workflowId !== copy.workflowId);
   }
   if (!run.undo.intermediates?.length) delete run.undo.intermediates;

@@ -25,6 +25,7 @@ function summaryBase(run: CopyRun): Omit<CopySummary, 'outcome'> {
     runs: run.runs,
     pruned: run.pruned,
     retired: run.retired,
+    ...(run.held.length ? { held: run.held } : {}),
     slotWaits: run.slotWaits,
     ...(run.crossAccount ? { crossAccount: { ...run.crossAccount, hops: p.hops ?? [] } } : {}),
   };
@@ -34,13 +35,20 @@ export function finishCancelled(
   run: CopyRun,
   targetDeleted: boolean | undefined,
   snapshot?: DBClusterSnapshotView,
+  targetHeld?: string,
 ): CopyDbClusterSnapshotResult {
   run.view.outcome = 'cancelled';
   run.setPhase('cancelled');
   recordCopyCancelled(run.v, targetDeleted);
   return {
     ...(snapshot ? { DBClusterSnapshot: snapshot } : {}),
-    summary: { ...summaryBase(run), outcome: 'cancelled', cancelReason: run.cancel?.reason, targetDeleted },
+    summary: {
+      ...summaryBase(run),
+      outcome: 'cancelled',
+      cancelReason: run.cancel?.reason,
+      targetDeleted,
+      ...(targetHeld !== undefined ? { targetHeld } : {}),
+    },
   };
 }
 

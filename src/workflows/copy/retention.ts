@@ -1,13 +1,16 @@
 // Phase 7: retention after a successful copy, among the snapcopy-owned copies of the cluster in the
 // destination Region (never the copy just made, never one snapcopy does not own): options.retain keeps the
-// newest N; options.retention (plans) keeps what any tiered rule keeps (src/shared/retention.ts). Best
-// effort: the copy succeeded; an old copy that cannot go now goes on a later run.
+// newest N; options.retention (plans) keeps what any tiered rule keeps (src/shared/retention.ts). A copy on
+// hold is never chosen, and a hold set after the listing still wins (the delete refuses: SnapshotHeld); both
+// are reported in the summary's `held`. Best effort: the copy succeeded; an old copy that cannot go now goes
+// on a later run.
 import { isCancellation } from '@temporalio/workflow';
+import { holdOf, holdReason, isHeld, isManaged } from '../../shared/ownership';
 import { selectSnapshotsToPrune } from '../../shared/prune';
 import { selectRetention } from '../../shared/retention';
 import { describeRetention } from '../../shared/retention-rules';
 import type { OwnedCopy } from '../../shared/types';
-import { activityCause, call } from './activities';
+import { activityCause, call, heldReason } from './activities';
 import { prunedEntry } from './prune';
 import { now } from '../clock';
 import type { CopyRun } from './run';
@@ -26,12 +29,15 @@ export async function applyRetention(run: CopyRun): Promise<void> {
     // The newest `retain` (this copy among them, or newer ones a concurrent copy made) are kept, and this
     // copy is never deleted: excluding it and keeping retain - 1 would take a newer concurrent copy as "older".
     const own = run.v.targetIdentifier.toLowerCase();
-    const { selected } = selectSnapshotsToPrune({
+    const { selected, held } = selectSnapshotsToPrune({
       copies: owned.map((c) => (c.identifier.toLowerCase() === own ? { ...c, status: 'available' } : c)),
       sourceCluster: run.sourceCluster,
       keep: retain,
       count: owned.length,
     });
+    for (const c of held) {
+      if (c.identifier.toLowerCase() !== own) run.keptForHold(c, c.hold ?? holdOf(c.tags) ?? '');
+    }
     await retire(
       run,
       selected.filter((c) => c.identifier.toLowerCase() !== own),
@@ -39,6 +45,11 @@ export async function applyRetention(run: CopyRun): Promise<void> {
     );
   } else if (retention !== undefined) {
     const selection = selectRetention(owned, retention, now(), run.v.targetIdentifier);
+    const own = run.v.targetIdentifier.toLowerCase();
+    for (const { copy } of selection.keep) {
+      if (isManaged(copy.tags) && isHeld(copy) && copy.identifier.toLowerCase() !== own)
+        run.keptForHold(copy, copy.hold ?? holdOf(copy.tags) ?? '');
+    }
     await retire(run, selection.delete, describeRetention(retention));
   }
 }
@@ -54,6 +65,12 @@ async function retire(run: CopyRun, copies: readonly OwnedCopy[], rule: string):
       if (deleted.result === 'deleted') run.retired.push(prunedEntry(old));
     } catch (err) {
       if (isCancellation(err)) throw err;
+      const hold = heldReason(err);
+      if (hold !== undefined) {
+        run.keptForHold(old, hold);
+        run.say(`retention kept ${old.identifier}: on hold (${holdReason(hold)})`);
+        continue;
+      }
       run.say(`retention could not delete ${old.identifier}: ${activityCause(err)?.message ?? String(err)}`);
     }
   }

@@ -5,7 +5,9 @@ import type { AssumedRole } from '../../shared/cross-account';
 import type { ProgressSample } from '../../shared/polling';
 import type {
   CopyDbClusterSnapshotInput,
+  HeldSnapshot,
   HopView,
+  OwnedCopy,
   Phase,
   Progress,
   PrunedSnapshot,
@@ -42,6 +44,8 @@ export class CopyRun {
   slotWaits: number;
   readonly pruned: PrunedSnapshot[];
   readonly retired: PrunedSnapshot[] = [];
+  /** Copies quota pruning or retention left alone for a hold (carried: quota pruning comes before polls). */
+  readonly held: HeldSnapshot[];
   cancel?: { reason?: string };
   readonly undo: UndoRecord;
   /** The copy AWS accepted, as carried; undefined until then. */
@@ -71,6 +75,7 @@ export class CopyRun {
     this.polls = state.polls;
     this.slotWaits = state.slotWaits;
     this.pruned = state.pruned;
+    this.held = state.held ?? [];
     this.cancel = state.cancel;
     this.undo = state.undo;
     this.copy = state.copy;
@@ -137,6 +142,7 @@ export class CopyRun {
       polls: this.polls,
       slotWaits: this.slotWaits,
       pruned: this.pruned,
+      ...(this.held.length ? { held: this.held } : {}),
       ...(this.cancel ? { cancel: this.cancel } : {}),
       undo: this.undo,
       ...(this.hops.length ? { hops: this.hops } : {}),
@@ -168,6 +174,7 @@ export class CopyRun {
       runs: this.runs,
       pruned: this.pruned,
       retired: this.retired,
+      ...(this.held.length ? { held: this.held } : {}),
       slotWaits: this.slotWaits,
       cancelRequested: this.cancelRequested,
       cancelReason: this.cancel?.reason,
@@ -195,6 +202,17 @@ export class CopyRun {
     this.view.phase = phase;
     this.view.message = message;
     this.publish();
+  }
+
+  /** A copy left alone for its hold (`hold`: the reason), once per copy. */
+  keptForHold(copy: OwnedCopy, hold: string): void {
+    if (this.held.some((h) => h.DBClusterSnapshotIdentifier === copy.identifier)) return;
+    this.held.push({
+      DBClusterSnapshotIdentifier: copy.identifier,
+      DBClusterSnapshotArn: copy.arn,
+      ...(copy.createTime !== undefined ? { SnapshotCreateTime: copy.createTime } : {}),
+      hold,
+    });
   }
 
   /** What the copy says now, within its phase (undefined: nothing). */

@@ -3,7 +3,7 @@
 // follows it; without, the next run starts over from the source (still waiting to start).
 import type { AssumedRole } from '../../shared/cross-account';
 import type { PollTrack, ProgressSample } from '../../shared/polling';
-import type { HopView, Phase, Progress, PrunedSnapshot, Tag } from '../../shared/types';
+import type { HopView, Phase, Progress, HeldSnapshot, PrunedSnapshot, Tag } from '../../shared/types';
 
 /** The source as the copy needs it (from describe, or carried while copying). */
 export interface SourceRef {
@@ -111,6 +111,8 @@ export interface CopyState {
   polls: number;
   slotWaits: number;
   pruned: PrunedSnapshot[];
+  /** Copies quota pruning left alone for a hold (absent when none; runs before 0.x carry none). */
+  held?: HeldSnapshot[];
   /** Set once a cancel was requested (signal or Temporal cancellation). */
   cancel?: { reason?: string };
   /** What must be undone if the copy is cancelled or fails (see undo.ts). */

@@ -10,6 +10,7 @@ import {
   SA_TARGET_REGION,
 } from '../../shared/search-attributes';
 import { formatDuration } from '../../shared/duration';
+import { keptForHoldNote } from '../../shared/ownership';
 import type { Phase, Progress } from '../../shared/types';
 
 /** Percent steps at which SnapcopyPercent is updated. */
@@ -85,6 +86,10 @@ export function formatDetails(p: Progress): string {
     lines.push(`- pruned: ${p.pruned.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
   if (p.retired.length)
     lines.push(`- retired: ${p.retired.map((s) => s.DBClusterSnapshotIdentifier).join(', ')}`);
+  if (p.held?.length)
+    lines.push(
+      `- ${keptForHoldNote(p.held.map((h) => ({ identifier: h.DBClusterSnapshotIdentifier, hold: h.hold })))}`,
+    );
   if (p.sharedWith)
     lines.push(`- source shared with account ${p.sharedWith} (taken back when the copy ends)`);
   for (const h of p.hops ?? []) {

@@ -10,7 +10,8 @@ import {
 import { isOwnedBy } from '../../shared/ownership';
 import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { recordCopyFailed } from '../metrics';
-import { activityCause, call, failure } from './activities';
+import { holdReason } from '../../shared/ownership';
+import { activityCause, call, failure, heldReason } from './activities';
 import { CancelRequested } from './checkpoint';
 import { releaseCrossAccount } from './cross-account';
 import { deleteOwnTarget, untilAnswered } from './delete';
@@ -43,7 +44,16 @@ async function cancelTarget(run: CopyRun): Promise<CopyDbClusterSnapshotResult> 
     run.say('cancel arrived after the copy was available: kept');
     return finishCancelled(run, false, current);
   }
-  await deleteOwnTarget(run);
+  try {
+    await deleteOwnTarget(run);
+  } catch (err) {
+    // A hold wins everywhere: someone put the unfinished target on hold, so the cancel keeps it.
+    const hold = heldReason(err);
+    if (hold === undefined) throw err;
+    run.say(`cancelled; ${run.targetName} is on hold (${holdReason(hold)}): kept, not deleted`);
+    run.targetGone();
+    return finishCancelled(run, false, current, hold);
+  }
   run.targetGone();
   return finishCancelled(run, true);
 }
@@ -65,8 +75,12 @@ async function undoAfterFailure(run: CopyRun): Promise<void> {
         }
         run.targetGone();
       });
-    } catch {
-      // The target keeps its ownership tags: a later prune or retention finds it.
+    } catch (err) {
+      // On hold: kept, and said. Otherwise the target keeps its ownership tags: a later prune or retention
+      // finds it.
+      const hold = heldReason(err);
+      if (hold !== undefined)
+        run.say(`${run.targetName} is on hold (${holdReason(hold)}): kept, not deleted`);
     }
   }
   try {

@@ -117,6 +117,14 @@ export async function copyOne(run: PlanRun, row: Row, input: CopyDbClusterSnapsh
       ...(result.summary.targetArn !== undefined ? { targetArn: result.summary.targetArn } : {}),
       durationSeconds: seconds(began),
       retired: result.summary.retired.map((r) => r.DBClusterSnapshotIdentifier),
+      ...(result.summary.held?.length
+        ? {
+            held: result.summary.held.map((h) => ({
+              identifier: h.DBClusterSnapshotIdentifier,
+              hold: h.hold,
+            })),
+          }
+        : {}),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

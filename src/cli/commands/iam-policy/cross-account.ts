@@ -18,6 +18,7 @@ import {
   clustersIn,
   copyClusterSnapshots,
   deleteOnlySnapcopyCopies,
+  protectHolds,
   describeClusterSnapshots,
   describeKmsKeys,
   findPlanClusters,
@@ -164,6 +165,7 @@ function sourceRolePolicy(input: CrossAccountInput, keys: string[]): PolicyDocum
             copyClusterSnapshots(snapshots),
             tagCopiesAtCreation(snapshots),
             deleteOnlySnapcopyCopies(snapshots),
+            ...protectHolds(snapshots),
           ]),
       // DescribeKey tells the AWS managed key aws/rds apart; the key policy says whether the target may use it.
       describeKmsKeys(keys),
@@ -201,6 +203,7 @@ function targetRolePolicy(input: CrossAccountInput, sourceKeys: string[]): Polic
       ]),
       tagCopiesAtCreation(snapshots),
       deleteOnlySnapcopyCopies(snapshots),
+      ...protectHolds(snapshots),
       describeKmsKeys(keys),
       letRdsUseKmsKeys(keys),
       kmsThroughRdsOnly(keys, partition, regions),

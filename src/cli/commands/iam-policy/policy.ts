@@ -6,6 +6,14 @@
 // snapcopy:managed=true. The Service Authorization Reference lists both aws:ResourceTag/${TagKey} and
 // rds:cluster-snapshot-tag/${TagKey} for the cluster-snapshot resource that DeleteDBClusterSnapshot requires;
 // both are required here (they read the same tag), so the statement holds whichever RDS evaluates.
+// Holds (snapcopy:hold): Deny statements, which win over any Allow of any policy attached beside this one:
+// no DeleteDBClusterSnapshot on a snapshot carrying the hold tag (one statement per condition key, since a
+// Deny must apply whichever key RDS evaluates, and keys within one statement are ANDed), and no
+// AddTagsToResource or RemoveTagsFromResource whose request names the key snapcopy:hold (aws:TagKeys,
+// ForAnyValue): the worker can neither clear a hold nor overwrite its reason (nor set one — people set and
+// clear holds with `snapcopy hold`, under their own permissions). Not expressible in IAM: "the worker may add
+// its other tags to a held snapshot but not this one" beyond the key check, and which people may clear a hold
+// (that is their own policies' business); the activity's own check (SnapshotHeld) does not rest on IAM.
 // KMS: DescribeKey (snapcopy resolves the destination key), CreateGrant for AWS resources only (RDS creates
 // grants to copy encrypted snapshots), and the crypto operations only through RDS, on the destination key and
 // on the source key (a cross-Region copy of an encrypted snapshot reads it with the source key).
@@ -23,7 +31,7 @@
 //
 // The statements are built one by one below, so that the cross-account policies (cross-account.ts) are made
 // of the same statements, only on other resources.
-import { MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../../shared/names';
+import { HOLD_TAG, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../../shared/names';
 import { partitionOfRegion } from '../../../shared/arn';
 import { throwawayClusterId, VERIFY_OF_TAG, writerInstanceId } from '../../../shared/restore-tests';
 
@@ -42,7 +50,7 @@ export interface IamPolicyInput {
 
 export interface PolicyStatement {
   Sid: string;
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
   Condition?: Record<string, Record<string, string | string[]>>;
@@ -145,6 +153,34 @@ export const deleteOnlySnapcopyCopies = (resources: string[]): PolicyStatement =
     },
   },
 });
+
+/**
+ * Holds: never delete a snapshot tagged snapcopy:hold, never add (overwrite) or remove that tag. Deny
+ * statements, so no Allow elsewhere lifts them; always beside tagCopiesAtCreation / deleteOnlySnapcopyCopies.
+ */
+export const protectHolds = (resources: string[]): PolicyStatement[] => [
+  {
+    Sid: 'NeverDeleteHeldSnapshots',
+    Effect: 'Deny',
+    Action: ['rds:DeleteDBClusterSnapshot'],
+    Resource: resources,
+    Condition: { Null: { [`aws:ResourceTag/${HOLD_TAG}`]: 'false' } },
+  },
+  {
+    Sid: 'NeverDeleteHeldSnapshotsRdsKey',
+    Effect: 'Deny',
+    Action: ['rds:DeleteDBClusterSnapshot'],
+    Resource: resources,
+    Condition: { Null: { [`rds:cluster-snapshot-tag/${HOLD_TAG}`]: 'false' } },
+  },
+  {
+    Sid: 'NeverTouchTheHoldTag',
+    Effect: 'Deny',
+    Action: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+    Resource: resources,
+    Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [HOLD_TAG] } },
+  },
+];
 
 // --- Restore tests --------------------------------------------------------------------------------------------
 
@@ -341,6 +377,7 @@ export function buildIamPolicy(input: IamPolicyInput): PolicyDocument {
       copyClusterSnapshots(snapshots),
       tagCopiesAtCreation(targetSnapshots),
       deleteOnlySnapcopyCopies(targetSnapshots),
+      ...protectHolds(targetSnapshots),
       describeKmsKeys(keys),
       letRdsUseKmsKeys(keys),
       kmsThroughRdsOnly(keys, partition, regions),

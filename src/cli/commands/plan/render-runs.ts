@@ -1,6 +1,7 @@
 // `plan list`, `plan status`, `plan run`, `plan delete`: what they print, and `plan run --wait`'s live line
 // (a progress bar on a terminal, a line per change otherwise). Pure but for the live view's stream.
 import { formatDurationCompact } from '../../../shared/duration';
+import { keptForHoldNote } from '../../../shared/ownership';
 import {
   restoreTestCell,
   type PlanRunProgress,
@@ -43,6 +44,15 @@ export function renderPlanList(rows: PlanListRow[]): string {
 
 type AnyRow = Omit<PlanRunRow, 'outcome'> & { outcome: string };
 
+/** Retired copies by name, then the copies kept for a hold with the reason; `-` for neither. */
+function retiredCell(r: AnyRow): string {
+  const parts = [
+    ...(r.retired.length > 0 ? [r.retired.join(', ')] : []),
+    ...(r.held?.length ? [keptForHoldNote(r.held)] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : '-';
+}
+
 function failureText(r: AnyRow): string {
   return [r.failureType, r.message?.replace(/\s+/g, ' ').trim()].filter(Boolean).join(': ');
 }
@@ -69,7 +79,7 @@ export function rowsTable(rows: AnyRow[], indent = '  '): string {
       r.outcome,
       r.target ?? '-',
       r.durationSeconds === undefined ? '-' : formatDurationCompact(r.durationSeconds),
-      r.retired.length > 0 ? r.retired.join(', ') : '-',
+      retiredCell(r),
       ...(verify ? [restoreTestCell(r.verify) || '-'] : []),
       failureText(r) || (r.verify?.failure ? `restore test: ${r.verify.failure}` : '-'),
     ]),

@@ -8,6 +8,7 @@ const FATE_LABEL: Record<Fate, string> = {
   deleted: 'deleted',
   absent: 'already gone',
   kept: 'kept (available)',
+  held: 'kept (on hold)',
   failed: 'FAILED',
 };
 
@@ -38,7 +39,8 @@ export function renderPrune(r: PruneReport): string {
     );
   }
   const done = r.dryRun ? `would delete ${r.wouldDelete}` : `deleted ${r.deleted}`;
-  lines.push('', `${done}, kept ${r.kept}${r.failed ? `, ${r.failed} failed` : ''}`);
+  const held = r.keptForHold ? ` (${r.keptForHold} for a hold)` : '';
+  lines.push('', `${done}, kept ${r.kept}${held}${r.failed ? `, ${r.failed} failed` : ''}`);
   return lines.join('\n');
 }
 

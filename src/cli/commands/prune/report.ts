@@ -2,7 +2,8 @@
 // process (no workflow). Only `available` copies tagged snapcopy:managed=true are ever candidates, and every
 // deletion re-checks that tag first.
 import type { Activities } from '../../../activities';
-import { OWNERSHIP_TAGS } from '../../../shared/names';
+import { ApplicationFailure } from '@temporalio/common';
+import { OWNERSHIP_TAGS, SNAPSHOT_HELD } from '../../../shared/names';
 import type { OwnedCopy } from '../../../shared/types';
 import { validateRegion } from '../../../shared/validation';
 import { UsageError, explain } from '../../errors';
@@ -17,8 +18,11 @@ export interface PruneFlags {
   json?: boolean;
 }
 
-/** `kept`: never here (prune does not ask deleteOwnedSnapshot to keep available copies), but the type allows it. */
-export type Fate = 'would-delete' | 'deleted' | 'absent' | 'kept' | 'failed';
+/**
+ * `kept`: never here (prune does not ask deleteOwnedSnapshot to keep available copies), but the type allows it.
+ * `held`: put on hold after the listing; the delete refused it (SnapshotHeld) — kept, not a failure.
+ */
+export type Fate = 'would-delete' | 'deleted' | 'absent' | 'kept' | 'held' | 'failed';
 
 export interface SnapshotEntry {
   identifier: string;
@@ -77,6 +81,10 @@ export async function deleteVictims(
       const { result } = await activities.deleteOwnedSnapshot({ region, identifier: copy.identifier });
       results.set(copy.identifier, { ...entry(copy), result });
     } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === SNAPSHOT_HELD) {
+        results.set(copy.identifier, { ...entry(copy), result: 'held', error: err.message });
+        continue;
+      }
       results.set(copy.identifier, { ...entry(copy), result: 'failed', error: explain(err).message });
     }
   }
@@ -95,7 +103,11 @@ export function pruneReport(
     delete: c.remove.map(
       (copy): Removal => results.get(copy.identifier) ?? { ...entry(copy), result: 'would-delete' },
     ),
-    keep: c.keep.map((k) => ({ ...entry(k.copy), reason: k.reason })),
+    keep: c.keep.map((k) => ({
+      ...entry(k.copy),
+      reason: k.reason,
+      ...(k.hold !== undefined ? { hold: k.hold } : {}),
+    })),
   }));
   const all = clusters.flatMap((c) => c.delete);
   return {
@@ -112,6 +124,8 @@ export function pruneReport(
     wouldDelete: all.filter((d) => d.result === 'would-delete').length,
     failed: all.filter((d) => d.result === 'failed').length,
     kept: clusters.reduce((n, c) => n + c.keep.length, 0) + plan.untagged.length,
+    /** Of the kept, those kept for a hold (snapcopy:hold). */
+    keptForHold: clusters.reduce((n, c) => n + c.keep.filter((k) => k.hold !== undefined).length, 0),
   };
 }
 
