@@ -16,6 +16,18 @@ export const METRICS = {
   /** Restore tests (verifyCopy) ended, by outcome: restorable, failed or cancelled. */
   restoreTests: 'snapcopy_restore_tests_total',
   restoreDuration: 'snapcopy_restore_duration_seconds',
+  // The RPO audit (auditPlan, every 15 minutes per plan): gauges, in epoch seconds unless said otherwise.
+  /**
+   * The newest restorable copy's recovery point (its source snapshot's creation time), per plan, cluster,
+   * destination `region` and `account`; 0 means there is no restorable copy there (missing).
+   */
+  recoveryPoint: 'snapcopy_recovery_point_timestamp_seconds',
+  /** A plan's RPO in seconds, per plan. */
+  rpo: 'snapcopy_rpo_seconds',
+  /** When the last restore test of a cluster in a destination ended, per plan, cluster, region, account, outcome. */
+  lastRestoreTest: 'snapcopy_last_restore_test_timestamp_seconds',
+  /** The audit's heartbeat: when its last evaluation of a plan completed, per plan. */
+  rpoAudit: 'snapcopy_rpo_audit_timestamp_seconds',
 } as const;
 
 /** Copies take minutes to many hours: the SDK's default buckets are made for milliseconds. */

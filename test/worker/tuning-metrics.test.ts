@@ -19,6 +19,7 @@ import { createJsonLogger } from '../../src/worker/logging';
 import { createWorker, tuningOptions } from '../../src/worker/options';
 import { installRuntime } from '../../src/worker/telemetry';
 import { freePort } from '../helpers/net';
+import { temporalSeriesNames } from '../helpers/temporal-metrics';
 import { TEMPORAL_TEST_SERVER } from '../helpers/paths';
 import type { oneOfEach, TuningActivities } from './fixtures/tuning-workflows';
 import { samples, scrape } from './helpers';
@@ -133,6 +134,10 @@ describe("the worker's Temporal slot metrics on the Prometheus endpoint", () => 
   it('serves the poller counts that the alerts watch', () => {
     const pollers = ofWorker('temporal_num_pollers').map((s) => s.labels.poller_type);
     expect(pollers).toContain('workflow_task');
+  });
+
+  it('serves every Temporal metric the dashboard may use (test/helpers/temporal-metrics.ts)', () => {
+    for (const name of temporalSeriesNames()) expect(ofWorker(name).length, name).toBeGreaterThan(0);
   });
 });
 
