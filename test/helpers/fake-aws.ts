@@ -273,6 +273,7 @@ export class FakeAws {
       engine: 'aurora-postgresql',
       snapshotType: s.type,
       shared: s.type === 'shared' || s.account !== caller,
+      createTime: new Date(s.createdAt).toISOString(),
       tags: s.tags,
     };
   }
