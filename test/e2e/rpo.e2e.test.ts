@@ -16,7 +16,7 @@ import {
   DescribeDBClusterSnapshotsCommand,
 } from '@aws-sdk/client-rds';
 import type { RpoReport } from '../../src/cli/commands/rpo/report';
-import { cliEnv, json, runInProcess } from '../helpers/cli';
+import { cliEnv, json, runInProcess, type CliResult } from '../helpers/cli';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 let stack: LocalStack;
@@ -63,7 +63,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const rows = (r: { stdout: string; stderr: string; code: number | null }) => json<RpoReport>(r).rows;
+const rows = (r: CliResult) => json<RpoReport>(r).rows;
 
 describe('snapcopy rpo end to end', () => {
   it('missing (exit 1) before any run; ok (exit 0) after plan run --wait, the tag being the source time', async () => {
