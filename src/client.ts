@@ -10,6 +10,7 @@ import { registerHold } from './cli/commands/hold';
 import { registerList } from './cli/commands/list';
 import { registerPlan } from './cli/commands/plan';
 import { registerPrune } from './cli/commands/prune';
+import { registerRpo } from './cli/commands/rpo';
 import { registerSchedule } from './cli/commands/schedule';
 import { registerSetup } from './cli/commands/setup';
 import { registerSlots } from './cli/commands/slots';
@@ -83,6 +84,7 @@ export function createProgram(ctx: CliContext): Command {
   registerSchedule(program, ctx);
   registerSlots(program, ctx);
   registerPlan(program, ctx);
+  registerRpo(program, ctx);
   registerIamPolicy(program, ctx);
   registerSetup(program, ctx);
   return program;

@@ -17,6 +17,7 @@ import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
 import { findLatestClusterSnapshot } from './latest-snapshot';
 import { findPlanSources } from './plan-sources';
+import { listRecoveryPoints, planClustersNow, type ListRecoveryPointsInput } from './recovery-points';
 import {
   createWriterInstance,
   deleteThrowawayCluster,
@@ -95,6 +96,8 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     findLatestClusterSnapshot: (input: FindLatestSnapshotInput): Promise<SourceSnapshotInfo> =>
       findLatestClusterSnapshot(clients, input),
     findPlanSources: (input: FindPlanSourcesInput): Promise<PlanSources> => findPlanSources(clients, input),
+    planClustersNow: (input: FindPlanSourcesInput) => planClustersNow(clients, input),
+    listRecoveryPoints: (input: ListRecoveryPointsInput) => listRecoveryPoints(clients, input),
     resolveKmsKey: (input: ResolveKmsKeyInput): Promise<ResolvedKmsKey> => resolveKmsKey(clients, input),
     startCopy: (input: StartCopyInput): Promise<StartCopyResult> => startCopy(clients, input),
     describeTargetSnapshot: (input: DescribeTargetInput): Promise<DBClusterSnapshotView | null> =>

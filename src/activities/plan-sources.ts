@@ -15,10 +15,18 @@ import type { FindPlanSourcesInput, PlanSources } from './types';
 /** AWS's largest DescribeDBClusters page. */
 const CLUSTER_PAGE_SIZE = 100;
 
-export async function findPlanSources(
+/** The clusters a plan names and/or selects by tags, as they are now: one DescribeDBClusters listing. */
+export interface ChosenClusters {
+  /** Chosen clusters that exist, lowercased and sorted. */
+  chosen: string[];
+  /** Clusters the plan names that do not exist in the Region. */
+  missing: string[];
+}
+
+export async function choosePlanClusters(
   clients: AwsClients,
   input: FindPlanSourcesInput,
-): Promise<PlanSources> {
+): Promise<ChosenClusters> {
   const rds = clients.rds(input.region, input.role);
   const named = new Set(input.clusters.map((c) => c.toLowerCase()));
   const wanted = Object.entries(input.tags);
@@ -47,8 +55,17 @@ export async function findPlanSources(
   } catch (err) {
     throw toActivityFailure(err, `Listing the DB clusters in ${input.region}`);
   }
+  return { chosen: [...chosen].sort(), missing: [...named].filter((c) => !seen.has(c)).sort() };
+}
+
+export async function findPlanSources(
+  clients: AwsClients,
+  input: FindPlanSourcesInput,
+): Promise<PlanSources> {
+  const { chosen, missing } = await choosePlanClusters(clients, input);
+  const rds = clients.rds(input.region, input.role);
   const sources: PlanSources['sources'] = [];
-  for (const cluster of [...chosen].sort()) {
+  for (const cluster of chosen) {
     try {
       const newest = await newestSnapshotOf(rds, cluster);
       sources.push(
@@ -69,7 +86,7 @@ export async function findPlanSources(
     }
     heartbeat();
   }
-  return { sources, missing: [...named].filter((c) => !seen.has(c)).sort() };
+  return { sources, missing };
 }
 
 function carriesAll(cluster: DBCluster, wanted: [string, string][]): boolean {

@@ -3,6 +3,9 @@
 // no AWS; the answer survives worker and plan-run restarts because it is Temporal's visibility.
 import { SA_PHASE, SA_SOURCE_CLUSTER, SA_TARGET_REGION } from '../shared/search-attributes';
 import { VERIFY_WORKFLOW_TYPE } from '../shared/restore-tests';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { LastRestoreTest } from '../shared/rpo';
 import type { SlotActivitiesOptions } from './copy-slots';
 
 export interface LastPassedInput {
@@ -15,6 +18,62 @@ export interface LastPassedInput {
 export type LastPassed = Record<string, string>;
 
 const quoted = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** totalSeconds of a closed test's result (a failed test carries it in its failure's details[0]). */
+async function totalSecondsOf(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<number | undefined> {
+  const seconds = (r: unknown) => {
+    const v = (r as { totalSeconds?: unknown } | undefined)?.totalSeconds;
+    return typeof v === 'number' ? v : undefined;
+  };
+  try {
+    return seconds(await client.workflow.getHandle(workflowId, runId).result());
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    return cause instanceof ApplicationFailure ? seconds(cause.details?.[0]) : undefined;
+  }
+}
+
+/**
+ * The newest closed restore test of each of `clusters`' copies in `region` (visibility: verifyCopy by
+ * SnapcopyTargetRegion and SnapcopySourceCluster; SnapcopyPhase is its outcome once closed), with its
+ * totalSeconds from its result. One visibility listing per Region, one result per cluster tested.
+ */
+export async function lastRestoreTests(
+  client: Client,
+  input: LastPassedInput,
+): Promise<Record<string, LastRestoreTest>> {
+  const wanted = new Set(input.clusters);
+  const query = [
+    `WorkflowType = ${quoted(VERIFY_WORKFLOW_TYPE)}`,
+    `${SA_TARGET_REGION.name} = ${quoted(input.region)}`,
+    `ExecutionStatus != 'Running'`,
+  ].join(' AND ');
+  const newest = new Map<string, LastRestoreTest & { runId: string }>();
+  for await (const w of client.workflow.list({ query })) {
+    const cluster = w.typedSearchAttributes.get(SA_SOURCE_CLUSTER);
+    const at = w.closeTime?.toISOString();
+    if (!cluster || !at || !wanted.has(cluster)) continue;
+    const known = newest.get(cluster);
+    if (known && known.at >= at) continue;
+    const phase = w.typedSearchAttributes.get(SA_PHASE);
+    // A test ended by Temporal's own cancel or terminate may not have set its outcome as its phase.
+    const outcome =
+      phase === 'restorable' || phase === 'failed' || phase === 'cancelled'
+        ? phase
+        : w.status.name.toLowerCase();
+    newest.set(cluster, { workflowId: w.workflowId, runId: w.runId, at, outcome });
+  }
+  const out: Record<string, LastRestoreTest> = {};
+  for (const [cluster, { runId, ...test }] of [...newest].sort(([a], [b]) => a.localeCompare(b))) {
+    const totalSeconds = await totalSecondsOf(client, test.workflowId, runId);
+    out[cluster] = totalSeconds === undefined ? test : { ...test, totalSeconds };
+  }
+  return out;
+}
 
 export function createRestoreHistoryActivities(opts: Pick<SlotActivitiesOptions, 'client'>) {
   return {

@@ -6,7 +6,7 @@ import type { AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
 import { parseRoleArn } from '../shared/cross-account';
 import { parseArn } from '../shared/arn';
-import { toTags } from './snapshot-view';
+import { toIso, toTags } from './snapshot-view';
 import { describeClusterSnapshot, readTags } from './target-snapshot';
 import type { DescribeSourceInput, SourceSnapshotInfo } from './types';
 
@@ -88,6 +88,7 @@ export async function describeSourceSnapshot(
     );
   }
 
+  const createTime = toIso(snapshot.SnapshotCreateTime);
   return {
     arn: snapshotArn,
     identifier: snapshot.DBClusterSnapshotIdentifier ?? name,
@@ -102,6 +103,7 @@ export async function describeSourceSnapshot(
     snapshotType,
     shared,
     ...(snapshot.AllocatedStorage !== undefined ? { allocatedStorage: snapshot.AllocatedStorage } : {}),
+    ...(createTime !== undefined ? { createTime } : {}),
     tags,
   };
 }

@@ -1,6 +1,6 @@
 // Start CopyDBClusterSnapshot, tagged as snapcopy's; idempotent through the ownership tags.
 import { CopyDBClusterSnapshotCommand, type CopyDBClusterSnapshotCommandInput } from '@aws-sdk/client-rds';
-import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../shared/names';
+import { FailureType, MANAGED_TAG_VALUE, OWNERSHIP_TAGS, RECOVERY_POINT_TAG } from '../shared/names';
 import type { Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
@@ -9,12 +9,13 @@ import { tagValue, toSnapshotView } from './snapshot-view';
 import { describeClusterSnapshot, ownershipRefusal, readTags } from './target-snapshot';
 import type { StartCopyInput, StartCopyResult } from './types';
 
-const OWNERSHIP_KEYS = new Set<string>(Object.values(OWNERSHIP_TAGS));
+const OWNERSHIP_KEYS = new Set<string>([...Object.values(OWNERSHIP_TAGS), RECOVERY_POINT_TAG]);
 
 /**
  * Tags sent with the copy: the given tags (the workflow has already merged the source's in for CopyTags,
  * see src/shared/tags.ts, since AWS ignores CopyTags beside Tags), then the ownership tags, which always win
- * so a user tag can never forge or hide ownership.
+ * so a user tag can never forge or hide ownership; and the recovery point (the original source snapshot's
+ * creation time) when the workflow gave it (inputs recorded before it existed have none).
  */
 export function buildCopyTags(input: StartCopyInput): Tag[] {
   const byKey = new Map<string, string>();
@@ -23,6 +24,7 @@ export function buildCopyTags(input: StartCopyInput): Tag[] {
   byKey.set(OWNERSHIP_TAGS.sourceArn, input.sourceArn);
   byKey.set(OWNERSHIP_TAGS.sourceCluster, input.sourceCluster);
   byKey.set(OWNERSHIP_TAGS.workflowId, input.workflowId);
+  if (input.recoveryPoint !== undefined) byKey.set(RECOVERY_POINT_TAG, input.recoveryPoint);
   return [...byKey].map(([Key, Value]) => ({ Key, Value }));
 }
 

@@ -19,6 +19,8 @@ export interface SourceSnapshotInfo {
   /** Shared from another AWS account. */
   shared: boolean;
   allocatedStorage?: number;
+  /** SnapshotCreateTime, ISO 8601 UTC (absent in results recorded before it was reported). */
+  createTime?: string;
   tags: Tag[];
 }
 
@@ -68,6 +70,11 @@ export interface StartCopyInput {
   /** The user's tags; the activity adds the ownership tags. */
   tags: Tag[];
   workflowId: string;
+  /**
+   * The ORIGINAL source snapshot's creation time (ISO 8601 UTC), tagged snapcopy:recovery-point on the copy;
+   * absent in inputs recorded before the tag existed.
+   */
+  recoveryPoint?: string;
   preSignedUrl?: string;
   /** The account's role (SourceRoleArn / TargetRoleArn); the default credentials without. */
   role?: AssumedRole;

@@ -22,6 +22,19 @@ export const MANAGED_TAG_VALUE = 'true';
  */
 export const HOLD_TAG = 'snapcopy:hold';
 
+/**
+ * The recovery point of a copy: the ORIGINAL source snapshot's SnapshotCreateTime, ISO 8601 UTC
+ * (`2026-12-02T03:00:12.000Z`) — the moment whose data the copy holds, not when the copy finished. Every copy
+ * snapcopy makes carries it (cross-account intermediate and final copies carry the original source's time).
+ */
+export const RECOVERY_POINT_TAG = 'snapcopy:recovery-point';
+
+/** Every tag snapcopy itself puts on a copy: the ownership tags and the recovery point. */
+export const SNAPCOPY_COPY_TAG_KEYS: readonly string[] = [
+  ...Object.values(OWNERSHIP_TAGS),
+  RECOVERY_POINT_TAG,
+];
+
 /** `snapcopy-<TargetRegion>-<lowercased TargetDBClusterSnapshotIdentifier>` */
 export function defaultWorkflowId(targetRegion: string, targetIdentifier: string): string {
   return `snapcopy-${targetRegion}-${targetIdentifier.toLowerCase()}`;

@@ -21,6 +21,7 @@ import {
 import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
 import { ROLE_ARN_FORM, roleArnProblem, rolePartitionProblem } from './cross-account';
 import { zodProblems } from './zod-problems';
+import { MIN_RPO_SECONDS, defaultRpo, formatRpo } from './rpo';
 import type { VerifyOptions } from './restore-tests';
 import { checkVerifyOptions, restoreOptionsShape, sqlCheckSchema } from './verify-input';
 
@@ -67,6 +68,19 @@ export interface Plan {
   notify?: { snsTopicArn: string; on: (typeof NOTIFY_ON)[number] };
   /** Restore tests of the newest copies (absent: none). */
   verify?: PlanVerify;
+  /** The recovery point objective: the oldest a cluster's newest copy in each destination may be. */
+  rpo: PlanRpo;
+}
+
+/**
+ * A plan's RPO: as the file gives it (`26h`), or derived from the schedule when it gives none (`derived` says
+ * how; such an RPO follows the schedule and is not written into the canonical plan file).
+ */
+export interface PlanRpo {
+  /** `26h` */
+  text: string;
+  seconds: number;
+  derived?: string;
 }
 
 /**
@@ -161,6 +175,19 @@ function everyProblem(every: string): string | undefined {
     return `${show(every)} is shorter than 1m: a run's ID carries its scheduled time, so runs are at least a minute apart`;
   }
   return undefined;
+}
+
+function rpoProblem(rpo: string): string | undefined {
+  let seconds: number;
+  try {
+    seconds = parseDurationSeconds(rpo);
+  } catch (err) {
+    if (err instanceof DurationError) return `${err.message} (a whole number of seconds)`;
+    throw err;
+  }
+  return seconds < MIN_RPO_SECONDS
+    ? `${show(rpo)} is shorter than 1m: give the oldest a cluster's newest copy may be, e.g. 26h`
+    : undefined;
 }
 
 function timezoneProblem(timezone: string): string | undefined {
@@ -491,6 +518,14 @@ export const planSchema = z
       retention: retentionSchema.optional(),
       notify: notifySchema.optional(),
       verify: verifySchema.optional(),
+      rpo: text('a duration such as 26h')
+        .check(rule(rpoProblem))
+        .optional()
+        .meta({
+          description:
+            "recovery point objective: the oldest a cluster's newest copy in a destination may be, at least 1m " +
+            '(default: twice schedule.every; 26h for a daily cron; else twice the longest gap between runs)',
+        }),
     },
     { error: 'must be a mapping of name, schedule, source, destinations, ...' },
   )
@@ -694,6 +729,7 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
     copyTags: raw.copyTags,
     tags: { ...raw.tags },
     priority: raw.priority,
+    rpo: rpoOf(raw.rpo, schedule),
   };
   if (raw.retention !== undefined) {
     plan.retention = retentionRulesOf(raw.retention);
@@ -704,6 +740,14 @@ function normalize(raw: z.infer<typeof planSchema>): Plan {
     plan.verify = { every: every.trim(), everySeconds: parseDurationSeconds(every), maxPerRun, options };
   }
   return plan;
+}
+
+function rpoOf(given: string | undefined, schedule: PlanSchedule): PlanRpo {
+  if (given !== undefined) return { text: given.trim(), seconds: parseDurationSeconds(given) };
+  const d = defaultRpo(
+    'cron' in schedule ? { cron: schedule.cron } : { everySeconds: schedule.everySeconds },
+  );
+  return { text: formatRpo(d.seconds), seconds: d.seconds, derived: d.reason };
 }
 
 /** The plan's Temporal Schedule ID: `snapcopy-plan-<name>` (the plans contract). */

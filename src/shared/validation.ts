@@ -20,7 +20,7 @@ import {
   partitionOfRegion,
   snapshotNameProblem,
 } from './arn';
-import { OWNERSHIP_TAGS } from './names';
+import { SNAPCOPY_COPY_TAG_KEYS } from './names';
 import { retentionRulesOf, type RetentionRules } from './retention-rules';
 import { DEFAULT_PRIORITY } from './slots';
 import {
@@ -43,8 +43,10 @@ export { INPUT_FIELDS, OPTION_FIELDS } from './copy-input-schema';
 export const MAX_TAGS = 50;
 /** snapcopy:managed, snapcopy:source-arn, snapcopy:source-cluster, snapcopy:workflow-id. */
 export const OWNERSHIP_TAG_COUNT = 4;
-/** Tags a caller may give: the ownership tags take the rest of the 50. */
-export const MAX_USER_TAGS = MAX_TAGS - OWNERSHIP_TAG_COUNT;
+/** The ownership tags and snapcopy:recovery-point: what snapcopy itself puts on every copy. */
+export const SNAPCOPY_TAG_COUNT = OWNERSHIP_TAG_COUNT + 1;
+/** Tags a caller may give: snapcopy's own tags take the rest of the 50. */
+export const MAX_USER_TAGS = MAX_TAGS - SNAPCOPY_TAG_COUNT;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
 export const TAG_CHARSET = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
@@ -286,7 +288,7 @@ const charCount = (s: string) => [...s].length;
 /**
  * Tags a caller gives: an array of { Key, Value }, Key 1–128 and Value 0–256 characters of
  * `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`, neither starting with aws: or rds:, keys unique and not snapcopy: (the
- * ownership tags), at most 46 of them. Absent tags are an empty list.
+ * ownership tags), at most 45 of them. Absent tags are an empty list.
  */
 export function validateTags(tags: unknown, field = 'Tags'): Tag[] {
   if (tags === undefined) return [];
@@ -296,7 +298,7 @@ export function validateTags(tags: unknown, field = 'Tags'): Tag[] {
     throw invalidValue(
       field,
       `${field} has ${list.length} tags, but at most ${MAX_USER_TAGS} are allowed: a resource carries at most ` +
-        `${MAX_TAGS} tags and snapcopy adds its ${OWNERSHIP_TAG_COUNT} ownership tags (${Object.values(OWNERSHIP_TAGS).join(', ')})`,
+        `${MAX_TAGS} tags and snapcopy adds its ${SNAPCOPY_TAG_COUNT} own tags (${SNAPCOPY_COPY_TAG_KEYS.join(', ')})`,
     );
   }
   const seen = new Map<string, number>();
@@ -683,7 +685,7 @@ export function validateAgainstSource(v: ValidatedInput, source: SourceFacts): v
       throw invalidCombination(
         'CopyTags',
         `CopyTags would put ${total} tags on the copy (${fromSource} from the source, ${v.tags.length} from Tags, ` +
-          `${OWNERSHIP_TAG_COUNT} ownership tags), but a resource carries at most ${MAX_TAGS}; leave CopyTags out or give fewer Tags`,
+          `${SNAPCOPY_TAG_COUNT} snapcopy tags), but a resource carries at most ${MAX_TAGS}; leave CopyTags out or give fewer Tags`,
       );
     }
   }
@@ -691,6 +693,6 @@ export function validateAgainstSource(v: ValidatedInput, source: SourceFacts): v
 
 /** Distinct tags the copy would carry with CopyTags; keys that coincide count once when the source's keys are known. */
 function tagsOnCopy(v: ValidatedInput, source: SourceFacts): number {
-  if (source.tagKeys === undefined) return source.tagCount + v.tags.length + OWNERSHIP_TAG_COUNT;
-  return new Set([...source.tagKeys, ...v.tags.map((t) => t.Key), ...Object.values(OWNERSHIP_TAGS)]).size;
+  if (source.tagKeys === undefined) return source.tagCount + v.tags.length + SNAPCOPY_TAG_COUNT;
+  return new Set([...source.tagKeys, ...v.tags.map((t) => t.Key), ...SNAPCOPY_COPY_TAG_KEYS]).size;
 }

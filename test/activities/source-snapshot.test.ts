@@ -39,6 +39,7 @@ describe('describeSourceSnapshot', () => {
       snapshotType: 'manual',
       shared: false,
       allocatedStorage: 10,
+      createTime: '2024-05-01T10:00:00.000Z',
       tags: [{ Key: 'team', Value: 'db' }],
     });
     expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand)[0]?.args[0].input).toEqual({

@@ -124,6 +124,22 @@ describe('startCopy', () => {
     ]);
   });
 
+  it('tags the recovery point (the source snapshot time) when given, and no user tag can forge it', () => {
+    const tags = buildCopyTags(
+      input({
+        recoveryPoint: '2026-12-02T03:00:12.000Z',
+        tags: [{ Key: 'snapcopy:recovery-point', Value: '2099-01-01T00:00:00.000Z' }],
+      }),
+    );
+    expect(tags.filter((t) => t.Key === 'snapcopy:recovery-point')).toEqual([
+      { Key: 'snapcopy:recovery-point', Value: '2026-12-02T03:00:12.000Z' },
+    ]);
+    // Inputs recorded before the tag existed: no recovery point, and a user's attempt is still dropped.
+    expect(
+      buildCopyTags(input({ tags: [{ Key: 'snapcopy:recovery-point', Value: 'x' }] })).map((t) => t.Key),
+    ).not.toContain('snapcopy:recovery-point');
+  });
+
   it("adopts an existing target carrying this workflow's tags (e.g. a retry after a timed-out success)", async () => {
     rds
       .on(CopyDBClusterSnapshotCommand)

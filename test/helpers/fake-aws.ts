@@ -289,6 +289,7 @@ export class FakeAws {
       engine: 'aurora-postgresql',
       snapshotType: s.type,
       shared: s.type === 'shared' || s.account !== caller,
+      createTime: new Date(s.createdAt).toISOString(),
       tags: s.tags,
     };
   }
@@ -302,6 +303,9 @@ export class FakeAws {
     return {
       ...temporal,
       ...this.restores.activities((name, input) => record(name as keyof Activities, input)),
+      // No workflow reads recovery points yet (snapcopy rpo calls the real ones).
+      planClustersNow: () => Promise.reject(new Error('planClustersNow is not faked')),
+      listRecoveryPoints: () => Promise.reject(new Error('listRecoveryPoints is not faked')),
       countCopiesInFlight: async (input: { region: string; role?: AssumedRole }) => {
         record('countCopiesInFlight', input);
         // AWS's limit is per account and Region: only the caller's copies count.

@@ -43,7 +43,7 @@ describe('plan validate: render', () => {
         plan({ notify: { snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:t', on: 'always' } }),
       ),
     ).toBe(
-      'f.yaml: ok (3 clusters in us-east-1 × 1 destination (us-west-2); cron "0 3 * * *" UTC; no retention (copies are kept); notify on every run)',
+      'f.yaml: ok (3 clusters in us-east-1 × 1 destination (us-west-2); cron "0 3 * * *" UTC; rpo 26h (default: daily cron); no retention (copies are kept); notify on every run)',
     );
   });
 

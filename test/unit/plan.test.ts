@@ -73,6 +73,7 @@ describe('plan schema: valid plans', () => {
       priority: 2,
       retention: { keepLast: 7, maxAgeDays: 35, daily: 7, weekly: 4, monthly: 12 },
       notify: { snsTopicArn: 'arn:aws:sns:us-east-1:123456789012:snapcopy', on: 'failure' },
+      rpo: { text: '26h', seconds: 93_600 },
     } satisfies Plan);
   });
 
@@ -395,6 +396,7 @@ describe('plan JSON Schema', () => {
       'retention',
       'notify',
       'verify',
+      'rpo',
     ]);
     for (const [key, p] of Object.entries(props)) expect(p.description, key).toBeTruthy();
     expect(props.priority?.default).toBe(3);
@@ -458,7 +460,7 @@ describe('snapcopy plan validate|schema (in-process)', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(
       `${EXAMPLE}: ok (2 clusters + clusters tagged backup=dr in us-east-1 × 2 destinations (us-west-2, eu-west-1); ` +
-        'cron "0 3 * * *" UTC; retention keepLast 7, maxAgeDays 35, daily 7, weekly 4, monthly 12; notify on failure)',
+        'cron "0 3 * * *" UTC; rpo 26h; retention keepLast 7, maxAgeDays 35, daily 7, weekly 4, monthly 12; notify on failure)',
     );
     expect(lines[1]).toMatch(
       /^not checked without AWS: whether the source snapshots are encrypted .* checked with --aws$/,
@@ -493,7 +495,7 @@ describe('snapcopy plan validate|schema (in-process)', () => {
     expect(r.code).toBe(2);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(
-      /one\.yaml: ok \(1 cluster in us-east-1 × 1 destination \(us-west-2\); every 6h; no retention/,
+      /one\.yaml: ok \(1 cluster in us-east-1 × 1 destination \(us-west-2\); every 6h; rpo 12h \(default: twice every 6h\); no retention/,
     );
     expect(lines[1]).toBe(
       `${one}:5: warning: destinations[0].kmsKeyId: not given: required if the source snapshots are encrypted ` +

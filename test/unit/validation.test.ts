@@ -738,13 +738,13 @@ describe('validateTags', () => {
     expectInputError(() => validateCopyInput(input({ Tags: tags })), 'InvalidParameterValue', field, message);
   });
 
-  it('allows 46 tags and explains why not 47', () => {
-    expect(validateTags(tagsOf(46))).toHaveLength(46);
+  it('allows 45 tags and explains why not 46', () => {
+    expect(validateTags(tagsOf(45))).toHaveLength(45);
     expectInputError(
-      () => validateTags(tagsOf(47)),
+      () => validateTags(tagsOf(46)),
       'InvalidParameterValue',
       'Tags',
-      'Tags has 47 tags, but at most 46 are allowed: a resource carries at most 50 tags and snapcopy adds its 4 ownership tags',
+      'Tags has 46 tags, but at most 45 are allowed: a resource carries at most 50 tags and snapcopy adds its 5 own tags (snapcopy:managed, snapcopy:source-arn, snapcopy:source-cluster, snapcopy:workflow-id, snapcopy:recovery-point)',
     );
   });
 
@@ -768,24 +768,24 @@ describe('validateTags', () => {
   const tagSet = (minLength: number, maxLength: number) =>
     fc.uniqueArray(tag, { selector: (t) => t.Key, minLength, maxLength });
 
-  it('accepts any valid tag set of up to 46 tags (property)', () => {
+  it('accepts any valid tag set of up to 45 tags (property)', () => {
     fc.assert(
-      fc.property(tagSet(0, 46), (tags) => {
+      fc.property(tagSet(0, 45), (tags) => {
         expect(validateTags(tags)).toEqual(tags);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('rejects any tag set of 47 or more (property)', () => {
+  it('rejects any tag set of 46 or more (property)', () => {
     fc.assert(
-      fc.property(tagSet(47, 60), (tags) => {
+      fc.property(tagSet(46, 60), (tags) => {
         const error = caught(() => validateTags(tags));
         expect({ type: error.type, field: error.field }).toEqual({
           type: 'InvalidParameterValue',
           field: 'Tags',
         });
-        expect(error.message).toContain(`Tags has ${tags.length} tags, but at most 46 are allowed`);
+        expect(error.message).toContain(`Tags has ${tags.length} tags, but at most 45 are allowed`);
       }),
       { numRuns: 30 },
     );
@@ -900,14 +900,14 @@ describe('validateAgainstSource', () => {
     expect(() => validateAgainstSource(v, { ...plain, shared: true })).not.toThrow();
   });
 
-  it('keeps CopyTags within 50 tags: source + Tags + 4 ownership tags', () => {
+  it('keeps CopyTags within 50 tags: source + Tags + 4 ownership tags + the recovery point', () => {
     const v = sameRegion({ CopyTags: true, Tags: tagsOf(40) });
-    expect(() => validateAgainstSource(v, { ...plain, tagCount: 6 })).not.toThrow();
+    expect(() => validateAgainstSource(v, { ...plain, tagCount: 5 })).not.toThrow();
     check(
       v,
-      { ...plain, tagCount: 7 },
+      { ...plain, tagCount: 6 },
       'CopyTags',
-      'CopyTags would put 51 tags on the copy (7 from the source, 40 from Tags, 4 ownership tags), but a resource carries at most 50',
+      'CopyTags would put 51 tags on the copy (6 from the source, 40 from Tags, 5 snapcopy tags), but a resource carries at most 50',
     );
     expect(() =>
       validateAgainstSource(sameRegion({ Tags: tagsOf(40) }), { ...plain, tagCount: 40 }),
@@ -925,7 +925,7 @@ describe('validateAgainstSource', () => {
       v,
       { ...plain, tagCount: many.length, tagKeys: many },
       'CopyTags',
-      'CopyTags would put 54 tags on the copy',
+      'CopyTags would put 55 tags on the copy',
     );
   });
 });

@@ -1,6 +1,7 @@
 // Copies into another account on the time-skipping test server, with a two-account in-memory AWS
 // (test/helpers/fake-aws.ts): share, keys, re-encryption, the two-hop cross-Region copy, and that every
 // exit (success, cancel by signal or by Temporal, failure) leaves no share, no intermediate and no target.
+import { tagValue } from '../../src/shared/ownership';
 import { describe, expect, it } from 'vitest';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -225,6 +226,13 @@ describe('cross-account copies', () => {
     expect(reEncrypt.role.roleArn).toBe(SOURCE_ROLE);
     // The re-encrypted copy was shared, never the aws/rds original.
     expect(aws.callsOf('shareSnapshot')).toEqual([expect.objectContaining({ identifier: 'prod-dr-share' })]);
+    // Every hop carries the ORIGINAL source's creation time as its recovery point, not its own source's.
+    const original = new Date(aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)!.createdAt).toISOString();
+    const points = aws.callsOf('startCopy').map((c) => (c as { recoveryPoint?: string }).recoveryPoint);
+    expect(points).toEqual([original, original, original]);
+    const final = aws.get(WEST, 'prod-dr', TARGET_ACCOUNT)!;
+    expect(tagValue(final.tags, 'snapcopy:recovery-point')).toBe(original);
+    expect(new Date(final.createdAt).toISOString()).not.toBe(original);
     expect(await leftovers(aws)).toEqual({
       snapshots: [ORIGINAL, `${TARGET_ACCOUNT}/${WEST}/prod-dr`],
       shares: ['333333333333'],

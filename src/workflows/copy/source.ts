@@ -2,8 +2,9 @@
 // and see whether snapcopy already copied it.
 import type { ApplicationFailure } from '@temporalio/workflow';
 import type { SourceSnapshotInfo } from '../../activities/types';
-import { FailureType, OWNERSHIP_TAGS } from '../../shared/names';
-import { tagValue } from '../../shared/ownership';
+import { FailureType, OWNERSHIP_TAGS, RECOVERY_POINT_TAG } from '../../shared/names';
+import { isManaged, tagValue } from '../../shared/ownership';
+import { isIsoInstant } from '../../shared/rpo';
 import { tagsForCopy } from '../../shared/tags';
 import type { CopyDbClusterSnapshotResult } from '../../shared/types';
 import { validateAgainstSource } from '../../shared/validation';
@@ -49,7 +50,19 @@ export async function describeSource(run: CopyRun): Promise<void> {
     copyIdentifier: v.crossRegion || described.shared ? described.arn : described.identifier,
     tags: tagsForCopy({ copyTags: v.copyTags, sourceTags: described.tags, userTags: v.tags }),
   };
+  const recoveryPoint = recoveryPointOfSource(described);
+  if (recoveryPoint !== undefined) run.source.recoveryPoint = recoveryPoint;
   run.ui.showSourceCluster(described.clusterIdentifier);
+}
+
+/**
+ * The recovery point a copy of this source carries: a snapcopy copy's own recovery point (an intermediate
+ * copy of a cross-account copy, or a copy of a copy: the ORIGINAL source's time travels on), else the
+ * source's creation time. Absent when the description has neither (results recorded before createTime).
+ */
+export function recoveryPointOfSource(described: SourceSnapshotInfo): string | undefined {
+  const carried = isManaged(described.tags) ? tagValue(described.tags, RECOVERY_POINT_TAG) : undefined;
+  return carried !== undefined && isIsoInstant(carried) ? carried : described.createTime;
 }
 
 function describe(run: CopyRun): Promise<SourceSnapshotInfo> {

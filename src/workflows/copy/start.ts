@@ -65,6 +65,7 @@ async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyRe
     copyTags: v.copyTags,
     tags: source.tags,
     workflowId: run.workflowId,
+    ...(source.recoveryPoint !== undefined ? { recoveryPoint: source.recoveryPoint } : {}),
     ...run.inTarget,
     ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
   });

@@ -15,6 +15,8 @@ export interface SourceRef {
   /** What CopyDBClusterSnapshot is given: the ARN across Regions or accounts (the SDK presigns from it). */
   copyIdentifier: string;
   tags: Tag[];
+  /** The original source snapshot's creation time (tagged snapcopy:recovery-point), when known. */
+  recoveryPoint?: string;
 }
 
 /** What describing the source told, for the phases before the copy starts (not carried). */

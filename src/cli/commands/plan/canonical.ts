@@ -22,6 +22,8 @@ export interface PlanFileObject {
   retention?: Record<string, number>;
   notify?: { snsTopicArn: string; on: string };
   verify?: { every: string; maxPerRun: number } & NonNullable<Plan['verify']>['options'];
+  /** Only when the file gives it: a derived RPO follows the schedule (and plans applied before rpo keep their digest). */
+  rpo?: string;
 }
 
 /** The plan file object of a checked plan: checkPlan(canonicalPlanFile(p)) gives p again. */
@@ -52,6 +54,7 @@ export function canonicalPlanFile(plan: Plan): PlanFileObject {
   if (plan.verify !== undefined) {
     file.verify = { every: plan.verify.every, maxPerRun: plan.verify.maxPerRun, ...plan.verify.options };
   }
+  if (plan.rpo.derived === undefined) file.rpo = plan.rpo.text;
   return file;
 }
 
@@ -86,6 +89,7 @@ export const PLAN_KEYS = [
   'retention',
   'notify',
   'verify',
+  'rpo',
 ] as const;
 
 /** The top-level keys whose canonical values differ between two plans, in the file's order. */

@@ -32,6 +32,11 @@ export function selectionText(plan: Plan): string {
   return `${what} in ${plan.source.region} × ${plural(plan.destinations.length, 'destination')} (${regions})`;
 }
 
+/** `rpo 26h` or `rpo 12h (default: twice every 6h)` */
+export function rpoText(plan: Plan): string {
+  return `rpo ${plan.rpo.text}${plan.rpo.derived === undefined ? '' : ` (default: ${plan.rpo.derived})`}`;
+}
+
 export function retentionText(plan: Plan): string {
   if (plan.retention === undefined) return 'no retention (copies are kept)';
   const rules = Object.entries(plan.retention).map(([rule, n]) => `${rule} ${n}`);
@@ -40,7 +45,7 @@ export function retentionText(plan: Plan): string {
 
 /** `FILE: ok (…)` */
 export function okLine(file: string, plan: Plan): string {
-  const parts = [selectionText(plan), scheduleText(plan), retentionText(plan)];
+  const parts = [selectionText(plan), scheduleText(plan), rpoText(plan), retentionText(plan)];
   if (plan.notify) parts.push(plan.notify.on === 'always' ? 'notify on every run' : 'notify on failure');
   if (plan.verify) {
     const skipped = plan.destinations.filter((d) => d.verify === false).length;
