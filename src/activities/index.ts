@@ -12,7 +12,7 @@ import { createSlotActivities, noSlotActivities, type SlotActivitiesOptions } fr
 import { resolveKmsKey } from './kms-key';
 import { createRestoreHistoryActivities, noRestoreHistoryActivities } from './restore-history';
 import { createShareActivities, noShareActivities } from './shares';
-import { publishPlanReport } from './notify';
+import { publishPlanReport, publishRpoTurn, type PublishRpoTurnInput } from './notify';
 import { findCopiesOfSources, listOwnedCopies } from './owned-copies';
 import { describeSourceSnapshot } from './source-snapshot';
 import { findLatestClusterSnapshot } from './latest-snapshot';
@@ -115,6 +115,8 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     checkSourceKey: (input: CheckSourceKeyInput): Promise<SourceKeyInfo> => checkSourceKey(clients, input),
     publishPlanReport: (input: PublishPlanReportInput): Promise<PublishPlanReportResult> =>
       publishPlanReport(clients, input),
+    publishRpoTurn: (input: PublishRpoTurnInput): Promise<PublishPlanReportResult> =>
+      publishRpoTurn(clients, input),
     // Restore tests (verifyCopy)
     describeRestorableSnapshot: (input: Parameters<typeof describeRestorableSnapshot>[1]) =>
       describeRestorableSnapshot(clients, input),

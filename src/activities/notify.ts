@@ -105,3 +105,35 @@ export async function publishPlanReport(
   }
   return { messageId };
 }
+
+export interface PublishRpoTurnInput {
+  topicArn: string;
+  subject: string;
+  text: string;
+}
+
+/** Publishes one RPO audit's turn (rows that turned breach or missing, or recovered) to the plan's topic. */
+export async function publishRpoTurn(
+  clients: AwsClients,
+  input: PublishRpoTurnInput,
+): Promise<PublishPlanReportResult> {
+  const context = `Publishing an RPO audit's turn to SNS topic ${input.topicArn}`;
+  try {
+    const out = await clients
+      .sns(topicRegion(input.topicArn))
+      .send(
+        new PublishCommand({ TopicArn: input.topicArn, Subject: input.subject, Message: input.text }),
+        sendOptions(),
+      );
+    if (!out.MessageId) {
+      throw ApplicationFailure.create({
+        type: ActivityFailureType.IncompleteResponse,
+        message: `${context}: SNS answered without a MessageId`,
+      });
+    }
+    return { messageId: out.MessageId };
+  } catch (err) {
+    if (err instanceof ApplicationFailure) throw err;
+    throw toPublishFailure(err, input.topicArn, context);
+  }
+}

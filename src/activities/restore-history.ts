@@ -3,7 +3,13 @@
 // no AWS; the answer survives worker and plan-run restarts because it is Temporal's visibility.
 import { SA_PHASE, SA_SOURCE_CLUSTER, SA_TARGET_REGION } from '../shared/search-attributes';
 import { VERIFY_WORKFLOW_TYPE } from '../shared/restore-tests';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import type { AuditResult } from '../shared/rpo-audit';
 import { ApplicationFailure } from '@temporalio/common';
 import type { LastRestoreTest } from '../shared/rpo';
 import type { SlotActivitiesOptions } from './copy-slots';
@@ -75,8 +81,49 @@ export async function lastRestoreTests(
   return out;
 }
 
+export interface PreviousAuditInput {
+  /** The audit schedule (`snapcopy-rpo-<plan>`). */
+  scheduleId: string;
+  /** This audit's own workflow ID (never its own previous). */
+  workflowId: string;
+}
+
 export function createRestoreHistoryActivities(opts: Pick<SlotActivitiesOptions, 'client'>) {
   return {
+    /** The last closed restore test per cluster in a Region (see lastRestoreTests). */
+    async lastRestoreTests(input: LastPassedInput): Promise<Record<string, LastRestoreTest>> {
+      return lastRestoreTests(await opts.client(), input);
+    },
+
+    /**
+     * The previous audit's result: the schedule's most recent action before this one that completed (its
+     * rows' statuses are what "turned" is measured against). Undefined when there is none (first audit, or
+     * started by hand without the schedule).
+     */
+    async previousAudit(input: PreviousAuditInput): Promise<AuditResult | undefined> {
+      const client = await opts.client();
+      let actions;
+      try {
+        actions = (await client.schedule.getHandle(input.scheduleId).describe()).info.recentActions;
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return undefined;
+        throw err;
+      }
+      for (const a of [...actions].reverse()) {
+        const wf = a.action.workflow;
+        if (wf.workflowId === input.workflowId) continue;
+        try {
+          return (await client.workflow
+            .getHandle(wf.workflowId, wf.firstExecutionRunId)
+            .result()) as AuditResult;
+        } catch (err) {
+          if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) continue;
+          throw err;
+        }
+      }
+      return undefined;
+    },
+
     async lastPassedRestoreTests(input: LastPassedInput): Promise<LastPassed> {
       const client = await opts.client();
       const wanted = new Set(input.clusters);
@@ -102,9 +149,12 @@ export function createRestoreHistoryActivities(opts: Pick<SlotActivitiesOptions,
 export type RestoreHistoryActivities = ReturnType<typeof createRestoreHistoryActivities>;
 
 export function noRestoreHistoryActivities(): RestoreHistoryActivities {
+  const missing = (): never => {
+    throw new Error('restore-test history needs a Temporal client: createActivities(aws, { client })');
+  };
   return {
-    lastPassedRestoreTests: () => {
-      throw new Error('restore-test history needs a Temporal client: createActivities(aws, { client })');
-    },
+    lastPassedRestoreTests: missing,
+    lastRestoreTests: missing,
+    previousAudit: missing,
   };
 }

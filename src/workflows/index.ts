@@ -7,3 +7,4 @@ export { sourceShare, type SourceShareInput } from './source-share';
 export { cancelSignal, progressQuery } from '../shared/contract';
 export { verifyCopy } from './verify-copy';
 export type { VerifyState } from './verify-copy';
+export { auditPlan } from './audit-plan';

@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, log, metricMeter, TemporalFailure 
 import type { MetricTags } from '@temporalio/common';
 import { METRICS } from '../shared/metric-names';
 import type { PlanRunResult } from '../shared/plan-run';
+import type { AuditResult } from '../shared/rpo-audit';
 import type { VerifyOutcome } from '../shared/restore-tests';
 import type { DBClusterSnapshotView, Outcome } from '../shared/types';
 
@@ -162,5 +163,48 @@ export function recordRestoreTest(region: string, outcome: VerifyOutcome, totalS
     region,
     outcome,
     totalSeconds: totalSeconds !== undefined ? Math.round(totalSeconds) : undefined,
+  });
+}
+
+/**
+ * One RPO audit of a plan, as gauges: each row's recovery point (epoch seconds; 0 = missing, no copy), the
+ * plan's RPO, each row's last restore test by outcome, and when the audit looked (its heartbeat: a stale or
+ * absent one means no audit runs). Rows AWS could not be asked about keep their last value.
+ */
+export function recordRpoAudit(result: AuditResult): void {
+  const { plan } = result;
+  const point = metricMeter.createGauge(
+    METRICS.recoveryPoint,
+    'float',
+    's',
+    "Epoch seconds of the newest available copy's recovery point per plan, cluster, Region and account (0: none)",
+  );
+  const test = metricMeter.createGauge(
+    METRICS.lastRestoreTest,
+    'float',
+    's',
+    'Epoch seconds when the last restore test of the cluster in the destination ended, by outcome',
+  );
+  for (const row of result.rows) {
+    if (row.unknown) continue;
+    const labels = { plan, cluster: row.cluster, region: row.region, account: row.accountId ?? 'self' };
+    point.set(row.recoveryPoint ? Date.parse(row.recoveryPoint) / 1000 : 0, labels);
+    const last = row.lastRestoreTest;
+    if (last) test.set(Date.parse(last.at) / 1000, { ...labels, outcome: last.outcome });
+  }
+  metricMeter
+    .createGauge(METRICS.rpo, 'float', 's', "The plan's recovery point objective in seconds")
+    .set(result.rpoSeconds, { plan });
+  metricMeter
+    .createGauge(METRICS.rpoAudit, 'float', 's', "Epoch seconds of the plan's last RPO audit")
+    .set(Date.parse(result.at) / 1000, { plan });
+  const counts = { ok: 0, breach: 0, missing: 0 };
+  for (const row of result.rows) counts[row.status]++;
+  log[counts.breach + counts.missing > 0 ? 'warn' : 'info']('rpo audit', {
+    plan,
+    ...counts,
+    turnedBad: result.turned.bad.length,
+    recovered: result.turned.recovered.length,
+    unreachable: result.unreachable.length,
   });
 }

@@ -26,7 +26,13 @@ import type {
   StartCopyInput,
 } from '../../src/activities/types';
 import { parseRoleArn } from '../../src/shared/cross-account';
-import { FailureType, HOLD_TAG, MANAGED_TAG_VALUE, OWNERSHIP_TAGS } from '../../src/shared/names';
+import {
+  FailureType,
+  HOLD_TAG,
+  MANAGED_TAG_VALUE,
+  OWNERSHIP_TAGS,
+  RECOVERY_POINT_TAG,
+} from '../../src/shared/names';
 import { deleteRefusal, holdOf, isManaged, isOwnedBy, tagValue } from '../../src/shared/ownership';
 import type { PlanRunResult } from '../../src/shared/plan-run';
 import type { DBClusterSnapshotView, Tag } from '../../src/shared/types';
@@ -108,6 +114,10 @@ export class FakeAws {
   readonly published: { topicArn: string; result: PlanRunResult }[] = [];
   /** When set, publishing fails with this non-retryable SNS error (NotFound). */
   publishRefusal?: string;
+  /** RPO audit turns published to SNS, in order. */
+  readonly rpoTurns: { topicArn: string; subject: string; text: string }[] = [];
+  /** Regions whose recovery-point listing fails (an AWS outage the audit must ride out). */
+  readonly listingOutage = new Set<string>();
   /** Until this time (ms), describing a target fails as AWS throttling does. */
   describeOutageUntil = 0;
   /**
@@ -303,9 +313,55 @@ export class FakeAws {
     return {
       ...temporal,
       ...this.restores.activities((name, input) => record(name as keyof Activities, input)),
-      // No workflow reads recovery points yet (snapcopy rpo calls the real ones).
-      planClustersNow: () => Promise.reject(new Error('planClustersNow is not faked')),
-      listRecoveryPoints: () => Promise.reject(new Error('listRecoveryPoints is not faked')),
+      // The RPO audit's reads: the clusters a plan selects now, and snapcopy's copies in a destination.
+      planClustersNow: async (input: FindPlanSourcesInput) => {
+        await Promise.resolve();
+        record('planClustersNow', input);
+        const named = new Set(input.clusters.map((c) => c.toLowerCase()));
+        const wanted = Object.entries(input.tags);
+        const inRegion = [...this.clusters.values()].filter((c) => c.region === input.region);
+        const chosen = inRegion
+          .filter(
+            (c) =>
+              named.has(c.identifier) || (wanted.length > 0 && wanted.every(([k, v]) => c.tags[k] === v)),
+          )
+          .map((c) => c.identifier)
+          .sort();
+        const known = new Set(inRegion.map((c) => c.identifier));
+        return { chosen, missing: [...named].filter((c) => !known.has(c)).sort() };
+      },
+      listRecoveryPoints: async (input: { region: string; role?: AssumedRole; clusters?: string[] }) => {
+        record('listRecoveryPoints', input);
+        if (this.listingOutage.has(input.region)) {
+          throw ApplicationFailure.create({
+            type: 'Throttling',
+            message: 'Rate exceeded',
+            nonRetryable: true,
+          });
+        }
+        const out = [];
+        for (const s of [...this.snapshots.values()]) {
+          if (s.region !== input.region || s.account !== accountOf(input) || !isManaged(s.tags)) continue;
+          await this.refresh(s);
+          const sourceCluster = tagValue(s.tags, OWNERSHIP_TAGS.sourceCluster);
+          const point = tagValue(s.tags, RECOVERY_POINT_TAG);
+          out.push({
+            identifier: s.identifier,
+            arn: arnOf(s),
+            status: s.status,
+            ...(sourceCluster ? { sourceCluster } : {}),
+            ...(point ? { recoveryPointTag: point } : {}),
+            snapshotCreateTime: new Date(s.createdAt).toISOString(),
+          });
+        }
+        return out;
+      },
+      publishRpoTurn: async (input: { topicArn: string; subject: string; text: string }) => {
+        await Promise.resolve();
+        record('publishRpoTurn', input);
+        this.rpoTurns.push(input);
+        return { messageId: `rpo-${this.rpoTurns.length}` };
+      },
       countCopiesInFlight: async (input: { region: string; role?: AssumedRole }) => {
         record('countCopiesInFlight', input);
         // AWS's limit is per account and Region: only the caller's copies count.

@@ -19,6 +19,7 @@ import type { AssumedRole } from '../../src/activities/types';
 import { parseRoleArn } from '../../src/shared/cross-account';
 import { RESOURCE_NOT_OWNED, THROWAWAY_BUSY } from '../../src/shared/restore-tests';
 import type { Tag } from '../../src/shared/types';
+import type { AuditResult } from '../../src/shared/rpo-audit';
 
 export const ENGINE = 'aurora-postgresql';
 export const ENGINE_VERSION = '16.4';
@@ -72,6 +73,8 @@ export class FakeRestores {
    * `<region>/<cluster>` → when its last restore test passed (ISO). Tests set it.
    */
   readonly passed = new Map<string, string>();
+  /** The audits' results so far, newest last: what the schedule's previous action answers. */
+  readonly audits: AuditResult[] = [];
 
   constructor(
     private readonly clock: () => Promise<number>,
@@ -189,6 +192,17 @@ export class FakeRestores {
       return { result: 'deleting' as const };
     };
     return {
+      // The RPO audit's Temporal reads (the time-skipping server has no visibility listing nor schedules).
+      lastRestoreTests: async (input: { region: string; clusters: string[] }) => {
+        await Promise.resolve();
+        record('lastRestoreTests', input);
+        return {};
+      },
+      previousAudit: async (input: { scheduleId: string }) => {
+        await Promise.resolve();
+        record('previousAudit', input);
+        return this.audits.at(-1);
+      },
       lastPassedRestoreTests: async (input: { region: string; clusters: string[] }) => {
         await Promise.resolve();
         record('lastPassedRestoreTests', input);

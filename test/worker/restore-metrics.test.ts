@@ -14,8 +14,44 @@ import { createWorker } from '../../src/worker/options';
 import { installRuntime } from '../../src/worker/telemetry';
 import { freePort } from '../helpers/net';
 import { TEMPORAL_TEST_SERVER } from '../helpers/paths';
-import type { recordRestoreTests, RestoreEnding } from './fixtures/restore-metrics-workflows';
+import type {
+  recordRestoreTests,
+  recordRpoAudits,
+  RestoreEnding,
+} from './fixtures/restore-metrics-workflows';
+import type { AuditResult } from '../../src/shared/rpo-audit';
 import { samples, scrape, total } from './helpers';
+
+const row = { plan: 'prod-dr', rpoSeconds: 93_600, rpo: '26h' };
+const AUDIT: AuditResult = {
+  plan: 'prod-dr',
+  at: '2026-12-06T08:00:00.000Z',
+  rpoSeconds: 93_600,
+  rows: [
+    {
+      ...row,
+      cluster: 'prod-a',
+      region: 'us-west-2',
+      status: 'ok',
+      copy: 'prod-a-20261206-030000',
+      recoveryPoint: '2026-12-06T03:00:00.000Z',
+      ageSeconds: 18_000,
+      lastRestoreTest: { workflowId: 'v', at: '2026-12-05T05:00:00.000Z', outcome: 'restorable' },
+    },
+    { ...row, cluster: 'prod-b', region: 'eu-west-1', accountId: '222222222222', status: 'missing' },
+    // Not asked this time (an outage): its gauge keeps its last value.
+    {
+      ...row,
+      cluster: 'prod-c',
+      region: 'eu-west-1',
+      status: 'ok',
+      unknown: true,
+      recoveryPoint: '2026-12-01T00:00:00.000Z',
+    },
+  ],
+  turned: { bad: [], recovered: [] },
+  unreachable: [],
+};
 
 const ENDINGS: RestoreEnding[] = [
   { region: 'us-west-2', outcome: 'restorable', totalSeconds: 1500 },
@@ -64,6 +100,11 @@ beforeAll(async () => {
       args: [ENDINGS],
     });
     expect(recorded).toBe(ENDINGS.length);
+    await testEnv.client.workflow.execute<typeof recordRpoAudits>('recordRpoAudits', {
+      taskQueue,
+      workflowId: `rpo-metrics-${randomUUID()}`,
+      args: [[AUDIT]],
+    });
     return scrape(metricsPort);
   });
 });
@@ -120,5 +161,31 @@ describe('restore-test metrics on the Prometheus endpoint', () => {
     });
     expect(records[2]).toMatchObject({ level: 'warn', outcome: 'failed' });
     expect(records[3]).toMatchObject({ level: 'info', outcome: 'cancelled' });
+  });
+});
+
+describe('RPO audit gauges on the Prometheus endpoint', () => {
+  it("publishes each row's recovery point (0 for missing), the plan's RPO, the last restore test and the audit's time", () => {
+    const point = (cluster: string) =>
+      samples(text, 'snapcopy_recovery_point_timestamp_seconds').filter((s) => s.labels.cluster === cluster);
+    expect(point('prod-a')).toEqual([
+      {
+        labels: expect.objectContaining({ plan: 'prod-dr', region: 'us-west-2', account: 'self' }) as object,
+        value: Date.parse('2026-12-06T03:00:00.000Z') / 1000,
+      },
+    ]);
+    expect(point('prod-b').map((s) => [s.labels.account, s.value])).toEqual([['222222222222', 0]]);
+    expect(point('prod-c')).toEqual([]);
+    expect(total(text, 'snapcopy_rpo_seconds', { plan: 'prod-dr' })).toBe(93_600);
+    expect(
+      total(text, 'snapcopy_last_restore_test_timestamp_seconds', {
+        cluster: 'prod-a',
+        outcome: 'restorable',
+      }),
+    ).toBe(Date.parse('2026-12-05T05:00:00.000Z') / 1000);
+    expect(total(text, 'snapcopy_rpo_audit_timestamp_seconds', { plan: 'prod-dr' })).toBe(
+      Date.parse('2026-12-06T08:00:00.000Z') / 1000,
+    );
+    expect(text).toMatch(/^# TYPE snapcopy_recovery_point_timestamp_seconds gauge$/m);
   });
 });
