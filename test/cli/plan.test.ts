@@ -79,6 +79,13 @@ describe('snapcopy plan apply / diff', () => {
     );
     expect(first.stdout).toContain('created schedule snapcopy-plan-cli-b');
 
+    expect(first.stdout).toContain('RPO audit snapcopy-rpo-cli-a every 15m');
+    // The RPO audit: auditPlan every 15 minutes with the same plan.
+    const audit = await client.schedule.getHandle('snapcopy-rpo-cli-a').describe();
+    expect(audit.spec.intervals?.map((i) => i.every)).toEqual([15 * 60 * 1000]);
+    expect(audit.action.type === 'startWorkflow' && audit.action.workflowType).toBe('auditPlan');
+    expect(audit.action.type === 'startWorkflow' && audit.action.workflowId).toBe('snapcopy-rpo-cli-a');
+
     const d = await client.schedule.getHandle('snapcopy-plan-cli-a').describe();
     expect(d.action.type).toBe('startWorkflow');
     if (d.action.type !== 'startWorkflow') return;
@@ -185,7 +192,7 @@ priority: 3
     const applied = await runInProcess(['plan', 'apply', keep, '--prune']);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain(
-      'deleted schedule snapcopy-plan-cli-gone (plan cli-gone, not in the files): runs and copies are untouched',
+      'deleted schedule snapcopy-plan-cli-gone and its RPO audit (plan cli-gone, not in the files): runs and copies are untouched',
     );
     await expect(client.schedule.getHandle('snapcopy-plan-cli-gone').describe()).rejects.toThrow();
     await expect(client.schedule.getHandle('snapcopy-plan-cli-keep').describe()).resolves.toBeDefined();
@@ -307,9 +314,10 @@ describe('snapcopy plan list / status / delete / run', () => {
     const del = await runInProcess(['plan', 'delete', 'cli-del']);
     expect(del.code, del.stderr).toBe(0);
     expect(del.stdout).toContain(
-      'deleted schedule snapcopy-plan-cli-del (plan cli-del): no run was cancelled and no copy deleted',
+      'deleted schedule snapcopy-plan-cli-del and its RPO audit (plan cli-del): no run was cancelled and no copy deleted',
     );
     await expect(client.schedule.getHandle('snapcopy-plan-cli-del').describe()).rejects.toThrow();
+    await expect(client.schedule.getHandle('snapcopy-rpo-cli-del').describe()).rejects.toThrow();
 
     const again = await runInProcess(['plan', 'delete', 'cli-del']);
     expect(again.code).toBe(1);

@@ -79,7 +79,7 @@ describe('plan diff', () => {
     expect(d.counts).toEqual({ create: 1, update: 0, delete: 0, unchanged: 1, kept: 0 });
     expect(renderDiff(d)).toBe(
       [
-        '+ create   a (a.yaml): schedule snapcopy-plan-a, cron "0 3 * * *" UTC, prod-a (us-east-1) → us-west-2',
+        '+ create   a (a.yaml): schedule snapcopy-plan-a, cron "0 3 * * *" UTC, prod-a (us-east-1) → us-west-2; RPO audit snapcopy-rpo-a every 15m',
         '= same     b (b.yaml)',
         '1 to create, 0 to update, 0 to delete, 1 unchanged',
       ].join('\n'),
@@ -171,10 +171,10 @@ describe('plan diff', () => {
     expect(pruned.changed).toBe(true);
     expect(pruned.changes.map((c) => c.kind)).toEqual(['unchanged', 'delete']);
     expect(renderDiff(pruned).split('\n')[1]).toBe(
-      '- delete   old: not in the files (schedule snapcopy-plan-old, from plans/old.yaml)',
+      '- delete   old: not in the files (schedule snapcopy-plan-old, from plans/old.yaml, and its RPO audit snapcopy-rpo-old)',
     );
     expect(renderApplied(pruned)).toBe(
-      'deleted schedule snapcopy-plan-old (plan old, not in the files): runs and copies are untouched\n' +
+      'deleted schedule snapcopy-plan-old and its RPO audit (plan old, not in the files): runs and copies are untouched\n' +
         '0 created, 0 updated, 1 deleted, 1 unchanged',
     );
   });

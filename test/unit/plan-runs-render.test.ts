@@ -245,7 +245,7 @@ describe('plan run and delete', () => {
     expect(
       renderPlanDeleted({ name: 'p', scheduleId: 'snapcopy-plan-p', running: ['snapcopy-plan-p-x'] }),
     ).toBe(
-      'deleted schedule snapcopy-plan-p (plan p): no run was cancelled and no copy deleted; its runs stay listed ' +
+      'deleted schedule snapcopy-plan-p and its RPO audit (plan p): no run was cancelled and no copy deleted; its runs stay listed ' +
         'by snapcopy plan status p\nstill running: snapcopy-plan-p-x',
     );
   });

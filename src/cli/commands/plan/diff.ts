@@ -34,7 +34,7 @@ export type PlanChange =
       paused: boolean;
     }
   | { kind: 'delete'; name: string; scheduleId: string; origin?: string }
-  | { kind: 'unchanged'; name: string; scheduleId: string; file: string }
+  | { kind: 'unchanged'; name: string; scheduleId: string; file: string; plan: Plan }
   /** In Temporal but not in the files, without --prune: kept. */
   | { kind: 'kept'; name: string; scheduleId: string; origin?: string };
 
@@ -146,7 +146,7 @@ export function diffPlans(
     const parts = changedParts(e, wanted, opts.taskQueue);
     changes.push(
       parts.length === 0
-        ? { kind: 'unchanged', name, scheduleId, file: wanted.file }
+        ? { kind: 'unchanged', name, scheduleId, file: wanted.file, plan: wanted.plan }
         : { kind: 'update', name, scheduleId, file: wanted.file, plan: wanted.plan, parts, paused: e.paused },
     );
   }

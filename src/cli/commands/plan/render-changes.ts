@@ -1,4 +1,5 @@
 // `plan diff` and `plan apply`, what they print. Pure.
+import { auditScheduleId } from '../../../shared/rpo-audit';
 import type { ChangePart, PlanChange, PlanDiff } from './diff';
 import { planSummaryText, scheduleText } from './schedules';
 
@@ -20,11 +21,11 @@ function partsText(parts: ChangePart[]): string {
 export function diffLine(c: PlanChange): string {
   switch (c.kind) {
     case 'create':
-      return `+ create   ${c.name} (${c.file}): schedule ${c.scheduleId}, ${scheduleText(c.plan)}, ${planSummaryText(c.plan)}`;
+      return `+ create   ${c.name} (${c.file}): schedule ${c.scheduleId}, ${scheduleText(c.plan)}, ${planSummaryText(c.plan)}; RPO audit ${auditScheduleId(c.name)} every 15m`;
     case 'update':
       return `~ update   ${c.name} (${c.file}): ${partsText(c.parts)}${c.paused ? ' (paused; stays paused)' : ''}`;
     case 'delete':
-      return `- delete   ${c.name}: not in the files (schedule ${c.scheduleId}${c.origin ? `, from ${c.origin}` : ''})`;
+      return `- delete   ${c.name}: not in the files (schedule ${c.scheduleId}${c.origin ? `, from ${c.origin}` : ''}, and its RPO audit ${auditScheduleId(c.name)})`;
     case 'unchanged':
       return `= same     ${c.name} (${c.file})`;
     case 'kept':
@@ -55,11 +56,11 @@ export function renderDiff(d: PlanDiff): string {
 export function applyLine(c: PlanChange): string | undefined {
   switch (c.kind) {
     case 'create':
-      return `created schedule ${c.scheduleId} (plan ${c.name} from ${c.file}): ${scheduleText(c.plan)}`;
+      return `created schedule ${c.scheduleId} (plan ${c.name} from ${c.file}): ${scheduleText(c.plan)}; RPO audit ${auditScheduleId(c.name)} every 15m`;
     case 'update':
       return `updated schedule ${c.scheduleId} (plan ${c.name} from ${c.file}): ${partsText(c.parts)}${c.paused ? '; still paused' : ''}`;
     case 'delete':
-      return `deleted schedule ${c.scheduleId} (plan ${c.name}, not in the files): runs and copies are untouched`;
+      return `deleted schedule ${c.scheduleId} and its RPO audit (plan ${c.name}, not in the files): runs and copies are untouched`;
     case 'kept':
       return `kept schedule ${c.scheduleId} (plan ${c.name}): ${KEPT_TEXT}`;
     case 'unchanged':

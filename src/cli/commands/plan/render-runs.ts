@@ -214,7 +214,7 @@ export function runEndedMessage(workflowId: string, failure: FailureReport): str
 
 export function renderPlanDeleted(d: Pick<PlanDeleted, 'name' | 'scheduleId' | 'running'>): string {
   const lines = [
-    `deleted schedule ${d.scheduleId} (plan ${d.name}): no run was cancelled and no copy deleted; ` +
+    `deleted schedule ${d.scheduleId} and its RPO audit (plan ${d.name}): no run was cancelled and no copy deleted; ` +
       `its runs stay listed by snapcopy plan status ${d.name}`,
   ];
   if (d.running.length > 0) lines.push(`still running: ${d.running.join(', ')}`);

@@ -6,7 +6,12 @@ import { CliError, GRPC_INVALID_ARGUMENT, UsageError, grpcCode, oneLine } from '
 import { plural } from '../../format';
 import { diffPlans, type DesiredPlan, type PlanChange, type PlanDiff } from './diff';
 import { validatePlanFiles, type PlanValidation } from './report-validate';
-import { existingPlanSchedules, planScheduleOptions } from './schedules';
+import {
+  deleteAuditSchedule,
+  existingPlanSchedules,
+  planScheduleOptions,
+  upsertAuditSchedule,
+} from './schedules';
 
 /**
  * The plans of the files, every one valid and each name once; otherwise the invalid files go to `invalid` (to
@@ -51,6 +56,19 @@ function refused(err: unknown, what: string): unknown {
 
 /** Makes one change in Temporal (create, update, delete; the others change nothing). */
 export async function applyChange(client: Client, taskQueue: string, change: PlanChange): Promise<void> {
+  await applyPlanChange(client, taskQueue, change);
+  // The plan's RPO audit follows its plan: made (or brought up to date, also for plans applied before audits
+  // existed) with it, deleted with it.
+  if (change.kind === 'create' || change.kind === 'update' || change.kind === 'unchanged') {
+    await upsertAuditSchedule(client, change.plan, change.file, taskQueue).catch((err: unknown) => {
+      throw refused(err, `the audit schedule of ${change.name}`);
+    });
+  } else if (change.kind === 'delete') {
+    await deleteAuditSchedule(client, change.name);
+  }
+}
+
+async function applyPlanChange(client: Client, taskQueue: string, change: PlanChange): Promise<void> {
   if (change.kind === 'create' || change.kind === 'update') {
     const options = planScheduleOptions(change.plan, change.file, taskQueue);
     if (change.kind === 'create') {

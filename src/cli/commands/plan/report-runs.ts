@@ -7,6 +7,7 @@
 // query. `plan run` starts one (from a file, or the plan a schedule carries) and with --wait follows it to its
 // end, showing the planRun query every couple of seconds (the view, render-runs.ts). Ctrl-C detaches: the run
 // goes on.
+import { deleteAuditSchedule } from './schedules';
 import { statSync } from 'node:fs';
 import {
   ApplicationFailure,
@@ -464,6 +465,7 @@ export async function deletePlanSchedule(client: Client, name: string): Promise<
   const schedule = await describePlanSchedule(client, name);
   if (schedule === undefined) throw new CliError(`no plan schedule ${planScheduleId(name)}`);
   await client.schedule.getHandle(schedule.scheduleId).delete();
+  await deleteAuditSchedule(client, name);
   return {
     name,
     scheduleId: schedule.scheduleId,

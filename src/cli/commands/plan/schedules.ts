@@ -13,6 +13,7 @@
 // plan the action carries (its args, checked again and hashed), not the memo; the memo records the plan's
 // name, file and digest as created, for people and other tools.
 import {
+  ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   type Client,
   type ScheduleDescription,
@@ -23,6 +24,7 @@ import { formatDurationCompact } from '../../../shared/duration';
 import { checkPlan, planScheduleId, type Plan } from '../../../shared/plan';
 import { PLAN_WORKFLOW_TYPE, type RunCopyPlanInput } from '../../../shared/plan-run';
 import { canonicalPlanFile, planDigest } from './canonical';
+import { AUDIT_INTERVAL_SECONDS, AUDIT_WORKFLOW_TYPE, auditScheduleId } from '../../../shared/rpo-audit';
 
 export const PLAN_SCHEDULE_PREFIX = 'snapcopy-plan-';
 export const PLAN_MEMO_KEY = 'snapcopyPlan';
@@ -108,6 +110,59 @@ export function planScheduleOptions(plan: Plan, origin: string, taskQueue: strin
 }
 
 export type PlanScheduleOptions = ReturnType<typeof planScheduleOptions>;
+
+/**
+ * The plan's RPO audit schedule `snapcopy-rpo-<name>`: auditPlan every 15 minutes with the same plan. Overlap
+ * SKIP (an audit still listing a big fleet is not run twice) and a catch-up window of one interval (after an
+ * outage one audit, not one per missed slot).
+ */
+export function auditScheduleOptions(plan: Plan, origin: string, taskQueue: string) {
+  return {
+    scheduleId: auditScheduleId(plan.name),
+    spec: { intervals: [{ every: AUDIT_INTERVAL_SECONDS * 1000 }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: AUDIT_WORKFLOW_TYPE,
+      workflowId: auditScheduleId(plan.name),
+      taskQueue,
+      args: [runInputOf(plan, origin)],
+      staticSummary: `RPO audit of plan ${plan.name}: ${planSummaryText(plan)}`,
+    },
+    policies: { overlap: PLAN_OVERLAP, catchupWindow: AUDIT_INTERVAL_SECONDS * 1000, pauseOnFailure: false },
+  } satisfies ScheduleOptions;
+}
+
+/** Creates the plan's audit schedule, or brings it up to date with the plan (keeping a pause). */
+export async function upsertAuditSchedule(
+  client: Client,
+  plan: Plan,
+  origin: string,
+  taskQueue: string,
+): Promise<'created' | 'updated'> {
+  const options = auditScheduleOptions(plan, origin, taskQueue);
+  try {
+    await client.schedule.create({ ...options, state: { paused: false } });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(options.scheduleId).update((prev) => ({
+    spec: options.spec,
+    action: options.action,
+    policies: { ...prev.policies, ...options.policies },
+    state: prev.state,
+  }));
+  return 'updated';
+}
+
+/** Deletes the plan's audit schedule; gone already is fine. */
+export async function deleteAuditSchedule(client: Client, name: string): Promise<void> {
+  try {
+    await client.schedule.getHandle(auditScheduleId(name)).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+}
 
 /** A plan schedule as Temporal describes it, with the plan its action carries. */
 export interface ExistingPlanSchedule {
