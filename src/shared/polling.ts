@@ -217,6 +217,12 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
     const misses = p.track?.misses ?? 0;
     const backedOff = misses > 0 ? min * 2 ** Math.min(misses - 1, 16) : 0;
     if (p.etaSeconds === undefined) return clamp(Math.max(min * 2, backedOff));
+    // Just risen from 0%: the copy may have sat queued long after the last 0% sighting, so the rate measured
+    // from there says little (a 40 s copy after an hour's queue looks like a 2-hour one). Rather than wait
+    // that long, look again at the floor and measure the rate.
+    const justRose =
+      p.track !== undefined && p.track.start.percent === 0 && p.track.startRise === p.track.latest;
+    if (justRose && misses === 0 && p.etaSeconds > min) return clamp(min);
     if (p.etaSeconds <= max) return clamp(Math.max(p.etaSeconds + 1, backedOff));
     return clamp(Math.max(p.etaSeconds / 3, backedOff));
   }
@@ -228,6 +234,8 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
   const missed = p.track.misses > 0 ? floor * 2 ** Math.min(p.track.misses - 1, 16) : 0;
   // Landings to a tenth of a second: on a short copy a whole second is a good part of the detection lag.
   const atLeastFloor = (s: number) => Math.min(max, Math.ceil(Math.max(s, floor, missed) * 10) / 10);
+  // A fast copy's whole window can lie within minPollSeconds: never wait past its latest finish for the floor.
+  const notPast = (s: number) => Math.min(s, atLeastFloor(latest + LANDING_MARGIN_SECONDS));
   const narrow = latest - earliest <= LANDING_WINDOW_SECONDS;
   if (narrow || p.percent >= 99) {
     // The finish is known well enough (or only the last step is left): land just after its earliest time,
@@ -239,7 +247,7 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
       return atLeastFloor(latest + LANDING_MARGIN_SECONDS);
     const step = narrow ? 0 : (latest - Math.max(earliest, 0)) / 4;
     if (earliest <= max) return atLeastFloor(Math.max(earliest + LANDING_MARGIN_SECONDS, step));
-    return clamp((earliest + latest) / 6);
+    return notPast(clamp((earliest + latest) / 6));
   }
   // The finish is still in doubt: near the end, aim at the middle of the next step's window — whether the
   // copy has taken that step or not, the doubt about its timing halves.
@@ -247,9 +255,10 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
   // Each narrowing poll halves the doubt: start as many steps before the end as that takes, and a few more.
   const halvings = Math.log2(Math.max(1, (latest - earliest) / LANDING_WINDOW_SECONDS));
   const horizon = (NARROWING_STEPS + halvings) * window.secondsPerPercent.high;
-  if (by !== undefined && earliest <= horizon) {
+  // A window that begins before a poll at the floor would come is narrowed now, whatever the horizon says.
+  if (by !== undefined && (earliest <= horizon || earliest <= min)) {
     const middle = (secondsTo(window.nextStep.after) + secondsTo(by)) / 2;
     if (middle <= max) return atLeastFloor(middle);
   }
-  return clamp((earliest + latest) / 6);
+  return notPast(clamp((earliest + latest) / 6));
 }
