@@ -84,8 +84,9 @@ export async function lastRestoreTests(
 export interface PreviousAuditInput {
   /** The audit schedule (`snapcopy-rpo-<plan>`). */
   scheduleId: string;
-  /** This audit's own workflow ID (never its own previous). */
+  /** This audit's own workflow ID and first run (never its own previous; a schedule reuses an ID). */
   workflowId: string;
+  runId: string;
 }
 
 export function createRestoreHistoryActivities(opts: Pick<SlotActivitiesOptions, 'client'>) {
@@ -111,7 +112,7 @@ export function createRestoreHistoryActivities(opts: Pick<SlotActivitiesOptions,
       }
       for (const a of [...actions].reverse()) {
         const wf = a.action.workflow;
-        if (wf.workflowId === input.workflowId) continue;
+        if (wf.workflowId === input.workflowId && wf.firstExecutionRunId === input.runId) continue;
         try {
           return (await client.workflow
             .getHandle(wf.workflowId, wf.firstExecutionRunId)

@@ -47,6 +47,7 @@ export async function auditPlan(input: RunCopyPlanInput): Promise<AuditResult> {
   const previous = await aws.previousAudit({
     scheduleId: auditScheduleId(plan.name),
     workflowId: workflowInfo().workflowId,
+    runId: workflowInfo().firstExecutionRunId,
   });
   const turns = auditTurns(previous?.rows, perDestination.flat());
   const result: AuditResult = {

@@ -16,7 +16,8 @@ import {
   DescribeDBClusterSnapshotsCommand,
 } from '@aws-sdk/client-rds';
 import type { RpoReport } from '../../src/cli/commands/rpo/report';
-import { cliEnv, json, runInProcess, type CliResult } from '../helpers/cli';
+import type { AuditResult } from '../../src/shared/rpo-audit';
+import { cliEnv, eventually, json, runInProcess, type CliResult } from '../helpers/cli';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 let stack: LocalStack;
@@ -65,6 +66,23 @@ afterAll(async () => {
 
 const rows = (r: CliResult) => json<RpoReport>(r).rows;
 
+/** Triggers the plan's audit schedule (snapcopy-rpo-rpo-dr) and answers that audit's result. */
+async function auditNow(): Promise<AuditResult> {
+  const schedule = stack.env.client.schedule.getHandle('snapcopy-rpo-rpo-dr');
+  const before = (await schedule.describe()).info.recentActions.length;
+  await schedule.trigger();
+  const action = await eventually('the triggered audit to start', async () => {
+    const actions = (await schedule.describe()).info.recentActions;
+    return actions.length > before ? actions.at(-1) : undefined;
+  });
+  const wf = action.action.workflow;
+  return stack.env.client.workflow
+    .getHandle(wf.workflowId, wf.firstExecutionRunId)
+    .result() as Promise<AuditResult>;
+}
+
+const statuses = (a: AuditResult) => a.rows.map((r) => `${r.cluster}:${r.status}`);
+
 describe('snapcopy rpo end to end', () => {
   it('missing (exit 1) before any run; ok (exit 0) after plan run --wait, the tag being the source time', async () => {
     const applied = await runInProcess(['plan', 'apply', path.join(dir, 'rpo-dr.yaml')]);
@@ -97,6 +115,14 @@ describe('snapcopy rpo end to end', () => {
     expect(rows(after)).toHaveLength(1);
   });
 
+  it('plan apply made the audit schedule; its audit reads AWS as snapcopy rpo does', async () => {
+    const audit = await auditNow();
+    expect(statuses(audit)).toEqual(['rpo-a:ok']);
+    expect(audit.rows[0]?.recoveryPointFrom).toBe('tag');
+    expect(audit.rpoSeconds).toBe(26 * 3600);
+    expect(audit.unreachable).toEqual([]);
+  });
+
   it('a cluster newly tagged into the selection is missing at once', async () => {
     const arn = `arn:aws:rds:${SOURCE}:123456789012:cluster:rpo-b`;
     await stack
@@ -108,6 +134,15 @@ describe('snapcopy rpo end to end', () => {
       ['rpo-a', 'ok'],
       ['rpo-b', 'missing'],
     ]);
+    // The audit sees the same, and measures the turn against its previous run (the schedule's last action).
+    const audit = await auditNow();
+    expect(statuses(audit)).toEqual(['rpo-a:ok', 'rpo-b:missing']);
+    expect(audit.turned.bad.map((x) => x.cluster)).toEqual(['rpo-b']);
+    const again = await auditNow();
+    const ids = (
+      await stack.env.client.schedule.getHandle('snapcopy-rpo-rpo-dr').describe()
+    ).info.recentActions.map((a) => `${a.action.workflow.workflowId}@${a.takenAt.toISOString()}`);
+    expect(again.turned.bad, JSON.stringify(ids)).toEqual([]);
   });
 
   it('a recovery point older than the rpo is a breach; --csv --output FILE writes the rows there', async () => {
