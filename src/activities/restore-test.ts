@@ -309,67 +309,85 @@ export function throwawayRefusal(tags: Tag[], workflowId: string): string | unde
   return undefined;
 }
 
-/** Deletes the writer after re-reading its tags. A writer still being created is busy: retried. */
-export async function deleteThrowawayInstance(
-  clients: AwsClients,
-  input: DeleteThrowawayInput,
-): Promise<DeleteThrowawayResult> {
-  const what = `DB instance '${input.identifier}' in ${input.region}`;
-  const now = await describeThrowawayInstance(clients, input);
-  if (!now) return { result: 'absent' };
-  const refusal = throwawayRefusal(now.tags, input.workflowId);
-  if (refusal) throw fault(RESOURCE_NOT_OWNED, `Refusing to delete ${what}: ${refusal}`);
-  if (now.status === 'deleting') return { result: 'deleting' };
-  try {
-    await clients
-      .rds(input.region, input.role)
-      .send(
-        new DeleteDBInstanceCommand({ DBInstanceIdentifier: input.identifier, SkipFinalSnapshot: true }),
-        sendOptions(),
-      );
-    return { result: 'deleting' };
-  } catch (err) {
-    const name = awsName(err);
-    if (name === 'DBInstanceNotFound' || name === 'DBInstanceNotFoundFault') return { result: 'absent' };
-    if (name === 'InvalidDBInstanceState' || name === 'InvalidDBInstanceStateFault') {
-      // Not retried here: the workflow waits (a restore can be creating for an hour) and asks again.
-      throw fault(THROWAWAY_BUSY, `Deleting ${what}: ${(err as Error).message} [${name}]`);
-    }
-    throw restoreFailure(err, `Deleting ${what}`);
-  }
+/** What tells the two throwaway resources apart when deleting them: how to read one and how to delete it. */
+interface ThrowawayKind {
+  what: string;
+  describe(): Promise<{ status: string; tags: Tag[] } | null>;
+  remove(): Promise<unknown>;
+  /** AWS's names for "not there" and "not in a state to be deleted". */
+  notFound: readonly string[];
+  busy: readonly string[];
 }
 
 /**
- * Deletes the throwaway cluster (no final snapshot) after re-reading its tags. A cluster still `creating`
- * (or still holding its writer) cannot be deleted yet: busy, retried until AWS allows it.
+ * The one delete rule of both throwaway resources: re-read the tags first (anything the test did not make is
+ * refused), a resource already deleting is left to AWS, and one AWS will not delete yet (creating, a cluster
+ * still holding its writer) is busy — not retried here: the workflow waits (a restore can be creating for an
+ * hour) and asks again.
  */
-export async function deleteThrowawayCluster(
+async function deleteThrowaway(kind: ThrowawayKind, workflowId: string): Promise<DeleteThrowawayResult> {
+  const now = await kind.describe();
+  if (!now) return { result: 'absent' };
+  const refusal = throwawayRefusal(now.tags, workflowId);
+  if (refusal) throw fault(RESOURCE_NOT_OWNED, `Refusing to delete ${kind.what}: ${refusal}`);
+  if (now.status === 'deleting') return { result: 'deleting' };
+  try {
+    await kind.remove();
+    return { result: 'deleting' };
+  } catch (err) {
+    const name = awsName(err) ?? '';
+    if (kind.notFound.includes(name)) return { result: 'absent' };
+    if (kind.busy.includes(name)) {
+      throw fault(THROWAWAY_BUSY, `Deleting ${kind.what}: ${(err as Error).message} [${name}]`);
+    }
+    throw restoreFailure(err, `Deleting ${kind.what}`);
+  }
+}
+
+/** Deletes the writer (no final snapshot) after re-reading its tags. */
+export function deleteThrowawayInstance(
   clients: AwsClients,
   input: DeleteThrowawayInput,
 ): Promise<DeleteThrowawayResult> {
-  const what = `DB cluster '${input.identifier}' in ${input.region}`;
-  const now = await describeThrowawayCluster(clients, { ...input, clusterIdentifier: input.identifier });
-  if (!now) return { result: 'absent' };
-  const refusal = throwawayRefusal(now.tags, input.workflowId);
-  if (refusal) throw fault(RESOURCE_NOT_OWNED, `Refusing to delete ${what}: ${refusal}`);
-  if (now.status === 'deleting') return { result: 'deleting' };
-  try {
-    await clients
-      .rds(input.region, input.role)
-      .send(
-        new DeleteDBClusterCommand({ DBClusterIdentifier: input.identifier, SkipFinalSnapshot: true }),
-        sendOptions(),
-      );
-    return { result: 'deleting' };
-  } catch (err) {
-    const name = awsName(err);
-    if (name === 'DBClusterNotFoundFault') return { result: 'absent' };
-    if (name === 'InvalidDBClusterStateFault') {
-      // Not retried here: the workflow waits (a restore can be creating for an hour) and asks again.
-      throw fault(THROWAWAY_BUSY, `Deleting ${what}: ${(err as Error).message} [${name}]`);
-    }
-    throw restoreFailure(err, `Deleting ${what}`);
-  }
+  return deleteThrowaway(
+    {
+      what: `DB instance '${input.identifier}' in ${input.region}`,
+      describe: () => describeThrowawayInstance(clients, input),
+      remove: () =>
+        clients
+          .rds(input.region, input.role)
+          .send(
+            new DeleteDBInstanceCommand({ DBInstanceIdentifier: input.identifier, SkipFinalSnapshot: true }),
+            sendOptions(),
+          ),
+      notFound: ['DBInstanceNotFound', 'DBInstanceNotFoundFault'],
+      busy: ['InvalidDBInstanceState', 'InvalidDBInstanceStateFault'],
+    },
+    input.workflowId,
+  );
+}
+
+/** Deletes the throwaway cluster (no final snapshot) after re-reading its tags. */
+export function deleteThrowawayCluster(
+  clients: AwsClients,
+  input: DeleteThrowawayInput,
+): Promise<DeleteThrowawayResult> {
+  return deleteThrowaway(
+    {
+      what: `DB cluster '${input.identifier}' in ${input.region}`,
+      describe: () => describeThrowawayCluster(clients, { ...input, clusterIdentifier: input.identifier }),
+      remove: () =>
+        clients
+          .rds(input.region, input.role)
+          .send(
+            new DeleteDBClusterCommand({ DBClusterIdentifier: input.identifier, SkipFinalSnapshot: true }),
+            sendOptions(),
+          ),
+      notFound: ['DBClusterNotFoundFault'],
+      busy: ['InvalidDBClusterStateFault'],
+    },
+    input.workflowId,
+  );
 }
 
 /** Turns the restored cluster's Data API endpoint on (for the SQL canary); refuses a cluster not ours. */

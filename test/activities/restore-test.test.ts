@@ -3,6 +3,8 @@
 // it; one that merely carries its workflow ID is someone else's (found by safety-restore.property.test.ts).
 import {
   CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   RDSClient,
@@ -97,5 +99,72 @@ describe('createWriterInstance', () => {
       ],
     });
     await expectFailure(activities().createWriterInstance(writerInput), 'DBInstanceAlreadyExistsFault', true);
+  });
+});
+
+describe('deleteThrowawayCluster / deleteThrowawayInstance', () => {
+  const del = { region: TARGET_REGION, identifier: CLUSTER, workflowId: WORKFLOW };
+
+  it('re-reads the tags and refuses a resource this test did not make, without a delete call', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: 'available', TagList: onlyItsId }],
+    });
+    await expectFailure(
+      activities().deleteThrowawayCluster(del),
+      'ResourceNotOwnedBySnapcopy',
+      true,
+      /lacks|is 'false'/,
+    );
+    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(0);
+  });
+
+  it('deletes its own cluster without a final snapshot; leaves one already deleting to AWS', async () => {
+    rds.on(DescribeDBClustersCommand).resolvesOnce({
+      DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: 'available', TagList: ours }],
+    });
+    rds.on(DeleteDBClusterCommand).resolves({});
+    expect(await activities().deleteThrowawayCluster(del)).toEqual({ result: 'deleting' });
+    expect(rds.commandCalls(DeleteDBClusterCommand)[0]?.args[0].input).toEqual({
+      DBClusterIdentifier: CLUSTER,
+      SkipFinalSnapshot: true,
+    });
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: 'deleting', TagList: ours }],
+    });
+    expect(await activities().deleteThrowawayCluster(del)).toEqual({ result: 'deleting' });
+    expect(rds.commandCalls(DeleteDBClusterCommand)).toHaveLength(1);
+  });
+
+  it('a cluster AWS will not delete yet is busy (not retried here); a gone one is absent', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [{ DBClusterIdentifier: CLUSTER, Status: 'creating', TagList: ours }],
+    });
+    rds
+      .on(DeleteDBClusterCommand)
+      .rejectsOnce(rdsError('InvalidDBClusterStateFault', 'DB cluster is creating'));
+    await expectFailure(
+      activities().deleteThrowawayCluster(del),
+      'ThrowawayResourceBusy',
+      true,
+      /is creating/,
+    );
+    rds.on(DeleteDBClusterCommand).rejects(rdsError('DBClusterNotFoundFault', 'gone'));
+    expect(await activities().deleteThrowawayCluster(del)).toEqual({ result: 'absent' });
+  });
+
+  it('the writer the same way: busy while creating, absent once gone', async () => {
+    const writer = { ...del, identifier: `${CLUSTER}-writer` };
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: writer.identifier, DBInstanceStatus: 'creating', TagList: ours }],
+    });
+    rds.on(DeleteDBInstanceCommand).rejectsOnce(rdsError('InvalidDBInstanceState', 'instance is creating'));
+    await expectFailure(
+      activities().deleteThrowawayInstance(writer),
+      'ThrowawayResourceBusy',
+      true,
+      /creating/,
+    );
+    rds.on(DescribeDBInstancesCommand).rejects(rdsError('DBInstanceNotFound', 'gone'));
+    expect(await activities().deleteThrowawayInstance(writer)).toEqual({ result: 'absent' });
   });
 });

@@ -214,6 +214,21 @@ export class FakeAws {
     return this.get(region, identifier, account);
   }
 
+  /** The clusters a plan selects in a Region (by name or by all its tags), and the named ones that do not exist. */
+  private choose(input: FindPlanSourcesInput): { chosen: string[]; missing: string[] } {
+    const named = new Set(input.clusters.map((c) => c.toLowerCase()));
+    const wanted = Object.entries(input.tags);
+    const inRegion = [...this.clusters.values()].filter((c) => c.region === input.region);
+    const chosen = inRegion
+      .filter(
+        (c) => named.has(c.identifier) || (wanted.length > 0 && wanted.every(([k, v]) => c.tags[k] === v)),
+      )
+      .map((c) => c.identifier)
+      .sort();
+    const known = new Set(inRegion.map((c) => c.identifier));
+    return { chosen, missing: [...named].filter((c) => !known.has(c)).sort() };
+  }
+
   callsOf(name: keyof Activities): unknown[] {
     return this.calls.filter((c) => c.name === name).map((c) => c.input);
   }
@@ -317,18 +332,7 @@ export class FakeAws {
       planClustersNow: async (input: FindPlanSourcesInput) => {
         await Promise.resolve();
         record('planClustersNow', input);
-        const named = new Set(input.clusters.map((c) => c.toLowerCase()));
-        const wanted = Object.entries(input.tags);
-        const inRegion = [...this.clusters.values()].filter((c) => c.region === input.region);
-        const chosen = inRegion
-          .filter(
-            (c) =>
-              named.has(c.identifier) || (wanted.length > 0 && wanted.every(([k, v]) => c.tags[k] === v)),
-          )
-          .map((c) => c.identifier)
-          .sort();
-        const known = new Set(inRegion.map((c) => c.identifier));
-        return { chosen, missing: [...named].filter((c) => !known.has(c)).sort() };
+        return this.choose(input);
       },
       listRecoveryPoints: async (input: { region: string; role?: AssumedRole; clusters?: string[] }) => {
         record('listRecoveryPoints', input);
@@ -399,16 +403,7 @@ export class FakeAws {
       findPlanSources: async (input: FindPlanSourcesInput): Promise<PlanSources> => {
         await Promise.resolve();
         record('findPlanSources', input);
-        const named = new Set(input.clusters.map((c) => c.toLowerCase()));
-        const wanted = Object.entries(input.tags);
-        const inRegion = [...this.clusters.values()].filter((c) => c.region === input.region);
-        const chosen = inRegion
-          .filter(
-            (c) =>
-              named.has(c.identifier) || (wanted.length > 0 && wanted.every(([k, v]) => c.tags[k] === v)),
-          )
-          .map((c) => c.identifier)
-          .sort();
+        const { chosen, missing } = this.choose(input);
         const sources = chosen.map((cluster) => {
           const newest = [...this.snapshots.values()]
             .filter(
@@ -431,8 +426,7 @@ export class FakeAws {
               }
             : { cluster };
         });
-        const known = new Set(inRegion.map((c) => c.identifier));
-        return { sources, missing: [...named].filter((c) => !known.has(c)).sort() };
+        return { sources, missing };
       },
       publishPlanReport: async (input: { topicArn: string; result: PlanRunResult }) => {
         await Promise.resolve();
