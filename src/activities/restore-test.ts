@@ -20,6 +20,7 @@ import type { Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { fault, retryableFailure, toActivityFailure } from './errors';
 import { tagValue, toTags } from './snapshot-view';
+import { ownershipRefusal } from '../shared/ownership';
 import { describeClusterSnapshot, readTags } from './target-snapshot';
 import type { AssumedRole } from './types';
 
@@ -293,20 +294,11 @@ export async function describeThrowawayInstance(
 
 /** Why the restore test may not delete a resource with these tags (undefined: it may). */
 export function throwawayRefusal(tags: Tag[], workflowId: string): string | undefined {
-  const managed = tagValue(tags, OWNERSHIP_TAGS.managed);
-  if (managed !== MANAGED_TAG_VALUE) {
-    return managed === undefined
-      ? `it lacks the tag ${OWNERSHIP_TAGS.managed}=${MANAGED_TAG_VALUE}`
-      : `its tag ${OWNERSHIP_TAGS.managed} is '${managed}', not '${MANAGED_TAG_VALUE}'`;
-  }
-  if (!tagValue(tags, VERIFY_OF_TAG)) return `it lacks the tag ${VERIFY_OF_TAG}`;
-  const owner = tagValue(tags, OWNERSHIP_TAGS.workflowId);
-  if (owner !== workflowId) {
-    return owner === undefined
-      ? `it lacks the tag ${OWNERSHIP_TAGS.workflowId}=${workflowId}`
-      : `its tag ${OWNERSHIP_TAGS.workflowId} is '${owner}', not '${workflowId}'`;
-  }
-  return undefined;
+  // The ownership rule every delete shares, plus the tag only a restore test's resources carry.
+  return (
+    ownershipRefusal(tags, workflowId) ??
+    (tagValue(tags, VERIFY_OF_TAG) ? undefined : `it lacks the tag ${VERIFY_OF_TAG}`)
+  );
 }
 
 /** What tells the two throwaway resources apart when deleting them: how to read one and how to delete it. */
