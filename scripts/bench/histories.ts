@@ -82,10 +82,27 @@ export function toHistoryEvents(history: { events?: JsonEvent[] }): {
       case 'EVENT_TYPE_WORKFLOW_TASK_FAILED':
         if (typeof attrs?.cause === 'string') e.cause = attrs.cause;
         break;
+      case 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED': {
+        const heartbeats = reportedHeartbeats(attrs?.result);
+        if (heartbeats) e.heartbeats = heartbeats;
+        break;
+      }
     }
     events.push(e);
   }
   return { events, type, runId, continuedTo, children };
+}
+
+/** The `heartbeats` an activity's JSON result reports (the follow activity's), if any. */
+function reportedHeartbeats(result: unknown): number | undefined {
+  const data = (result as { payloads?: { data?: string }[] } | undefined)?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { heartbeats?: unknown };
+    return typeof value?.heartbeats === 'number' ? value.heartbeats : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface WalkOptions {

@@ -284,6 +284,8 @@ export interface HistoryEvent {
   searchAttributes?: string[];
   /** WORKFLOW_TASK_FAILED: its cause. */
   cause?: string;
+  /** ACTIVITY_TASK_COMPLETED: the heartbeats its result says it sent (followTargetSnapshot reports them). */
+  heartbeats?: number;
   /** WORKFLOW_EXECUTION_STARTED: the run it continues (continue-as-new), and whether it has a parent. */
   continuedFrom?: string;
   hasParent?: boolean;
@@ -294,9 +296,11 @@ export interface HistoryEvent {
  * counts. Source: https://docs.temporal.io/cloud/actions (sections Workflow, Activity, Timer, Signal,
  * Update; docs.temporal.io/cloud/actions-usage marks the same events as billable in a history).
  *
- * Not counted, since no history shows them (they would add to the figure): Queries (billed per Query a
- * worker receives; the scale scenarios send none), Activity Heartbeats that reach the server, Workflow
- * Task heartbeats of long Local Activities. Free: every other event, among them WORKFLOW_EXECUTION_
+ * Activity Heartbeats are counted where the activity's result reports them (the follow activity's
+ * `heartbeats`: the ones it sent; the SDK may hold some back, so this is an upper bound; a failed attempt's
+ * are not in any result). Not counted, since no history shows them (they would add to the figure): Queries
+ * (billed per Query a worker receives; the scale scenarios send none), Workflow Task heartbeats of long
+ * Local Activities. Free: every other event, among them WORKFLOW_EXECUTION_
  * CONTINUED_AS_NEW (the new run's start is the action), SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED (a
  * signal is one action, counted where it is received), timers fired or cancelled, completions.
  */
@@ -325,6 +329,11 @@ export const ACTION_TABLE: readonly { event: string; action: string; counts: str
   },
   { event: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', action: 'activity', counts: '1' },
   { event: 'EVENT_TYPE_ACTIVITY_TASK_STARTED', action: 'activity retry', counts: 'attempt − 1' },
+  {
+    event: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
+    action: 'activity heartbeats',
+    counts: "the result's `heartbeats` (the follow activity reports those it sent)",
+  },
   {
     event: 'EVENT_TYPE_MARKER_RECORDED',
     action: 'local activities',
@@ -386,6 +395,9 @@ export function billableActions(events: readonly HistoryEvent[]): ActionCount {
         break;
       case 'EVENT_TYPE_ACTIVITY_TASK_STARTED':
         add('activity retry', (e.attempt ?? 1) - 1);
+        break;
+      case 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED':
+        add('activity heartbeats', e.heartbeats ?? 0);
         break;
       case 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED':
         task = e.id;

@@ -31,8 +31,11 @@ import {
 } from './restore-test';
 import { startCopy } from './start-copy';
 import { deleteOwnedSnapshot, describeTargetSnapshot } from './target-snapshot';
+import { followTargetSnapshot } from './follow-target';
 import type {
   CallerAccountInput,
+  FollowTargetInput,
+  FollowTargetResult,
   CheckSourceKeyInput,
   ShareSnapshotInput,
   ShareSnapshotResult,
@@ -102,6 +105,8 @@ export function createActivities(clients: AwsClients = createAwsClients(), slots
     startCopy: (input: StartCopyInput): Promise<StartCopyResult> => startCopy(clients, input),
     describeTargetSnapshot: (input: DescribeTargetInput): Promise<DBClusterSnapshotView | null> =>
       describeTargetSnapshot(clients, input),
+    followTargetSnapshot: (input: FollowTargetInput): Promise<FollowTargetResult> =>
+      followTargetSnapshot(clients, input),
     deleteOwnedSnapshot: (input: DeleteOwnedSnapshotInput): Promise<DeleteOwnedSnapshotResult> =>
       deleteOwnedSnapshot(clients, input),
     listOwnedCopies: (input: ListOwnedCopiesInput): Promise<OwnedCopy[]> => listOwnedCopies(clients, input),

@@ -1,4 +1,5 @@
 // Contract between the workflow and its activities. Type-only for workflows; implemented in this folder.
+import type { Following } from '../shared/polling';
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 import type { PlanRunResult } from '../shared/plan-run';
 import type { AssumedRole } from '../shared/cross-account';
@@ -215,4 +216,31 @@ export interface SourceKeyInfo {
   keyArn: string;
   /** `AWS` for the AWS managed key aws/rds (cannot be shared), `CUSTOMER` for a customer managed key. */
   keyManager: 'AWS' | 'CUSTOMER';
+}
+
+/** Follow a copy inside one activity (followTargetSnapshot). */
+export interface FollowTargetInput extends DescribeTargetInput {
+  /** What the workflow knows after its last sighting. */
+  following: Following;
+  /** Wait before the first poll. */
+  waitSeconds: number;
+  minPollSeconds: number;
+  maxPollSeconds: number;
+  /** Keep following while the next poll is due within this many seconds. */
+  inlineSeconds: number;
+  /** Hand back a sighting whose percentage changed once this many seconds have passed (the workflow shows it). */
+  showChangesSeconds: number;
+  /** Epoch milliseconds: no poll is planned past this (the run's slice, never past the copy's deadline). */
+  untilMs: number;
+}
+
+export interface FollowTargetResult {
+  following: Following;
+  /** Polls made. */
+  polls: number;
+  /** Heartbeats sent (each that reaches Temporal is a billable action; the SDK may hold some back). */
+  heartbeats: number;
+  /** The last sighting (null: the target is gone) and when it was made; absent before the first. */
+  view?: DBClusterSnapshotView | null;
+  at?: number;
 }

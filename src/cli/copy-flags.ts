@@ -122,6 +122,13 @@ export const COPY_FLAGS = [
     show: seconds,
   },
   {
+    flags: '--follow-in-activity <duration>',
+    field: 'options.followInActivitySeconds',
+    help: 'polls due within this of the last are made by one activity that waits itself (0s: every wait a workflow timer)',
+    parse: parseDurationSeconds,
+    show: seconds,
+  },
+  {
     flags: '--deadline <duration>',
     field: 'options.deadlineSeconds',
     help: 'give up (delete the unfinished copy, fail) when not available after this long, e.g. 12h',

@@ -37,6 +37,7 @@ const optionsSchema = z.strictObject(
   {
     minPollSeconds: integer(1).optional(),
     maxPollSeconds: integer(1).optional(),
+    followInActivitySeconds: integer(0, 300).optional(),
     deadlineSeconds: integer(60).optional(),
     pruneOnQuota: z.boolean({ error: 'must be true or false' }).optional(),
     keep: integer(0).optional(),

@@ -262,3 +262,39 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
   }
   return notPast(clamp((earliest + latest) / 6));
 }
+
+/** What following a copy knows after its last sighting: the one state both the workflow and the follow activity advance. */
+export interface Following {
+  /** The last sighting at the starting percentage: the rate is measured from there. */
+  anchor: ProgressSample;
+  /** Consecutive sightings at 0% (queued copies back off). */
+  queuedPolls: number;
+  /** The sightings that bound the copy's rate, so the next poll lands just after its finish. */
+  track?: PollTrack;
+  percent: number;
+  etaSeconds?: number;
+}
+
+/** Takes in one sighting of a copy still in progress (the one rule for both the workflow and the follow activity). */
+export function followSighting(f: Following, sample: ProgressSample): Following {
+  const anchor = sample.percent === f.anchor.percent ? sample : f.anchor;
+  return {
+    anchor,
+    queuedPolls: sample.percent > 0 ? 0 : f.queuedPolls + 1,
+    track: trackProgress(f.track, sample),
+    percent: sample.percent,
+    etaSeconds: estimateEtaSeconds(anchor, sample),
+  };
+}
+
+/** Seconds until the next poll of a copy followed as `f`. */
+export function followDelaySeconds(f: Following, minPollSeconds: number, maxPollSeconds: number): number {
+  return nextPollDelaySeconds({
+    percent: f.percent,
+    etaSeconds: f.etaSeconds,
+    queuedPolls: f.queuedPolls,
+    ...(f.track ? { track: f.track } : {}),
+    minPollSeconds,
+    maxPollSeconds,
+  });
+}

@@ -12,6 +12,12 @@ export interface CopyOptions {
   minPollSeconds?: number;
   /** Longest wait between two progress polls, seconds (default 300). */
   maxPollSeconds?: number;
+  /**
+   * Polls due within this many seconds of the one before are made by one activity that waits between them
+   * itself, up to a few minutes at a time (default 60; 0: every poll waits on a workflow timer). Fewer
+   * history events and billable actions per copy; the long waits of a big copy stay timers either way.
+   */
+  followInActivitySeconds?: number;
   /** Give up (delete the unfinished target, fail) when the copy is not `available` after this many seconds. Default: none. */
   deadlineSeconds?: number;
   /** On SnapshotQuotaExceeded (manual-snapshot quota): prune the oldest snapcopy-owned copies of the same source cluster (default true). */

@@ -56,6 +56,7 @@ export const OWNERSHIP_TAG_PREFIX = 'snapcopy:';
 export const DEFAULT_OPTIONS = {
   minPollSeconds: 15,
   maxPollSeconds: 300,
+  followInActivitySeconds: 60,
   pruneOnQuota: true,
   keep: 1,
   onCancelAfterAvailable: 'keep',
@@ -589,6 +590,7 @@ function validateOptions(given: OptionsShape): ValidatedInput['options'] {
   const options: ValidatedInput['options'] = {
     minPollSeconds: given.minPollSeconds ?? DEFAULT_OPTIONS.minPollSeconds,
     maxPollSeconds: given.maxPollSeconds ?? DEFAULT_OPTIONS.maxPollSeconds,
+    followInActivitySeconds: given.followInActivitySeconds ?? DEFAULT_OPTIONS.followInActivitySeconds,
     pruneOnQuota: given.pruneOnQuota ?? DEFAULT_OPTIONS.pruneOnQuota,
     keep: given.keep ?? DEFAULT_OPTIONS.keep,
     onCancelAfterAvailable: given.onCancelAfterAvailable ?? DEFAULT_OPTIONS.onCancelAfterAvailable,

@@ -18,18 +18,27 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 /**
  * Workflows kept in the worker's sticky cache. A fleet queues hundreds of copies that wait on a slot signal
  * for hours; the SDK's default (sized from the heap) keeps every one of them in memory. An evicted copy
- * replays its short history when its signal or timer arrives, which costs far less than holding it.
+ * replays its short history (about 35 events for a whole copy) when its signal, timer or activity arrives,
+ * which costs far less than holding it: in `npm run bench -- --scenario burst`, 20 cached held the worker at
+ * 475–564 MiB RSS where 100 took 648–827 MiB (docs/benchmarks.md).
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 20;
 
-// Worker tuning (docs/operations.md#worker-tuning). Each default is what the worker ran with before these
-// settings existed (the SDK 1.24 defaults); `npm run bench` is where new figures come from.
+// Worker tuning (docs/operations.md#worker-tuning). Each default is the SDK 1.24 default but the activity
+// slots (see there); `npm run bench` is where new figures come from.
 /** Fixed slot counts unless SNAPCOPY_TUNER says otherwise (the SDK's default). */
 export const DEFAULT_TUNER: TunerKind = 'fixed';
-/** Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions; SDK default 40). */
-export const DEFAULT_WORKFLOW_TASK_SLOTS = 40;
-/** Activities run at once (maxConcurrentActivityTaskExecutions; SDK default 100). */
-export const DEFAULT_ACTIVITY_SLOTS = 100;
+/**
+ * Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions; SDK default 40): as many as the sticky
+ * cache holds (the SDK runs no more), which on 2 cores is also more than the CPU can work on at once.
+ */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 20;
+/**
+ * Activities run at once (maxConcurrentActivityTaskExecutions; SDK default 100). A copy's follow activity
+ * sleeps between its polls for up to two minutes: a thousand copies' follows must not hold the slots their
+ * starts and cleanups need, and a sleeping activity costs next to nothing.
+ */
+export const DEFAULT_ACTIVITY_SLOTS = 1000;
 /** Local activities run at once (maxConcurrentLocalActivityExecutions; SDK default 100). */
 export const DEFAULT_LOCAL_ACTIVITY_SLOTS = 100;
 /** Workflow task polls at once, capped at the workflow task slots (SDK default: min(10, slots)). */
@@ -264,6 +273,30 @@ export function parseFraction(value: string | undefined, variable: string, fallb
 }
 
 /**
+ * The SDK runs no more workflow tasks at once than it caches workflows (it lowers the slots with a warning):
+ * the default slots follow a smaller cache, and slots set above the cache are refused.
+ */
+function withinCache(
+  tuning: WorkerConfig['tuning'],
+  cache: number,
+  slotsSet: boolean,
+): WorkerConfig['tuning'] {
+  if (tuning.tuner !== 'fixed' || tuning.workflowTaskSlots <= cache) return tuning;
+  if (slotsSet) {
+    throw new ConfigError(
+      'SNAPCOPY_WORKFLOW_TASK_SLOTS',
+      `${tuning.workflowTaskSlots} workflow task slots exceed SNAPCOPY_MAX_CACHED_WORKFLOWS (${cache}); set at most ${cache}, or raise the cache`,
+    );
+  }
+  const workflowTaskSlots = Math.max(2, cache);
+  const workflowPollers =
+    typeof tuning.workflowPollers === 'number'
+      ? Math.min(tuning.workflowPollers, workflowTaskSlots)
+      : tuning.workflowPollers;
+  return { ...tuning, workflowTaskSlots, workflowPollers };
+}
+
+/**
  * SNAPCOPY_TUNER and the slot and poller settings. The SDK takes either fixed slot counts or a tuner, never
  * both, so a slot count beside `resource-based` (or a target beside `fixed`) is refused rather than ignored.
  */
@@ -347,6 +380,7 @@ export function parseTuning(env: NodeJS.ProcessEnv): WorkerTuning {
 
 export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const port = parseMetricsPort(read(env, 'SNAPCOPY_METRICS_PORT'));
+  const maxCachedWorkflows = parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS'));
   const grace = read(env, 'SNAPCOPY_SHUTDOWN_GRACE');
   return {
     logLevel: parseLogLevel(read(env, 'SNAPCOPY_LOG_LEVEL')),
@@ -357,8 +391,12 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
       grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : parseDuration(grace, 'SNAPCOPY_SHUTDOWN_GRACE'),
     slotCapacity: parseSlotCapacity(read(env, 'SNAPCOPY_SLOT_CAPACITY')),
     restoreTestsPerRegion: parseRestoreTestsPerRegion(read(env, 'SNAPCOPY_RESTORE_TESTS_PER_REGION')),
-    maxCachedWorkflows: parseMaxCachedWorkflows(read(env, 'SNAPCOPY_MAX_CACHED_WORKFLOWS')),
-    tuning: parseTuning(env),
+    maxCachedWorkflows,
+    tuning: withinCache(
+      parseTuning(env),
+      maxCachedWorkflows,
+      read(env, 'SNAPCOPY_WORKFLOW_TASK_SLOTS') !== undefined,
+    ),
     rdsBudget: parseRdsBudget(env),
   };
 }

@@ -320,6 +320,42 @@ describe('billable actions', () => {
     expect(billableActions(events).total).toBe(5);
   });
 
+  it('heartbeats an activity reports in its result are actions; a result without them adds none', () => {
+    const events = history(
+      ['ACTIVITY_TASK_SCHEDULED'],
+      ['ACTIVITY_TASK_COMPLETED', { heartbeats: 3 }],
+      ['ACTIVITY_TASK_SCHEDULED'],
+      ['ACTIVITY_TASK_COMPLETED'],
+    );
+    expect(billableActions(events)).toEqual({
+      total: 5,
+      byAction: { activity: 2, 'activity heartbeats': 3 },
+    });
+  });
+
+  it("reads a follow activity's reported heartbeats from its completed event", () => {
+    const payload = (value: unknown) => ({
+      payloads: [{ metadata: {}, data: Buffer.from(JSON.stringify(value)).toString('base64') }],
+    });
+    const found = toHistoryEvents({
+      events: [
+        {
+          eventId: '1',
+          eventTime: '2026-12-06T03:00:00Z',
+          eventType: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
+          activityTaskCompletedEventAttributes: { result: payload({ polls: 9, heartbeats: 2 }) },
+        },
+        {
+          eventId: '2',
+          eventTime: '2026-12-06T03:00:01Z',
+          eventType: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
+          activityTaskCompletedEventAttributes: { result: payload(null) },
+        },
+      ],
+    });
+    expect(found.events.map((e) => e.heartbeats)).toEqual([2, undefined]);
+  });
+
   it('the table names every event billableActions counts', () => {
     expect(ACTION_TABLE.map((r) => r.event)).toContain('EVENT_TYPE_MARKER_RECORDED');
     for (const row of ACTION_TABLE) expect(row.event).toMatch(/^EVENT_TYPE_[A-Z_]+$/);

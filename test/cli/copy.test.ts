@@ -157,7 +157,9 @@ describe('snapcopy copy', () => {
   it('--wait over many polls prints no listener warning into the progress view (a real process)', async () => {
     await stack.emulator.configure({ copySeconds: 15 });
     try {
-      const r = await runCli(copyArgs('cli-many-polls', '--wait'), env);
+      // Every poll its own workflow timer, so the workflow shows each sighting (a follow activity would
+      // hand a 15-s copy's progress back once or twice).
+      const r = await runCli(copyArgs('cli-many-polls', '--wait', '--follow-in-activity', '0s'), env);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^copied: /m);
       expect(r.stderr.match(/^copying \d+%/gm)?.length ?? 0).toBeGreaterThan(3); // several polls were shown

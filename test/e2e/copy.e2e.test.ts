@@ -11,7 +11,8 @@ import type {
 import { cancelSignal } from '../../src/workflows';
 import { createClusterSnapshot, createKey } from '../helpers/aws-fixtures';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
-import { waitForProgress } from '../helpers/wait';
+import { recordHistory } from '../helpers/histories';
+import { waitFor, waitForProgress } from '../helpers/wait';
 
 let stack: LocalStack;
 let sourceArn: string;
@@ -71,6 +72,16 @@ describe('copy end to end', () => {
     expect(result.summary.outcome).toBe('copied');
     expect(result.DBClusterSnapshot?.Status).toBe('available');
     expect(result.DBClusterSnapshot?.PercentProgress).toBe(100);
+    // Its short waits were spent in the follow activity: no workflow timer, and one patch marker.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toContain('followTargetSnapshot');
+    expect(scheduled).not.toContain('describeTargetSnapshot');
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(
+      1,
+    );
+    await recordHistory(handle, 'followed-in-activity');
 
     const target = await describeTarget('e2e-aurora-snap-dr');
     expect(target?.Status).toBe('available');
@@ -104,10 +115,18 @@ describe('copy end to end', () => {
       });
       await until(handle, (p) => p.phase === 'copying' && p.lastPolledAt !== undefined);
       expect((await describeTarget('e2e-aurora-snap-cancel'))?.Status).toBe('copying');
+      // The follow activity is waiting between its polls: the cancel stops it at once.
+      await waitFor('the follow activity to run', async () => {
+        const { raw } = await handle.describe();
+        const names = raw.pendingActivities?.map((a) => a.activityType?.name) ?? [];
+        expect(names).toContain('followTargetSnapshot');
+      });
       await handle.signal(cancelSignal, { reason: 'e2e' });
       const result = (await handle.result()) as CopyDbClusterSnapshotResult;
       expect(result.summary.outcome).toBe('cancelled');
       expect(result.summary.targetDeleted).toBe(true);
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(events.some((e) => e.activityTaskCancelRequestedEventAttributes)).toBe(true);
       await expect(describeTarget('e2e-aurora-snap-cancel')).rejects.toBeInstanceOf(
         DBClusterSnapshotNotFoundFault,
       );

@@ -10,7 +10,7 @@ import { createTemporalActivities } from '../../src/activities';
 import { restoreSlotsWorkflowId } from '../../src/shared/restore-tests';
 import { slotsWorkflowId } from '../../src/shared/slots';
 import { ACCOUNT, type FakeAws } from './fake-aws';
-import { workflowBundle } from './temporal';
+import { timeSkippingWorkflowBundle } from './temporal';
 
 export interface SlotSchedulers {
   regions: readonly string[];
@@ -32,7 +32,7 @@ export async function withFakeAwsWorker<T>(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await timeSkippingWorkflowBundle(),
     // Time skipping jumps over the sticky queue's 10-second schedule-to-start timeout while a workflow task
     // waits for this worker, which then times the task out again and again (seen with a holder's task while
     // its copies sleep): a day is never reached.

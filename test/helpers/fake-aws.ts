@@ -9,6 +9,7 @@ import type { createActivities } from '../../src/activities';
 import { noTemporalActivities, type TemporalActivities } from '../../src/activities';
 import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
+  FollowTargetInput,
   AssumedRole,
   CallerAccountInput,
   CheckSourceKeyInput,
@@ -565,6 +566,14 @@ export class FakeAws {
         if (s) await this.refresh(s);
         const still = this.get(input.region, input.identifier, accountOf(input));
         return still ? this.view(still) : null;
+      },
+      // Waiting inside an activity is not possible in skipped time: workflow tests follow copies with
+      // workflow timers (see follow-with-timers.ts); the follow activity has its own tests.
+      followTargetSnapshot: (input: FollowTargetInput) => {
+        record('followTargetSnapshot', input);
+        return Promise.reject(
+          fail('FollowInActivityUnsupported', 'the in-memory AWS follows copies with workflow timers only'),
+        );
       },
       deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
         await Promise.resolve();

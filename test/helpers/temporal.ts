@@ -11,7 +11,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from './paths';
+import { FOLLOW_WITH_TIMERS, TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from './paths';
 
 export { ROOT, TEMPORAL_CLI, TEMPORAL_TEST_SERVER } from './paths';
 
@@ -54,6 +54,21 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+let timeSkippingBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/**
+ * The bundle for workers on the time-skipping server: copies follow with workflow timers unless a test asks
+ * otherwise (follow-with-timers.ts). Replays use workflowBundle(), as production runs.
+ */
+export function timeSkippingWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  useQuietRuntime();
+  timeSkippingBundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [FOLLOW_WITH_TIMERS],
+    logger: quietLogger,
+  });
+  return timeSkippingBundle;
+}
+
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
@@ -64,7 +79,7 @@ const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: n
 export function timeSkippingEnvPerTest(use: (env: TestWorkflowEnvironment) => void): void {
   let env: TestWorkflowEnvironment | undefined;
   beforeAll(async () => {
-    await workflowBundle();
+    await timeSkippingWorkflowBundle();
   });
   beforeEach(async () => {
     env = await createTimeSkippingEnv();

@@ -81,6 +81,7 @@ describe('validateCopyInput: the API reference example and normalization', () =>
       options: {
         minPollSeconds: 15,
         maxPollSeconds: 300,
+        followInActivitySeconds: 60,
         pruneOnQuota: true,
         keep: 1,
         onCancelAfterAvailable: 'keep',

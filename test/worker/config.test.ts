@@ -29,11 +29,11 @@ import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from '../helpers/paths';
 
-/** The tuning the worker ran with before SNAPCOPY_TUNER and the slot/poller settings: the SDK 1.24 defaults. */
+/** The default tuning: the SDK 1.24 defaults, but room for a thousand copies' follow activities and as many workflow tasks as the cache holds. */
 const TODAY_TUNING = {
   tuner: 'fixed',
-  workflowTaskSlots: 40,
-  activitySlots: 100,
+  workflowTaskSlots: 20,
+  activitySlots: 1000,
   localActivitySlots: 100,
   workflowPollers: 10,
   activityPollers: 10,
@@ -47,7 +47,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 20,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -119,7 +119,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 20,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -152,7 +152,7 @@ describe('workerConfig', () => {
 });
 
 describe('workerConfig: worker tuning', () => {
-  it("keeps today's defaults, each a named constant (the SDK 1.24 defaults)", () => {
+  it('has its defaults, each a named constant (the SDK 1.24 defaults but the activity slots)', () => {
     expect({
       tuner: DEFAULT_TUNER,
       workflowTaskSlots: DEFAULT_WORKFLOW_TASK_SLOTS,
@@ -161,7 +161,7 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: DEFAULT_WORKFLOW_POLLERS,
       activityPollers: DEFAULT_ACTIVITY_POLLERS,
     }).toEqual(TODAY_TUNING);
-    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(100);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(20);
     expect(workerConfig({}).tuning).toEqual(TODAY_TUNING);
     const empty = Object.fromEntries(
       [
@@ -182,6 +182,7 @@ describe('workerConfig: worker tuning', () => {
     expect(
       workerConfig({
         SNAPCOPY_TUNER: 'fixed',
+        SNAPCOPY_MAX_CACHED_WORKFLOWS: '200',
         SNAPCOPY_WORKFLOW_TASK_SLOTS: '120',
         SNAPCOPY_ACTIVITY_SLOTS: '250',
         SNAPCOPY_LOCAL_ACTIVITY_SLOTS: '30',
@@ -196,6 +197,21 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: 60,
       activityPollers: 'auto',
     });
+  });
+
+  it('runs no more workflow tasks at once than the cache holds: the default follows it, more set is refused', () => {
+    expect(workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '8' }).tuning).toMatchObject({
+      workflowTaskSlots: 8,
+      workflowPollers: 8,
+    });
+    expect(workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '500' }).tuning).toMatchObject({
+      workflowTaskSlots: 20,
+    });
+    expect(() =>
+      workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '10', SNAPCOPY_WORKFLOW_TASK_SLOTS: '40' }),
+    ).toThrow(
+      'SNAPCOPY_WORKFLOW_TASK_SLOTS: 40 workflow task slots exceed SNAPCOPY_MAX_CACHED_WORKFLOWS (10); set at most 10, or raise the cache',
+    );
   });
 
   it('caps the default pollers at fewer slots, as the SDK does', () => {
@@ -222,8 +238,9 @@ describe('workerConfig: worker tuning', () => {
     ],
   ])('%s: an integer from its minimum to 10000', (variable, field, what, min, bad) => {
     const max = 10_000;
-    expect(workerConfig({ [variable]: String(min) }).tuning).toMatchObject({ [field]: min });
-    expect(workerConfig({ [variable]: String(max) }).tuning).toMatchObject({ [field]: max });
+    const cache = { SNAPCOPY_MAX_CACHED_WORKFLOWS: String(max) };
+    expect(workerConfig({ ...cache, [variable]: String(min) }).tuning).toMatchObject({ [field]: min });
+    expect(workerConfig({ ...cache, [variable]: String(max) }).tuning).toMatchObject({ [field]: max });
     for (const value of bad) {
       expect(() => workerConfig({ [variable]: value })).toThrow(ConfigError);
       expect(() => workerConfig({ [variable]: value })).toThrow(
@@ -353,11 +370,11 @@ describe('workerConfig: worker tuning', () => {
 });
 
 describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
-  it("passes today's defaults: the cache size, the SDK's slot counts and 10 pollers of each kind", () => {
+  it('passes the defaults: the cache size, as many workflow tasks, 1000 activities and 10 pollers of each kind', () => {
     expect(tuningOptions(workerConfig({}))).toEqual({
-      maxCachedWorkflows: 100,
-      maxConcurrentWorkflowTaskExecutions: 40,
-      maxConcurrentActivityTaskExecutions: 100,
+      maxCachedWorkflows: 20,
+      maxConcurrentWorkflowTaskExecutions: 20,
+      maxConcurrentActivityTaskExecutions: 1000,
       maxConcurrentLocalActivityExecutions: 100,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
@@ -396,7 +413,7 @@ describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
       }),
     );
     expect(opts).toEqual({
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 20,
       tuner: { tunerOptions: { targetMemoryUsage: 0.7, targetCpuUsage: 0.6 } },
       workflowTaskPollerBehavior: { type: 'autoscaling' },
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },

@@ -22,7 +22,7 @@ import { METRICS } from '../../src/shared/metric-names';
 import { createTemporalActivities } from '../../src/activities';
 import { FakeAws } from '../helpers/fake-aws';
 import { freePort } from '../helpers/net';
-import { TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from '../helpers/paths';
+import { FOLLOW_WITH_TIMERS, TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from '../helpers/paths';
 import { waitForProgress } from '../helpers/wait';
 import { samples, scrape, total } from './helpers';
 
@@ -51,6 +51,8 @@ beforeAll(async () => {
     }),
     bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
+      // Copies follow with workflow timers on the time-skipping server (see follow-with-timers.ts).
+      workflowInterceptorModules: [FOLLOW_WITH_TIMERS],
       logger: createJsonLogger('WARN', () => undefined),
     }),
   ]);

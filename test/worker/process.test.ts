@@ -111,10 +111,10 @@ describe('worker process', () => {
         tls: false,
         metrics: `http://127.0.0.1:${metricsPort}/metrics`,
         // The tuning it runs with: what was set, the defaults for the rest.
-        maxCachedWorkflows: 100,
+        maxCachedWorkflows: 20,
         tuner: 'fixed',
         workflowTaskSlots: 20,
-        activitySlots: 100,
+        activitySlots: 1000,
         localActivitySlots: 100,
         workflowPollers: 10,
         activityPollers: 'auto',

@@ -156,16 +156,17 @@ async function optionsOf(tuning: Partial<WorkerOptions>): Promise<Worker['option
 }
 
 describe('the defaults on a real worker', () => {
-  it('are what the worker ran with before the tuning settings (run.ts passed only the cache size)', async () => {
-    const before = await optionsOf({ maxCachedWorkflows: 100 });
+  it('are taken as given: as many workflow tasks as cached workflows, so the SDK lowers nothing', async () => {
+    const sdkDefaults = await optionsOf({});
     const now = await optionsOf(tuningOptions(workerConfig({})));
-    for (const key of [
-      'tuner',
-      'maxCachedWorkflows',
-      'workflowTaskPollerBehavior',
-      'activityTaskPollerBehavior',
-    ] as const) {
-      expect(now[key], key).toEqual(before[key]);
+    expect(now.maxCachedWorkflows).toBe(20);
+    expect(now.tuner).toMatchObject({
+      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 20 },
+      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1000 },
+      localActivityTaskSlotSupplier: sdkDefaults.tuner.localActivityTaskSlotSupplier,
+    });
+    for (const key of ['workflowTaskPollerBehavior', 'activityTaskPollerBehavior'] as const) {
+      expect(now[key], key).toEqual(sdkDefaults[key]);
     }
   });
 });

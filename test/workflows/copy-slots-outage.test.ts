@@ -13,14 +13,14 @@ import { defaultWorkflowId } from '../../src/shared/names';
 import { slotsWorkflowId } from '../../src/shared/slots';
 import { copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, timeSkippingWorkflowBundle } from '../helpers/temporal';
 import { waitForProgress } from '../helpers/wait';
 
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
 });
 
 afterAll(async () => {
@@ -54,7 +54,7 @@ describe('copySlots through an AWS outage', () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await workflowBundle(),
+      workflowBundle: await timeSkippingWorkflowBundle(),
       activities,
     });
     const start = (target: string) =>

@@ -14,7 +14,7 @@ import { slotsQuery, slotsWorkflowId, type SlotsView } from '../../src/shared/sl
 import type { CopyDbClusterSnapshotInput, Progress } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, timeSkippingWorkflowBundle } from '../helpers/temporal';
 import { waitFor, waitForProgress } from '../helpers/wait';
 
 let env: TestWorkflowEnvironment;
@@ -22,12 +22,12 @@ let env: TestWorkflowEnvironment;
 // A server per test: each test skips time on its own, and a scheduler or a pending result of one test
 // (the time-skipping server counts them to decide when to skip) cannot hold up the next.
 beforeAll(async () => {
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
 });
 
 beforeEach(async () => {
   env = await createTimeSkippingEnv();
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
 });
 
 afterEach(async () => {
@@ -149,7 +149,7 @@ async function withWorker<T>(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await timeSkippingWorkflowBundle(),
     activities,
   });
   try {

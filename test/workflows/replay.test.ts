@@ -18,6 +18,8 @@ describe('replay of recorded histories', () => {
     expect(files.filter((f) => f.startsWith('v0.1-'))).toHaveLength(7);
     expect(files.filter((f) => f.startsWith('v0.2-'))).toHaveLength(9);
     expect(files).toContain('source-share-three-copies.json');
+    // A copy whose short waits were spent in the follow activity (recorded end to end).
+    expect(files).toContain('followed-in-activity.json');
   });
 
   it.each(files)('%s replays deterministically', async (file) => {

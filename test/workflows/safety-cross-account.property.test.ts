@@ -28,7 +28,7 @@ import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT as WORKER, type FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { safetyParameters } from '../helpers/safety';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, timeSkippingWorkflowBundle } from '../helpers/temporal';
 import {
   EAST,
   SOURCE_ACCOUNT,
@@ -253,7 +253,7 @@ function violations(s: Scenario, aws: FakeAws, ended: Ended[]): string[] {
 }
 
 it('shares and intermediates: never removes a share it did not add, leaves none it added, none while needed', async () => {
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(scenarioArb, async (scenario) => {

@@ -39,7 +39,7 @@ import type { Tag } from '../../src/shared/types';
 import { ACCOUNT, FakeAws } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { cancelTakenIn, safetyParameters, sometimes } from '../helpers/safety';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, timeSkippingWorkflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
 const REGIONS = ['us-west-2', 'eu-west-1'] as const;
@@ -714,7 +714,7 @@ function tally(run: Run): void {
 }
 
 it('restore tests delete only what they made, leave nothing else, one throwaway cluster per Region at a time', async () => {
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
   await fc.assert(
     fc.asyncProperty(scenarioArb, async (scenario) => {
       const env = await createTimeSkippingEnv();

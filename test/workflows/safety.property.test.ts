@@ -56,13 +56,13 @@ import type {
 } from '../../src/shared/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { ACCOUNT, FakeAws, type FakeSnapshot } from '../helpers/fake-aws';
-import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { createTimeSkippingEnv, timeSkippingWorkflowBundle } from '../helpers/temporal';
 import { cancelTakenIn, safetyParameters, sometimes } from '../helpers/safety';
 
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  await workflowBundle();
+  await timeSkippingWorkflowBundle();
 });
 
 afterAll(async () => {
@@ -765,7 +765,7 @@ async function runScenario(scenario: Scenario): Promise<Run> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await timeSkippingWorkflowBundle(),
     // Time skipping must not time out a workflow task that waits for this worker's sticky queue.
     stickyQueueScheduleToStartTimeout: '1 day',
     activities: recorded(run),

@@ -60,6 +60,28 @@ export function call<K extends keyof Activities>(
   return fn.executeWithOptions({ ...activityOptions, ...timeout, summary }, args);
 }
 
+/** Longest a follow activity runs before it hands back (its progress then shows in the workflow's query). */
+export const FOLLOW_SLICE_SECONDS = 120;
+/** A follow activity hands back a changed percentage once it has run this long: progress shows at most this late. */
+export const FOLLOW_SHOWS_CHANGES_SECONDS = 20;
+
+// The follow activity sleeps between its polls: a heartbeat every 30 s tells a dead worker from a sleeping one
+// within a minute, and a cancel need not wait for it (it only reads).
+const followOptions: ActivityOptions = {
+  ...activityOptions,
+  startToCloseTimeout: `${FOLLOW_SLICE_SECONDS + 60}s`,
+  heartbeatTimeout: '60s',
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+};
+
+/** Follows the copy in one activity (followTargetSnapshot), with a one-line summary. */
+export function follow(
+  summary: string,
+  ...args: Parameters<Activities['followTargetSnapshot']>
+): ReturnType<Activities['followTargetSnapshot']> {
+  return activities.followTargetSnapshot.executeWithOptions({ ...followOptions, summary }, args);
+}
+
 /**
  * A quick call: a local activity when `local` (copies started with copy slots), else a plain one, as
  * the histories of earlier copies recorded it.

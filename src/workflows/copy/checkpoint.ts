@@ -17,7 +17,7 @@ type NextRun = (input: CopyDbClusterSnapshotInput, state: CopyState) => Promise<
 
 export const DEADLINE_EXCEEDED = 'CopyDeadlineExceeded';
 
-function deadlineMs(run: CopyRun): number | undefined {
+export function deadlineMs(run: CopyRun): number | undefined {
   const seconds = run.v.options.deadlineSeconds;
   return seconds !== undefined ? Date.parse(run.startedAt) + seconds * 1000 : undefined;
 }

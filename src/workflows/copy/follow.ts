@@ -1,16 +1,32 @@
 // Phase 6: follow the copy to `available` by polling (AWS has no completion event for cluster snapshot
-// copies): often near the estimated end, rarely while it sits queued at 0%.
-import { isCancellation } from '@temporalio/workflow';
+// copies): often near the estimated end, rarely while it sits queued at 0%. A wait longer than
+// options.followInActivitySeconds is a workflow timer; shorter ones are spent inside one follow activity,
+// which polls and waits again itself while the next poll is near (a 20-s copy: one activity, no timers).
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import { FailureType } from '../../shared/names';
-import { estimateEtaSeconds, nextPollDelaySeconds, trackProgress } from '../../shared/polling';
+import { followDelaySeconds, followSighting, type Following } from '../../shared/polling';
 import type { DBClusterSnapshotView } from '../../shared/types';
-import { activityCause, call, failure } from './activities';
-import { checkpoint, pause } from './checkpoint';
+import {
+  activityCause,
+  call,
+  failure,
+  follow,
+  FOLLOW_SHOWS_CHANGES_SECONDS,
+  FOLLOW_SLICE_SECONDS,
+} from './activities';
+import { CancelRequested, checkpoint, deadlineMs, pause } from './checkpoint';
 import { iso, now } from '../clock';
 import type { CopyRun } from './run';
 import type { CopyInFlight } from './state';
 import { giveSlotBack } from './slot';
 import { summaries } from './ui';
+
+/** A sighting the follow activity made and already took in (its `following` is the state after it). */
+interface Followed {
+  view: DBClusterSnapshotView;
+  following: Following;
+  at: number;
+}
 
 /** Follows the copy (from `first`, what the start returned, or from a fresh poll) until it is available. */
 export async function followCopy(
@@ -20,11 +36,26 @@ export async function followCopy(
   const copy = run.copy as CopyInFlight;
   run.setPhase('copying');
   let view = first;
+  let followed: Followed | undefined;
   while (!view || view.Status !== 'available') {
+    let waitSeconds = 0;
     if (view) {
-      await observe(run, copy, view);
+      await observe(run, copy, view, followed);
       await checkpoint(run, `at ${run.view.percent}%`, 'polls');
-      await pause(run, pollDelay(run, copy), summaries.nextPoll);
+      waitSeconds = followDelaySeconds(
+        following(run, copy),
+        run.v.options.minPollSeconds,
+        run.v.options.maxPollSeconds,
+      );
+    }
+    if (inActivity(run, waitSeconds)) {
+      followed = await followInActivity(run, copy, waitSeconds, view !== undefined);
+      view = followed?.view ?? view;
+      continue;
+    }
+    followed = undefined;
+    if (view) {
+      await pause(run, waitSeconds, summaries.nextPoll);
       await checkpoint(run, `at ${run.view.percent}%`);
     }
     view = (await poll(run, view !== undefined)) ?? view;
@@ -40,8 +71,33 @@ export async function followCopy(
   return view;
 }
 
-/** Takes in one sighting of the target: its progress, or the end of a copy that will not finish. */
-async function observe(run: CopyRun, copy: CopyInFlight, view: DBClusterSnapshotView): Promise<void> {
+/** What the run knows of the copy's progress after its last sighting. */
+function following(run: CopyRun, copy: CopyInFlight): Following {
+  return {
+    anchor: copy.anchor,
+    queuedPolls: copy.queuedPolls,
+    ...(copy.track ? { track: copy.track } : {}),
+    percent: run.view.percent,
+    ...(run.view.etaSeconds !== undefined ? { etaSeconds: run.view.etaSeconds } : {}),
+  };
+}
+
+/** Whether the next wait is spent in a follow activity (copies since FOLLOW_IN_ACTIVITY_PATCH, short waits). */
+function inActivity(run: CopyRun, waitSeconds: number): boolean {
+  const most = run.v.options.followInActivitySeconds;
+  return run.followsInActivity && most > 0 && waitSeconds <= most;
+}
+
+/**
+ * Takes in one sighting of the target: its progress (`followed`: as the follow activity already took it in),
+ * or the end of a copy that will not finish.
+ */
+async function observe(
+  run: CopyRun,
+  copy: CopyInFlight,
+  view: DBClusterSnapshotView,
+  followed?: Followed,
+): Promise<void> {
   if (view.Status !== 'copying' && view.Status !== 'creating') {
     const sourceGone = await sourceMissing(run);
     throw failure(
@@ -51,63 +107,107 @@ async function observe(run: CopyRun, copy: CopyInFlight, view: DBClusterSnapshot
         : `copy ${run.targetName} ended with status ${view.Status}`,
     );
   }
-  const percent = view.PercentProgress ?? 0;
-  const sample = { at: now(), percent };
-  // The anchor is the last sighting at the starting percentage: the rate is measured from there.
-  if (percent === copy.anchor.percent) copy.anchor = sample;
-  copy.track = trackProgress(copy.track, sample);
-  copy.queuedPolls = percent > 0 ? 0 : copy.queuedPolls + 1;
+  const at = followed?.at ?? now();
+  const f =
+    followed?.following ?? followSighting(following(run, copy), { at, percent: view.PercentProgress ?? 0 });
+  copy.anchor = f.anchor;
+  copy.queuedPolls = f.queuedPolls;
+  if (f.track) copy.track = f.track;
   run.view.status = view.Status;
-  run.view.percent = percent;
-  run.view.etaSeconds = estimateEtaSeconds(copy.anchor, sample);
-  run.view.lastPolledAt = iso(sample.at);
+  run.view.percent = f.percent;
+  run.view.etaSeconds = f.etaSeconds;
+  run.view.lastPolledAt = iso(at);
   run.publish();
 }
 
-function pollDelay(run: CopyRun, copy: CopyInFlight): number {
-  return nextPollDelaySeconds({
-    percent: run.view.percent,
-    etaSeconds: run.view.etaSeconds,
-    queuedPolls: copy.queuedPolls,
-    ...(copy.track ? { track: copy.track } : {}),
-    minPollSeconds: run.v.options.minPollSeconds,
-    maxPollSeconds: run.v.options.maxPollSeconds,
-  });
+/**
+ * Waits `waitSeconds`, then polls, and polls again while the next poll is near, in one activity; a cancel
+ * stops it at once. Undefined when it failed after its retries (see pollFailed).
+ */
+async function followInActivity(
+  run: CopyRun,
+  copy: CopyInFlight,
+  waitSeconds: number,
+  following_: boolean,
+): Promise<Followed | undefined> {
+  const deadline = deadlineMs(run) ?? Infinity;
+  // As pause() does: never past the deadline (the next checkpoint then fails the copy).
+  if (waitSeconds > 0) waitSeconds = Math.max(1, Math.min(waitSeconds, (deadline - now()) / 1000));
+  const scope = new CancellationScope();
+  run.stopFollowing = () => scope.cancel();
+  run.view.nextPollAt = iso(now() + waitSeconds * 1000);
+  let result;
+  try {
+    result = await scope.run(() =>
+      follow(summaries.follow(run.targetName, waitSeconds), {
+        region: run.v.targetRegion,
+        identifier: run.v.targetIdentifier,
+        ...run.inTarget,
+        following: following(run, copy),
+        waitSeconds,
+        minPollSeconds: run.v.options.minPollSeconds,
+        maxPollSeconds: run.v.options.maxPollSeconds,
+        inlineSeconds: run.v.options.followInActivitySeconds,
+        showChangesSeconds: FOLLOW_SHOWS_CHANGES_SECONDS,
+        untilMs: Math.min(now() + FOLLOW_SLICE_SECONDS * 1000, deadline),
+      }),
+    );
+  } catch (err) {
+    if (run.cancelRequested && isCancellation(err)) throw new CancelRequested();
+    return pollFailed(run, err, following_);
+  } finally {
+    run.stopFollowing = undefined;
+    run.view.nextPollAt = undefined;
+  }
+  run.polls += result.polls;
+  run.budget.polls++;
+  if (result.view === undefined || result.at === undefined) return undefined;
+  if (result.view === null) return targetGone(run);
+  run.targetArn = result.view.DBClusterSnapshotArn ?? run.targetArn;
+  return { view: result.view, following: result.following, at: result.at };
 }
 
 /**
  * One poll; undefined when it failed after its retries (a multi-hour copy outlives an outage).
  * `following`: a sighting exists to keep following from; without one, wait before the next try.
  */
-async function poll(run: CopyRun, following: boolean): Promise<DBClusterSnapshotView | undefined> {
+async function poll(run: CopyRun, following_: boolean): Promise<DBClusterSnapshotView | undefined> {
   const target = { region: run.v.targetRegion, identifier: run.v.targetIdentifier, ...run.inTarget };
   let polled: DBClusterSnapshotView | null;
   try {
     polled = await call('describeTargetSnapshot', summaries.poll(run.targetName), target);
   } catch (err) {
-    if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
-    run.say(`poll failed, trying again: ${activityCause(err)?.message ?? String(err)}`);
-    run.budget.polls++;
-    if (!following) {
-      await pause(run, run.v.options.maxPollSeconds, summaries.pollRetry);
-      await checkpoint(run, `at ${run.view.percent}%`);
-    }
-    return undefined;
+    return pollFailed(run, err, following_);
   }
   run.polls++;
   run.budget.polls++;
-  if (!polled) {
-    const sourceGone = await sourceMissing(run);
-    run.targetGone(); // nothing left to clean up
-    throw failure(
-      FailureType.NotFound,
-      sourceGone
-        ? `source ${run.sourceArn} disappeared while it was being copied, and the copy ${run.targetName} is gone`
-        : `copy ${run.targetName} disappeared while copying (deleted outside snapcopy?)`,
-    );
-  }
+  if (!polled) return targetGone(run);
   run.targetArn = polled.DBClusterSnapshotArn ?? run.targetArn;
   return polled;
+}
+
+/** A poll that failed after its retries: say so, and without a sighting to go on from, wait before the next. */
+async function pollFailed(run: CopyRun, err: unknown, following_: boolean): Promise<undefined> {
+  if (isCancellation(err) || activityCause(err)?.nonRetryable) throw err;
+  run.say(`poll failed, trying again: ${activityCause(err)?.message ?? String(err)}`);
+  run.budget.polls++;
+  if (!following_) {
+    await pause(run, run.v.options.maxPollSeconds, summaries.pollRetry);
+    await checkpoint(run, `at ${run.view.percent}%`);
+  }
+  return undefined;
+}
+
+/** The target is gone while copying: nothing left to clean up, and the copy fails saying why. */
+async function targetGone(run: CopyRun): Promise<never> {
+  const sourceGone = await sourceMissing(run);
+  run.targetGone();
+  throw failure(
+    FailureType.NotFound,
+    sourceGone
+      ? `source ${run.sourceArn} disappeared while it was being copied, and the copy ${run.targetName} is gone`
+      : `copy ${run.targetName} disappeared while copying (deleted outside snapcopy?)`,
+  );
 }
 
 async function sourceMissing(run: CopyRun): Promise<boolean> {

@@ -14,3 +14,9 @@ export const COPY_SLOTS_PATCH = 'copy-slots';
  * workflow (kept until the last copy that needs it ends). Earlier histories replay without it.
  */
 export const ACCOUNTS_PATCH = 'accounts-per-side';
+
+/**
+ * Copies started since a copy's short waits are spent in one activity (followTargetSnapshot): their one marker
+ * stands for the two above as well, so a new copy records one patch instead of three.
+ */
+export const FOLLOW_IN_ACTIVITY_PATCH = 'follow-in-activity';

@@ -16,7 +16,7 @@ import type { ValidatedInput } from '../../shared/validation';
 import type { CopyRegions } from '../metrics';
 import type { ShareReady } from '../../shared/shares';
 import { iso } from '../clock';
-import { ACCOUNTS_PATCH, COPY_SLOTS_PATCH } from './patches';
+import { ACCOUNTS_PATCH, COPY_SLOTS_PATCH, FOLLOW_IN_ACTIVITY_PATCH } from './patches';
 import {
   readCarriedState,
   type CopyAccounts,
@@ -30,9 +30,16 @@ import {
 import { UiPublisher } from './ui';
 
 export class CopyRun {
-  /** Called first, before any command: whether this run takes copy slots (see COPY_SLOTS_PATCH). */
-  readonly slots = patched(COPY_SLOTS_PATCH);
-  readonly accountsFirst = this.slots && patched(ACCOUNTS_PATCH);
+  /**
+   * Called first, before any command: whether this run spends short waits in one activity (then it also takes
+   * slots and learns its accounts first, without recording those patches); else, as recorded before, whether
+   * it takes copy slots (COPY_SLOTS_PATCH) and learns its accounts first (ACCOUNTS_PATCH).
+   */
+  readonly followsInActivity = patched(FOLLOW_IN_ACTIVITY_PATCH);
+  readonly slots = this.followsInActivity || patched(COPY_SLOTS_PATCH);
+  readonly accountsFirst = this.followsInActivity || (this.slots && patched(ACCOUNTS_PATCH));
+  /** Stops the follow activity running now, if any (a cancel). */
+  stopFollowing?: () => void;
   /** Set by resolveAccounts before the slot (accountsFirst copies). */
   accounts?: CopyAccounts;
   /** The sourceShare holder's answer, once it came. */
@@ -104,6 +111,7 @@ export class CopyRun {
   requestCancel(reason: string | undefined): void {
     if (this.cancel) return;
     this.cancel = { reason };
+    this.stopFollowing?.();
     this.ui.details(this.progress());
   }
 

@@ -121,6 +121,8 @@ export const summaries = {
     `list snapcopy-owned copies of ${cluster} in ${region} for retention`,
   retire: (id: string, rule: string) => `retire ${id} (${rule})`,
   poll: (target: string) => `poll ${target}`,
+  follow: (target: string, seconds: number) =>
+    `follow ${target}: poll in ${formatDuration(seconds)}, again while the next poll is near`,
   checkBeforeCancel: (target: string) => `check ${target} before cancelling`,
   delete: (why: string, id: string) => `${why}: delete ${id}`,
   confirmGone: (id: string) => `confirm ${id} is gone`,
