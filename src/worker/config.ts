@@ -18,21 +18,19 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
 /**
  * Workflows kept in the worker's sticky cache. A fleet queues hundreds of copies that wait on a slot signal
  * for hours; the SDK's default (sized from the heap) keeps every one of them in memory. An evicted copy
- * replays its short history (about 35 events for a whole copy) when its signal, timer or activity arrives,
- * which costs far less than holding it: in `npm run bench -- --scenario burst`, 20 cached held the worker at
- * 475–564 MiB RSS where 100 took 648–827 MiB (docs/benchmarks.md).
+ * replays its short history (about 35 events for a whole copy) when its signal, timer or activity arrives.
+ * But an evicted copy's next task joins the shared queue behind every copy still arriving, where a cached
+ * one's goes to the worker's sticky queue: in `npm run bench -- --scenario regions` (240 copies at once) 100
+ * cached filled the 40 slots in 3.4 s at 719 MiB RSS, 40 in 13.5 s at 614 MiB, 20 in 14.4 s at 575 MiB.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 20;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 // Worker tuning (docs/operations.md#worker-tuning). Each default is the SDK 1.24 default but the activity
 // slots (see there); `npm run bench` is where new figures come from.
 /** Fixed slot counts unless SNAPCOPY_TUNER says otherwise (the SDK's default). */
 export const DEFAULT_TUNER: TunerKind = 'fixed';
-/**
- * Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions; SDK default 40): as many as the sticky
- * cache holds (the SDK runs no more), which on 2 cores is also more than the CPU can work on at once.
- */
-export const DEFAULT_WORKFLOW_TASK_SLOTS = 20;
+/** Workflow tasks run at once (maxConcurrentWorkflowTaskExecutions; SDK default 40; never more than cached). */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 40;
 /**
  * Activities run at once (maxConcurrentActivityTaskExecutions; SDK default 100). A copy's follow activity
  * sleeps between its polls for up to two minutes: a thousand copies' follows must not hold the slots their

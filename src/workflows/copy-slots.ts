@@ -11,8 +11,10 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -54,6 +56,13 @@ export const IDLE_MS = 30 * 60 * 1000;
 /** Events per run before continuing as new (far below Temporal's 10,240-event warning). */
 export const EVENTS_PER_RUN = 4_000;
 
+/**
+ * Schedulers since this patch wait for the next look at AWS on one timer per interval, not a timer per wake-up
+ * (a started and a cancelled timer — two events and an action — for every request and release while copies
+ * wait). Earlier histories replay without it.
+ */
+export const ONE_CHECK_TIMER_PATCH = 'slots-one-check-timer';
+
 const { countCopiesInFlight, closedWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   scheduleToCloseTimeout: '10m',
@@ -70,7 +79,22 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
   });
   setHandler(releaseSlotSignal, (r) => book.release(r.workflowId, r.reason));
 
+  const oneTimer = patched(ONE_CHECK_TIMER_PATCH);
   let checkedAt = 0;
+  // The one timer for the next look at AWS: the look it was set for, and whether it fired.
+  let timerFor: number | undefined;
+  let timerFired = false;
+  const untilChangedOrCheck = async (changedOrAsked: () => boolean): Promise<void> => {
+    if (timerFor !== checkedAt) {
+      const look = checkedAt;
+      timerFor = look;
+      timerFired = false;
+      void sleep(Math.max(1, checkedAt + CHECK_INTERVAL_MS - now())).then(() => {
+        if (timerFor === look) timerFired = true;
+      });
+    }
+    await condition(() => changedOrAsked() || timerFired);
+  };
   for (;;) {
     await tell(book, [...book.grant(iso()), ...takeHolders(book, regrant)]);
     if (workflowInfo().historyLength > EVENTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
@@ -89,7 +113,8 @@ export async function copySlots(input: CopySlotsInput): Promise<void> {
     if (book.grantable || regrant.size > 0) continue;
     const seen = book.version;
     const changedOrAsked = () => book.version !== seen || regrant.size > 0;
-    if (waiting) await condition(changedOrAsked, checkedAt + CHECK_INTERVAL_MS - now());
+    if (waiting && oneTimer) await untilChangedOrCheck(changedOrAsked);
+    else if (waiting) await condition(changedOrAsked, checkedAt + CHECK_INTERVAL_MS - now());
     else if (book.busy) await condition(changedOrAsked);
     else if (!(await condition(changedOrAsked, IDLE_MS))) return; // idle: a copy's signal-with-start begins anew
   }

@@ -81,6 +81,15 @@ describe('copy end to end', () => {
     expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(
       1,
     );
+    // The source cluster went out with the phase `copying`, not in an upsert of its own.
+    const upserts = events.flatMap((e) =>
+      e.upsertWorkflowSearchAttributesEventAttributes
+        ? [Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {})]
+        : [],
+    );
+    expect(upserts.filter((keys) => keys.includes('SnapcopySourceCluster'))).toEqual([
+      expect.arrayContaining(['SnapcopyPhase', 'SnapcopySourceCluster']),
+    ]);
     await recordHistory(handle, 'followed-in-activity');
 
     const target = await describeTarget('e2e-aurora-snap-dr');

@@ -29,10 +29,10 @@ import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from '../helpers/paths';
 
-/** The default tuning: the SDK 1.24 defaults, but room for a thousand copies' follow activities and as many workflow tasks as the cache holds. */
+/** The default tuning: the SDK 1.24 defaults, but room for a thousand copies' follow activities. */
 const TODAY_TUNING = {
   tuner: 'fixed',
-  workflowTaskSlots: 20,
+  workflowTaskSlots: 40,
   activitySlots: 1000,
   localActivitySlots: 100,
   workflowPollers: 10,
@@ -47,7 +47,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 20,
+      maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -119,7 +119,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 20,
+      maxCachedWorkflows: 100,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -161,7 +161,7 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: DEFAULT_WORKFLOW_POLLERS,
       activityPollers: DEFAULT_ACTIVITY_POLLERS,
     }).toEqual(TODAY_TUNING);
-    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(20);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(100);
     expect(workerConfig({}).tuning).toEqual(TODAY_TUNING);
     const empty = Object.fromEntries(
       [
@@ -205,7 +205,7 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: 8,
     });
     expect(workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '500' }).tuning).toMatchObject({
-      workflowTaskSlots: 20,
+      workflowTaskSlots: 40,
     });
     expect(() =>
       workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '10', SNAPCOPY_WORKFLOW_TASK_SLOTS: '40' }),
@@ -370,10 +370,10 @@ describe('workerConfig: worker tuning', () => {
 });
 
 describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
-  it('passes the defaults: the cache size, as many workflow tasks, 1000 activities and 10 pollers of each kind', () => {
+  it("passes the defaults: the cache size, the SDK's workflow tasks, 1000 activities and 10 pollers of each kind", () => {
     expect(tuningOptions(workerConfig({}))).toEqual({
-      maxCachedWorkflows: 20,
-      maxConcurrentWorkflowTaskExecutions: 20,
+      maxCachedWorkflows: 100,
+      maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 1000,
       maxConcurrentLocalActivityExecutions: 100,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
@@ -413,7 +413,7 @@ describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
       }),
     );
     expect(opts).toEqual({
-      maxCachedWorkflows: 20,
+      maxCachedWorkflows: 100,
       tuner: { tunerOptions: { targetMemoryUsage: 0.7, targetCpuUsage: 0.6 } },
       workflowTaskPollerBehavior: { type: 'autoscaling' },
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },

@@ -111,7 +111,7 @@ describe('worker process', () => {
         tls: false,
         metrics: `http://127.0.0.1:${metricsPort}/metrics`,
         // The tuning it runs with: what was set, the defaults for the rest.
-        maxCachedWorkflows: 20,
+        maxCachedWorkflows: 100,
         tuner: 'fixed',
         workflowTaskSlots: 20,
         activitySlots: 1000,

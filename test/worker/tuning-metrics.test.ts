@@ -156,12 +156,12 @@ async function optionsOf(tuning: Partial<WorkerOptions>): Promise<Worker['option
 }
 
 describe('the defaults on a real worker', () => {
-  it('are taken as given: as many workflow tasks as cached workflows, so the SDK lowers nothing', async () => {
+  it('are taken as given: no more workflow tasks than cached workflows, so the SDK lowers nothing', async () => {
     const sdkDefaults = await optionsOf({});
     const now = await optionsOf(tuningOptions(workerConfig({})));
-    expect(now.maxCachedWorkflows).toBe(20);
+    expect(now.maxCachedWorkflows).toBe(100);
     expect(now.tuner).toMatchObject({
-      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 20 },
+      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 40 },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1000 },
       localActivityTaskSlotSupplier: sdkDefaults.tuner.localActivityTaskSlotSupplier,
     });

@@ -401,6 +401,33 @@ describe('copySlots with real copies', () => {
     expect(Math.max(...started.map((s) => s.copying))).toBe(3);
   });
 
+  it('waits for its next look at AWS on one timer per interval, not a timer per request or release', async () => {
+    const aws = newAws();
+    aws.copyLimit = 100;
+    const { results, timers, cancelled, minutes } = await withWorker(
+      aws,
+      async (h) => {
+        const t0 = await env.currentTimeMs();
+        for (let i = 0; i < 10; i++) await h.start(`tick-${i}`);
+        const results = await resultsOf(h.handles);
+        const minutes = ((await env.currentTimeMs()) - t0) / MINUTE;
+        const events = (await env.client.workflow.getHandle(SCHEDULER).fetchHistory()).events ?? [];
+        return {
+          results,
+          minutes,
+          timers: events.filter((e) => e.timerStartedEventAttributes).length,
+          cancelled: events.filter((e) => e.timerCanceledEventAttributes).length,
+        };
+      },
+      { capacity: 1, durationOf: () => 2 * MINUTE },
+    );
+    for (const r of results) expect(r.summary.outcome).toBe('copied');
+    // Ten copies one after the other: 30 requests, grants and releases, and about 20 minutes of waiting.
+    expect(minutes).toBeGreaterThanOrEqual(18);
+    expect(cancelled).toBe(0);
+    expect(timers).toBeLessThanOrEqual(Math.ceil(minutes / 3) + 2);
+  });
+
   it('adds no history event to a waiting copy while it waits', async () => {
     const aws = newAws();
     aws.copyDurationMs = 20 * MINUTE;

@@ -70,7 +70,7 @@ export class CopyRun {
   /** Cross-account copies: the two accounts, once known (carried). */
   crossAccount?: { sourceAccountId: string; targetAccountId: string; shared: boolean };
   readonly view: LiveView;
-  readonly ui = new UiPublisher(this.slots);
+  readonly ui = new UiPublisher(this.slots, this.followsInActivity);
 
   constructor(
     readonly input: CopyDbClusterSnapshotInput,

@@ -22,12 +22,19 @@ const MOMENTARY_PHASES = new Set<Phase>(['validating', 'describing-source', 'res
 export class UiPublisher {
   private phase?: Phase;
   private percentStep = -1;
+  /** The source cluster, held for the next upsert (`batched`). */
+  private pendingCluster?: string;
 
   /**
    * `lean` (copies started with copy slots): start from the search attributes the client set at start
-   * and leave momentary phases out of them, so every upsert is one the list needs.
+   * and leave momentary phases out of them, so every upsert is one the list needs. `batched` (copies since
+   * follow-in-activity): the source cluster goes out with the next phase or percent upsert (the copy's
+   * `copying` a moment later) instead of one of its own.
    */
-  constructor(private readonly lean = false) {
+  constructor(
+    private readonly lean = false,
+    private readonly batched = false,
+  ) {
     if (!lean) return;
     const sa = workflowInfo().typedSearchAttributes;
     this.phase = sa.get(SA_PHASE) as Phase | undefined;
@@ -38,10 +45,14 @@ export class UiPublisher {
   publish(p: Progress): void {
     const step = Math.floor(p.percent / PERCENT_STEP);
     const phaseChanged = p.phase !== this.phase && !(this.lean && MOMENTARY_PHASES.has(p.phase));
+    const cluster = this.pendingCluster;
+    const withCluster = cluster !== undefined && (phaseChanged || step !== this.percentStep);
     const changes = [
       ...(phaseChanged ? [{ key: SA_PHASE, value: p.phase }] : []),
       ...(step !== this.percentStep ? [{ key: SA_PERCENT, value: p.percent }] : []),
+      ...(withCluster ? [{ key: SA_SOURCE_CLUSTER, value: cluster }] : []),
     ];
+    if (withCluster) this.pendingCluster = undefined;
     if (changes.length) upsertSearchAttributes(changes);
     if (phaseChanged || !this.lean) this.phase = p.phase;
     this.percentStep = step;
@@ -63,7 +74,8 @@ export class UiPublisher {
   showSourceCluster(sourceCluster: string): void {
     const sa = workflowInfo().typedSearchAttributes;
     if (this.lean && sa.get(SA_SOURCE_CLUSTER) === sourceCluster) return;
-    upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: sourceCluster }]);
+    if (this.batched) this.pendingCluster = sourceCluster;
+    else upsertSearchAttributes([{ key: SA_SOURCE_CLUSTER, value: sourceCluster }]);
   }
 
   details(p: Progress): void {
