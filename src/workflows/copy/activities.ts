@@ -65,12 +65,12 @@ export const FOLLOW_SLICE_SECONDS = 120;
 /** A follow activity hands back a changed percentage once it has run this long: progress shows at most this late. */
 export const FOLLOW_SHOWS_CHANGES_SECONDS = 20;
 
-// The follow activity sleeps between its polls: a heartbeat every 30 s tells a dead worker from a sleeping one
-// within a minute, and a cancel need not wait for it (it only reads).
+// The follow activity sleeps between its polls: a heartbeat every 20 s tells a dead worker from a sleeping one
+// within 30 s, and a cancel need not wait for it (it only reads).
 const followOptions: ActivityOptions = {
   ...activityOptions,
   startToCloseTimeout: `${FOLLOW_SLICE_SECONDS + 60}s`,
-  heartbeatTimeout: '60s',
+  heartbeatTimeout: '30s',
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 };
 
