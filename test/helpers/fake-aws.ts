@@ -503,11 +503,14 @@ export class FakeAws {
             );
         }
         for (const s of [...this.snapshots.values()]) await this.refresh(s);
+        // One reading of the clock, and no await from here to the new snapshot: AWS checks the quotas and
+        // counts a copy atomically, so two starts at once cannot both take the last slot.
+        const now = await this.clock();
         // Snapshots still being deleted count against the quota, as on AWS.
         const inRegion = [...this.snapshots.values()].filter(
           (s) => s.region === input.targetRegion && s.account === caller,
         );
-        const foreignBusy = (await this.clock()) < this.foreignCopiesUntil;
+        const foreignBusy = now < this.foreignCopiesUntil;
         if (foreignBusy || inRegion.filter((s) => s.status === 'copying').length >= this.copyLimit) {
           throw fail(
             FailureType.QuotaExceeded,
@@ -524,7 +527,6 @@ export class FakeAws {
             },
           );
         }
-        const now = await this.clock();
         const created = this.addSnapshot({
           account: caller,
           region: input.targetRegion,
