@@ -8,6 +8,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { bundleWorkflowCode } = require('@temporalio/worker');
+// Compiled by the first half of the build (tsc): the same options the worker and the tests bundle with.
+const { workflowBundleOptions } = require('../lib/worker/bundle');
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, 'src', 'workflows', 'index.ts');
@@ -25,7 +27,7 @@ const logger = {
 };
 
 async function main() {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(WORKFLOWS), logger });
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   fs.writeFileSync(OUT, code);
   console.log(`wrote ${path.relative(ROOT, OUT)} (${Math.round(code.length / 1024)} KiB)`);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/bundle';
 import { EMULATOR_CREDENTIALS } from './emulator';
 import { ROOT, WORKER_ENTRY } from './paths';
 
@@ -36,7 +37,7 @@ export const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, e
 /** Bundles the workflow code into `file` (the worker's SNAPCOPY_WORKFLOW_BUNDLE), as `npm run build` does. */
 export async function writeWorkflowBundle(file: string): Promise<string> {
   const bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
+    ...workflowBundleOptions(path.join(ROOT, 'src/workflows/index.ts')),
     logger: quietLogger,
   });
   fs.writeFileSync(file, bundle.code);

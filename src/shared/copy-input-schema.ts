@@ -2,7 +2,7 @@
 // becomes an InputError naming the field (unknown fields first, with the closest known one). The domain rules
 // are validation.ts's. Workflow-safe.
 import { z } from 'zod';
-import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import { HIGHEST_PRIORITY, LOWEST_PRIORITY } from './priority';
 import { retentionRulesSchema } from './retention-rules';
 import { invalidValue, show, type InputError } from './messages';
 import { zodProblems } from './zod-problems';
@@ -45,12 +45,12 @@ const optionsSchema = z.strictObject(
     slotWaitSeconds: integer(1).optional(),
     pollsPerRun: integer(10, 5000).optional(),
     retain: integer(1).optional(),
-    retention: retentionRulesSchema.optional(),
+    retention: retentionRulesSchema().optional(),
     priority: integer(HIGHEST_PRIORITY, LOWEST_PRIORITY).optional(),
     externalId: optionalString,
     shareKmsKeyId: optionalString,
     verify: z
-      .union([z.literal(true), z.strictObject(restoreOptionsShape)], {
+      .union([z.literal(true), z.strictObject(restoreOptionsShape())], {
         error: 'must be true or an object of restore-test options',
       })
       .optional(),
@@ -93,7 +93,7 @@ function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return INPUT_FIELDS;
   if (path.length === 1 && path[0] === 'options') return OPTION_FIELDS;
   if (path[0] === 'options' && path[1] === 'verify') {
-    return path[2] === 'check' ? Object.keys(sqlCheckSchema.shape) : Object.keys(restoreOptionsShape);
+    return path[2] === 'check' ? Object.keys(sqlCheckSchema().shape) : Object.keys(restoreOptionsShape());
   }
   return ['Key', 'Value'];
 }

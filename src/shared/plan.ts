@@ -18,7 +18,7 @@ import {
   retentionRulesSchema,
   type RetentionRules,
 } from './retention-rules';
-import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './slots';
+import { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './priority';
 import { ROLE_ARN_FORM, roleArnProblem, rolePartitionProblem } from './cross-account';
 import { zodProblems } from './zod-problems';
 import { MIN_RPO_SECONDS, defaultRpo, formatRpo } from './rpo';
@@ -302,7 +302,8 @@ const text = (what: string) => z.string({ error: `must be a string (${what})` })
 
 const regionSchema = z
   .string({ error: `must be an AWS Region name such as us-east-1` })
-  .regex(REGION_PATTERN, { error: (issue) => ruleOf(() => validateRegion(issue.input, FIELD)) })
+  // A copy of each exported pattern: zod resets a pattern's lastIndex, and the SDK freezes shared exports.
+  .regex(new RegExp(REGION_PATTERN), { error: (issue) => ruleOf(() => validateRegion(issue.input, FIELD)) })
   .meta({ description: 'an AWS Region, e.g. us-east-1' });
 
 const roleArnSchema = text('an IAM role ARN')
@@ -440,7 +441,7 @@ const verifySchema = z
         .meta({
           description: `restore tests per destination and run, the longest untested first (default ${DEFAULT_VERIFY_PER_RUN})`,
         }),
-      ...restoreOptionsShape,
+      ...restoreOptionsShape(),
     },
     { error: 'must be a mapping with every, e.g. { every: 7d }' },
   )
@@ -462,7 +463,7 @@ const destinationSchema = z
   )
   .meta({ description: 'a Region (and optionally another account) the copies are made in' });
 
-const retentionSchema = retentionRulesSchema;
+const retentionSchema = retentionRulesSchema();
 
 const notifySchema = z
   .strictObject(
@@ -479,11 +480,11 @@ const notifySchema = z
   )
   .meta({ description: 'whom to tell about plan runs' });
 
-export const planSchema = z
+const planSchema = z
   .strictObject(
     {
       name: text('the plan name')
-        .regex(PLAN_NAME_PATTERN, { error: (issue) => nameProblem(String(issue.input)) })
+        .regex(new RegExp(PLAN_NAME_PATTERN), { error: (issue) => nameProblem(String(issue.input)) })
         .meta({
           description: 'the plan name: 1-40 letters, digits, hyphens (schedule ID snapcopy-plan-<name>)',
         }),
@@ -549,7 +550,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   retention: Object.keys(retentionSchema.shape),
   notify: Object.keys(notifySchema.shape),
   verify: Object.keys(verifySchema.shape),
-  'verify.check': Object.keys(sqlCheckSchema.shape),
+  'verify.check': Object.keys(sqlCheckSchema().shape),
 };
 
 const REQUIRED_HINTS: Record<string, string> = {

@@ -1,5 +1,7 @@
 // The retention rules (the plans contract, docs/plans.md), as one zod schema: a plan's `retention` and a copy's
 // `options.retention` are checked by the same rules with the same messages. Workflow-safe.
+// Every workflow of a worker shares this module (src/worker/bundle.ts), and the SDK freezes what a shared
+// module exports: schemas, which zod completes lazily as they are used, are exported as functions.
 import { z } from 'zod';
 
 export const RETENTION_RULES = ['keepLast', 'maxAgeDays', 'daily', 'weekly', 'monthly'] as const;
@@ -12,7 +14,7 @@ const nonNegative = (rule: string) =>
     .int({ error: `must be a whole number of at least 0 (${rule})` })
     .min(0, { error: `must be a whole number of at least 0 (${rule})` });
 
-export const retentionRulesSchema = z
+const retentionRules = z
   .strictObject(
     {
       keepLast: nonNegative('the newest keepLast copies are kept').optional(),
@@ -29,8 +31,13 @@ export const retentionRulesSchema = z
     minProperties: 1,
   });
 
+/** The schema of a `retention` mapping (a function: see the note at the top). */
+export function retentionRulesSchema(): typeof retentionRules {
+  return retentionRules;
+}
+
 /** The rules given, in their fixed order, without absent ones. */
-export function retentionRulesOf(given: z.infer<typeof retentionRulesSchema>): RetentionRules {
+export function retentionRulesOf(given: z.infer<typeof retentionRules>): RetentionRules {
   const rules: RetentionRules = {};
   for (const r of RETENTION_RULES) {
     const n = given[r];

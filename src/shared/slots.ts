@@ -8,10 +8,7 @@ export const SLOTS_QUERY = 'slots';
 
 /** AWS's default: at most 5 cluster-snapshot copies in progress per destination Region and account. */
 export const DEFAULT_SLOT_CAPACITY = 5;
-/** options.priority: 1 (highest) … 5 (lowest), as Temporal's own priority keys; FIFO within a priority. */
-export const HIGHEST_PRIORITY = 1;
-export const LOWEST_PRIORITY = 5;
-export const DEFAULT_PRIORITY = 3;
+export { DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY } from './priority';
 
 /**
  * The Temporal priority of the coordinators (the copySlots schedulers and the sourceShare holders): the

@@ -22,7 +22,7 @@ import {
 } from './arn';
 import { SNAPCOPY_COPY_TAG_KEYS } from './names';
 import { retentionRulesOf, type RetentionRules } from './retention-rules';
-import { DEFAULT_PRIORITY } from './slots';
+import { DEFAULT_PRIORITY } from './priority';
 import {
   EXTERNAL_ID_PATTERN,
   parseRoleArn,

@@ -1,5 +1,7 @@
 // A restore test's input: its shape (zod) and its rules, each problem an InputError naming the field and the
 // rule, checked before any AWS call — by the verifyCopy workflow and by the CLI alike. Workflow-safe.
+// Every workflow of a worker shares this module (src/worker/bundle.ts), and the SDK freezes what a shared
+// module exports: schemas, which zod completes lazily as they are used, are exported as functions.
 import { z } from 'zod';
 import { isArn, isRegionName, parseArn, parseRdsArn, REGION_EXAMPLE, snapshotNameProblem } from './arn';
 import { EXTERNAL_ID_PATTERN, roleArnProblem, type AssumedRole } from './cross-account';
@@ -15,8 +17,7 @@ const int = (min: number, max: number) => {
   return z.int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 };
 
-/** The SQL canary's shape (also a plan's and the CLI's). */
-export const sqlCheckSchema = z.strictObject(
+const sqlCheck = z.strictObject(
   {
     secretArn: text,
     database: text.optional(),
@@ -29,19 +30,28 @@ export const sqlCheckSchema = z.strictObject(
 );
 
 /** The restore options' shape (shared with a copy's options.verify and a plan's verify). */
-export const verifyOptionsShape = {
+const verifyOptionsShape = {
   instanceClass: text.optional(),
   dbSubnetGroupName: text.optional(),
   vpcSecurityGroupIds: z.array(text, { error: 'must be an array of security group IDs' }).optional(),
   deadlineSeconds: int(600, 7 * 86_400).optional(),
   pollSeconds: int(1, 600).optional(),
-  check: sqlCheckSchema.optional(),
+  check: sqlCheck.optional(),
   externalId: text.optional(),
 };
 const optionsSchema = z.strictObject(verifyOptionsShape, { error: 'must be an object' });
 
+const restoreOptions = (({ externalId, ...rest }) => (void externalId, rest))(verifyOptionsShape);
+
+/** The SQL canary's shape (also a plan's and the CLI's). */
+export function sqlCheckSchema(): typeof sqlCheck {
+  return sqlCheck;
+}
+
 /** The restore options a copy's options.verify and a plan's verify take: the role's external ID is theirs. */
-export const restoreOptionsShape = (({ externalId, ...rest }) => (void externalId, rest))(verifyOptionsShape);
+export function restoreOptionsShape(): typeof restoreOptions {
+  return restoreOptions;
+}
 
 const inputSchema = z.strictObject(
   {
@@ -93,7 +103,7 @@ function fieldOf(path: readonly (string | number)[]): string {
 
 function knownAt(path: readonly (string | number)[]): readonly string[] {
   if (path.length === 0) return Object.keys(inputSchema.shape);
-  if (path[path.length - 1] === 'check') return Object.keys(sqlCheckSchema.shape);
+  if (path[path.length - 1] === 'check') return Object.keys(sqlCheck.shape);
   return Object.keys(optionsSchema.shape);
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { preloadedModules } from './bundle';
 import type { Pollers, WorkerConfig } from './config';
 
 /**
@@ -23,7 +24,7 @@ const COMPILED = path.extname(__filename) === '.js';
  */
 export function workflowSource(
   env: NodeJS.ProcessEnv = process.env,
-): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const choice = env.SNAPCOPY_WORKFLOW_BUNDLE?.trim() || 'auto';
   if (choice !== 'auto' && choice !== 'off') {
     const codePath = path.resolve(choice);
@@ -36,7 +37,8 @@ export function workflowSource(
     return { workflowBundle: { codePath: PREBUILT_BUNDLE } };
   }
   // A plain path rather than require.resolve: under vitest, Node's resolver does not know .ts files.
-  return { workflowsPath: path.join(__dirname, '..', 'workflows', COMPILED ? 'index.js' : 'index.ts') };
+  const workflowsPath = path.join(__dirname, '..', 'workflows', COMPILED ? 'index.js' : 'index.ts');
+  return { workflowsPath, bundlerOptions: { preloadModules: preloadedModules(workflowsPath) } };
 }
 
 /** For the start-up log line: which workflow code this worker runs. */

@@ -11,6 +11,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { workflowBundleOptions } from '../../src/worker/bundle';
 import { FOLLOW_WITH_TIMERS, TEMPORAL_TEST_SERVER, WORKFLOWS_PATH } from './paths';
 
 export { ROOT, TEMPORAL_CLI, TEMPORAL_TEST_SERVER } from './paths';
@@ -50,7 +51,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file (for workers and for replaying histories). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   useQuietRuntime();
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(WORKFLOWS_PATH), logger: quietLogger });
   return bundle;
 }
 
@@ -62,7 +63,7 @@ let timeSkippingBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function timeSkippingWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   useQuietRuntime();
   timeSkippingBundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleOptions(WORKFLOWS_PATH),
     workflowInterceptorModules: [FOLLOW_WITH_TIMERS],
     logger: quietLogger,
   });

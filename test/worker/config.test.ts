@@ -468,7 +468,12 @@ describe('runtimeOptions', () => {
 
 describe('workflowSource', () => {
   it('bundles the TypeScript sources at start-up when running from src (a built bundle may be stale)', () => {
-    expect(workflowSource({})).toEqual({ workflowsPath: path.join(ROOT, 'src/workflows/index.ts') });
+    expect(workflowSource({})).toEqual({
+      workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
+      bundlerOptions: {
+        preloadModules: [path.join(ROOT, 'src/shared/validation.ts'), path.join(ROOT, 'src/shared/plan.ts')],
+      },
+    });
     expect(workflowSource({ SNAPCOPY_WORKFLOW_BUNDLE: 'off' })).toHaveProperty('workflowsPath');
   });
 

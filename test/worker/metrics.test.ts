@@ -10,6 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/worker/bundle';
 import { workerConfig } from '../../src/worker/config';
 import { createJsonLogger } from '../../src/worker/logging';
 import { createWorker } from '../../src/worker/options';
@@ -50,7 +51,7 @@ beforeAll(async () => {
       server: { executable: { type: 'existing-path', path: TEMPORAL_TEST_SERVER } },
     }),
     bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
+      ...workflowBundleOptions(WORKFLOWS_PATH),
       // Copies follow with workflow timers on the time-skipping server (see follow-with-timers.ts).
       workflowInterceptorModules: [FOLLOW_WITH_TIMERS],
       logger: createJsonLogger('WARN', () => undefined),
