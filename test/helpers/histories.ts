@@ -20,3 +20,16 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const fixture: RecordedHistory = { workflowId: handle.workflowId, history };
   fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), JSON.stringify(fixture, null, 1));
 }
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/** The activity types of a history's local activities, in order (read from their markers' data). */
+export function localActivityTypes(events: readonly HistoryEvent[]): string[] {
+  return events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data =
+      marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+    if (!data) return [];
+    return [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type];
+  });
+}

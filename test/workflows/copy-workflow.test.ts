@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FakeAws, ACCOUNT } from '../helpers/fake-aws';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
-import { recordHistory } from '../helpers/histories';
+import { localActivityTypes, recordHistory } from '../helpers/histories';
 import { waitForProgress } from '../helpers/wait';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
 import { slotsQuery, slotsWorkflowId } from '../../src/shared/slots';
@@ -598,14 +598,16 @@ describe('copyDbClusterSnapshot when AWS is slow or busy', () => {
     expect(looks).toBeGreaterThanOrEqual(1);
     expect(looks).toBeLessThanOrEqual(8);
     expect(result.summary.runs).toBe(1);
-    // Between the refused grant and the next one (15 minutes of waiting): the refused start, no timer.
+    // Between the refused grant and the next one (15 minutes of waiting): the refused start (a local
+    // activity), no timer, no activity.
     const grants = events
       .map((e, i) => (e.workflowExecutionSignaledEventAttributes?.signalName === 'slotGranted' ? i : -1))
       .filter((i) => i >= 0);
     expect(grants).toHaveLength(2);
     const between = events.slice(grants[0]! + 1, grants[1]);
     expect(between.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
-    expect(between.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
+    expect(between.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(localActivityTypes(between).filter((t) => t === 'startCopy')).toHaveLength(1);
     expect(between.length).toBeLessThanOrEqual(25);
   });
 

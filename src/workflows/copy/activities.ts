@@ -82,9 +82,16 @@ export function follow(
   return activities.followTargetSnapshot.executeWithOptions({ ...followOptions, summary }, args);
 }
 
+// A cancel waits for a local start's answer too (as for the plain activity): whether it created the target.
+const localStartOptions: LocalActivityOptions = {
+  ...localOptions,
+  startToCloseTimeout: SINGLE_REQUEST_TIMEOUT,
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
 /**
- * A quick call: a local activity when `local` (copies started with copy slots), else a plain one, as
- * the histories of earlier copies recorded it.
+ * A quick call: a local activity when `local` (copies started with copy slots; the start itself since
+ * START_LOCALLY_PATCH), else a plain one, as the histories of earlier copies recorded it.
  */
 export function quick<K extends keyof Activities>(
   local: boolean,
@@ -94,7 +101,8 @@ export function quick<K extends keyof Activities>(
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
   if (!local) return call(name, summary, ...args);
   const fn = localActivities[name] as LocalActivityFunctionWithOptions<Activities[K]>;
-  return fn.executeWithOptions({ ...localOptions, summary }, args);
+  const options = name === 'startCopy' ? localStartOptions : localOptions;
+  return fn.executeWithOptions({ ...options, summary }, args);
 }
 
 /**

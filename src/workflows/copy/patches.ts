@@ -20,3 +20,10 @@ export const ACCOUNTS_PATCH = 'accounts-per-side';
  * stands for the two above as well, so a new copy records one patch instead of three.
  */
 export const FOLLOW_IN_ACTIVITY_PATCH = 'follow-in-activity';
+
+/**
+ * Copies started since the copy itself is started by a local activity (startCopy: one marker instead of an
+ * activity's three events and the workflow task after it): its one marker stands for all those above, so a new
+ * copy still records one patch.
+ */
+export const START_LOCALLY_PATCH = 'start-locally';

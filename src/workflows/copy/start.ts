@@ -3,7 +3,7 @@
 import type { QuotaFailureDetails, StartCopyResult } from '../../activities/types';
 import { FailureType } from '../../shared/names';
 import { recordCopyStarted } from '../metrics';
-import { activityCause, call } from './activities';
+import { activityCause, quick } from './activities';
 import { checkpoint, pause } from './checkpoint';
 import { pruneForRoom } from './prune';
 import { iso } from '../clock';
@@ -55,20 +55,25 @@ export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartC
 
 async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   const { v } = run;
-  const started = await call('startCopy', summaries.startCopy(source.arn, run.targetName), {
-    targetRegion: v.targetRegion,
-    sourceIdentifier: source.copyIdentifier,
-    sourceArn: source.arn,
-    sourceCluster: source.cluster,
-    targetIdentifier: v.targetIdentifier,
-    kmsKeyArn: run.kmsKeyArn,
-    copyTags: v.copyTags,
-    tags: source.tags,
-    workflowId: run.workflowId,
-    ...(source.recoveryPoint !== undefined ? { recoveryPoint: source.recoveryPoint } : {}),
-    ...run.inTarget,
-    ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
-  });
+  const started = await quick(
+    run.startsLocally,
+    'startCopy',
+    summaries.startCopy(source.arn, run.targetName),
+    {
+      targetRegion: v.targetRegion,
+      sourceIdentifier: source.copyIdentifier,
+      sourceArn: source.arn,
+      sourceCluster: source.cluster,
+      targetIdentifier: v.targetIdentifier,
+      kmsKeyArn: run.kmsKeyArn,
+      copyTags: v.copyTags,
+      tags: source.tags,
+      workflowId: run.workflowId,
+      ...(source.recoveryPoint !== undefined ? { recoveryPoint: source.recoveryPoint } : {}),
+      ...run.inTarget,
+      ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
+    },
+  );
   const view = started.snapshot;
   const startedAt = iso();
   run.targetArn = view.DBClusterSnapshotArn ?? run.targetArn;
