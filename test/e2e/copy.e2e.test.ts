@@ -91,7 +91,7 @@ describe('copy end to end', () => {
     expect(upserts.filter((keys) => keys.includes('SnapcopySourceCluster'))).toEqual([
       expect.arrayContaining(['SnapcopyPhase', 'SnapcopySourceCluster']),
     ]);
-    await recordHistory(handle, 'started-locally');
+    await recordHistory(handle, 'lean-arrival');
 
     const target = await describeTarget('e2e-aurora-snap-dr');
     expect(target?.Status).toBe('available');

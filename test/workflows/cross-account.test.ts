@@ -24,7 +24,7 @@ import {
 } from '../helpers/two-accounts';
 import { withFakeAwsWorker } from '../helpers/fake-aws-worker';
 import { timeSkippingEnvPerTest } from '../helpers/temporal';
-import { recordHistory } from '../helpers/histories';
+import { localActivityTypes, recordHistory } from '../helpers/histories';
 import { failureOf } from '../helpers/failures';
 import { waitFor } from '../helpers/wait';
 
@@ -128,6 +128,11 @@ describe('cross-account copies', () => {
       expect(aws.get(EAST, 'prod-2026-12-01', SOURCE_ACCOUNT)?.sharedWith).toContain(TARGET_ACCOUNT);
       const r = await handle.result();
       await recordHistory(handle, 'cross-account-same-region');
+      // It queued for the destination's slot before any AWS call: it described and shared its source then.
+      const las = localActivityTypes((await handle.fetchHistory()).events ?? []);
+      expect(las.indexOf('requestCopySlot')).toBeGreaterThanOrEqual(0);
+      expect(las.indexOf('requestCopySlot')).toBeLessThan(las.indexOf('describeSourceSnapshot'));
+      expect(las.indexOf('describeSourceSnapshot')).toBeLessThan(las.indexOf('requestShare'));
       return r;
     });
     expect(result.summary.outcome).toBe('copied');
@@ -166,6 +171,19 @@ describe('cross-account copies', () => {
       const during = await whenProgress(handle, (p) => p.phase === 'copying');
       const r = await handle.result();
       await recordHistory(handle, 'cross-account-two-hops');
+      // Its slot was taken first, given back while the intermediate copy ran, and asked for again.
+      const steps = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+        e.startChildWorkflowExecutionInitiatedEventAttributes
+          ? ['intermediate copy']
+          : localActivityTypes([e]).filter((t) => t.endsWith('CopySlot')),
+      );
+      expect(steps).toEqual([
+        'requestCopySlot',
+        'releaseCopySlot',
+        'intermediate copy',
+        'requestCopySlot',
+        'releaseCopySlot',
+      ]);
       return { result: r, hops: during.hops };
     });
     expect(hops?.map((h) => [h.hop, h.accountId, h.region, h.identifier, h.status])).toEqual([

@@ -91,7 +91,7 @@ const localStartOptions: LocalActivityOptions = {
 
 /**
  * A quick call: a local activity when `local` (copies started with copy slots; the start itself since
- * START_LOCALLY_PATCH), else a plain one, as the histories of earlier copies recorded it.
+ * LEAN_ARRIVAL_PATCH), else a plain one, as the histories of earlier copies recorded it.
  */
 export function quick<K extends keyof Activities>(
   local: boolean,

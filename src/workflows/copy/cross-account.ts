@@ -25,6 +25,7 @@ import { deleteAndConfirm, untilAnswered } from './delete';
 import { now } from '../clock';
 import type { CopyRun } from './run';
 import type { IntermediateRecord } from './state';
+import { stepAside } from './slot';
 import { summaries } from './ui';
 
 /** A copy waiting for its share asks the holder again after this long. */
@@ -66,12 +67,16 @@ export async function prepareCrossAccount(run: CopyRun): Promise<void> {
   if (facts.encrypted && facts.kmsKeyId) {
     run.setPhase('checking-key');
     const key = await checkKey(run, facts.kmsKeyId, targetAccountId);
-    if (key.keyManager === 'AWS') shared = await reEncrypt(run, targetAccountId);
+    if (key.keyManager === 'AWS') {
+      await stepAside(run);
+      shared = await reEncrypt(run, targetAccountId);
+    }
   }
   await share(run, shared.identifier, targetAccountId);
   source.copyIdentifier = shared.arn;
   if (facts.encrypted && v.crossRegion) {
     // AWS does not copy an encrypted shared snapshot across Regions: first into the destination account here.
+    await stepAside(run);
     source.copyIdentifier = await copyHop(
       run,
       'intermediate',

@@ -22,8 +22,10 @@ export const ACCOUNTS_PATCH = 'accounts-per-side';
 export const FOLLOW_IN_ACTIVITY_PATCH = 'follow-in-activity';
 
 /**
- * Copies started since the copy itself is started by a local activity (startCopy: one marker instead of an
- * activity's three events and the workflow task after it): its one marker stands for all those above, so a new
- * copy still records one patch.
+ * Copies started since arrival at scale was made lean: the copy itself is started by a local activity
+ * (startCopy: one marker instead of an activity's three events and the workflow task after it), and a copy
+ * into another account takes its destination's slot before it describes and shares its source (giving the
+ * slot back, keeping its place, while an intermediate copy runs), so queued copies make no AWS call. Its one
+ * marker stands for all those above, so a new copy still records one patch.
  */
-export const START_LOCALLY_PATCH = 'start-locally';
+export const LEAN_ARRIVAL_PATCH = 'lean-arrival';

@@ -16,7 +16,7 @@ import type { ValidatedInput } from '../../shared/validation';
 import type { CopyRegions } from '../metrics';
 import type { ShareReady } from '../../shared/shares';
 import { iso } from '../clock';
-import { ACCOUNTS_PATCH, COPY_SLOTS_PATCH, FOLLOW_IN_ACTIVITY_PATCH, START_LOCALLY_PATCH } from './patches';
+import { ACCOUNTS_PATCH, COPY_SLOTS_PATCH, FOLLOW_IN_ACTIVITY_PATCH, LEAN_ARRIVAL_PATCH } from './patches';
 import {
   readCarriedState,
   type CopyAccounts,
@@ -31,13 +31,14 @@ import { UiPublisher } from './ui';
 
 export class CopyRun {
   /**
-   * Called first, before any command: whether this run starts its copy in a local activity (then it also does
-   * all that follows, recording only this patch); else, as recorded before, whether it spends short waits in
-   * one activity (then it also takes slots and learns its accounts first, without recording those patches);
-   * else whether it takes copy slots (COPY_SLOTS_PATCH) and learns its accounts first (ACCOUNTS_PATCH).
+   * Called first, before any command: whether this run arrives lean — starts its copy in a local activity and
+   * takes its slot before preparing another account's source (then it also does all that follows, recording
+   * only this patch); else, as recorded before, whether it spends short waits in one activity (then it also
+   * takes slots and learns its accounts first, without recording those patches); else whether it takes copy
+   * slots (COPY_SLOTS_PATCH) and learns its accounts first (ACCOUNTS_PATCH).
    */
-  readonly startsLocally = patched(START_LOCALLY_PATCH);
-  readonly followsInActivity = this.startsLocally || patched(FOLLOW_IN_ACTIVITY_PATCH);
+  readonly leanArrival = patched(LEAN_ARRIVAL_PATCH);
+  readonly followsInActivity = this.leanArrival || patched(FOLLOW_IN_ACTIVITY_PATCH);
   readonly slots = this.followsInActivity || patched(COPY_SLOTS_PATCH);
   readonly accountsFirst = this.followsInActivity || (this.slots && patched(ACCOUNTS_PATCH));
   /** Stops the follow activity running now, if any (a cancel). */

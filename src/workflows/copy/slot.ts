@@ -12,14 +12,16 @@ import { summaries } from './ui';
 
 /**
  * A copy whose accounts are known takes its slot before any AWS call, so a copy waiting in a long queue
- * makes none, and the source is described just before the copy starts (as it is then). A copy that
- * prepares the source for another account (key checks, share, intermediate copies) takes the
- * destination's slot only when its own copy is about to start, not while those run.
+ * makes none, and the source is described just before the copy starts (as it is then). A copy that prepares
+ * the source for another account (key checks, share) does the same since LEAN_ARRIVAL_PATCH: it shares when
+ * its copy is about to start, so a thousand queued copies do not spend the source account's RDS budget on
+ * shares hours ahead, and it gives the slot back while an intermediate copy runs (stepAside). Copies recorded
+ * before it took the destination's slot only when their own copy was about to start.
  */
 export async function takeSlotFirst(run: CopyRun): Promise<void> {
   if (!run.slots) return;
   if (run.accounts) {
-    if (!preparesCrossAccount(run.accounts)) await takeSlot(run, run.accounts.destination);
+    if (run.leanArrival || !preparesCrossAccount(run.accounts)) await takeSlot(run, run.accounts.destination);
     return;
   }
   // Copies recorded before accountsFirst: the account from TargetRoleArn or the source ARN, else none.
@@ -72,4 +74,18 @@ export async function giveSlotBack(run: CopyRun, reason: 'done' | 'refused'): Pr
   });
   if (reason === 'refused') run.undo.slot = { ...slot, granted: false };
   else delete run.undo.slot;
+}
+
+/**
+ * Gives a granted slot back while the copy prepares for long (an intermediate copy of another account's
+ * source), keeping its place: it asks again, with the time it first asked, when its own copy is about to start.
+ */
+export async function stepAside(run: CopyRun): Promise<void> {
+  const slot = run.undo.slot;
+  if (!slot?.granted) return;
+  await quick(run.slots, 'releaseCopySlot', summaries.releaseSlot(run.v.targetRegion), {
+    slotsWorkflowId: slot.slotsWorkflowId,
+    release: { workflowId: run.workflowId, reason: 'done' },
+  });
+  run.undo.slot = { ...slot, granted: false };
 }

@@ -56,7 +56,7 @@ export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartC
 async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   const { v } = run;
   const started = await quick(
-    run.startsLocally,
+    run.leanArrival,
     'startCopy',
     summaries.startCopy(source.arn, run.targetName),
     {
