@@ -87,19 +87,81 @@ async function whenProgress(handle: Handle, matches: (p: Progress) => boolean): 
  * itself — sleeps between two polls. The time-skipping server rejects a workflow's request to cancel an
  * activity that completed meanwhile (ACTIVITY_UNKNOWN; temporalio/sdk-typescript#1058) and then leaves
  * that workflow task open for ever, where a real server takes either order: a Temporal cancel sent while
- * no poll is in flight cannot meet it. Time is still while the test only queries, so the sleep holds.
+ * no poll is in flight cannot meet it. Time is still while the test only reads, so the sleep holds. Read
+ * from the history, not a query: under load a query can answer from a workflow task that has not yet seen
+ * its timer fire (whenProgress moved time), and the poll it schedules next would meet the cancel. Locked
+ * time still runs at the wall clock's pace, so the timer must also be at least 10 s from firing (a copy near
+ * its end polls 2 s apart).
  */
-async function betweenPolls(handle: Handle): Promise<void> {
-  await waitFor(
+async function betweenPolls(handle: Handle): Promise<string> {
+  return waitFor(
     'a copy sleeping between two polls',
     async () => {
       const p = await handle.query(progressQuery);
       const hop = p.hops?.find((h) => h.status === 'copying');
-      const copying = hop ? await env.client.workflow.getHandle(hop.workflowId).query(progressQuery) : p;
-      if (copying.nextPollAt === undefined) throw new Error('a poll is in flight');
+      const sleeper = hop?.workflowId ?? handle.workflowId;
+      const history = await env.client.workflow.getHandle(sleeper).fetchHistory();
+      const wakesAt = sleepingUntil(history.events ?? []);
+      if (wakesAt === undefined || wakesAt - (await env.currentTimeMs()) < 10_000) {
+        throw new Error('a poll is in flight or near');
+      }
+      return sleeper;
     },
     { timeoutMs: 30_000, intervalMs: 20 },
   );
+}
+
+/** Waits (without moving time) until the workflow has taken a Temporal cancel in: a task after it completed. */
+async function cancelTakenIn(workflowId: string): Promise<void> {
+  await waitFor(
+    `${workflowId} taking the cancel in`,
+    async () => {
+      const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const asked = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+      if (asked < 0 || !events.slice(asked + 1).some((e) => e.workflowTaskCompletedEventAttributes)) {
+        throw new Error('the cancel is not taken in yet');
+      }
+    },
+    { timeoutMs: 30_000, intervalMs: 20 },
+  );
+}
+
+type HistoryEvents = NonNullable<Awaited<ReturnType<Handle['fetchHistory']>>['events']>;
+
+/**
+ * When the workflow wakes (epoch ms): with no workflow task and no activity open, the earliest running timer's
+ * due time; undefined while it is not sleeping on a timer.
+ */
+function sleepingUntil(events: HistoryEvents): number | undefined {
+  const activities = new Set<string>();
+  const timers = new Map<string, number>();
+  let taskOpen = false;
+  for (const e of events) {
+    const id = String(e.eventId);
+    if (e.workflowTaskScheduledEventAttributes) taskOpen = true;
+    if (e.workflowTaskCompletedEventAttributes) taskOpen = false;
+    if (e.activityTaskScheduledEventAttributes) activities.add(id);
+    for (const ended of [
+      e.activityTaskCompletedEventAttributes,
+      e.activityTaskFailedEventAttributes,
+      e.activityTaskTimedOutEventAttributes,
+      e.activityTaskCanceledEventAttributes,
+    ])
+      if (ended) activities.delete(String(ended.scheduledEventId));
+    const started = e.timerStartedEventAttributes;
+    if (started?.timerId) {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+      const after = started.startToFireTimeout;
+      timers.set(
+        started.timerId,
+        at + Number(after?.seconds ?? 0) * 1000 + Math.floor((after?.nanos ?? 0) / 1e6),
+      );
+    }
+    for (const ended of [e.timerFiredEventAttributes, e.timerCanceledEventAttributes])
+      if (ended?.timerId) timers.delete(ended.timerId);
+  }
+  if (taskOpen || activities.size > 0 || timers.size === 0) return undefined;
+  return Math.min(...timers.values());
 }
 
 /** Every snapshot left, as `<account>/<region>/<id>`, and the source's shares. */
@@ -291,8 +353,11 @@ describe('cross-account copies', () => {
           await handle.signal(cancelSignal, { reason: 'test' });
           expect((await handle.result()).summary.outcome).toBe('cancelled');
         } else {
-          await betweenPolls(handle);
+          const sleeper = await betweenPolls(handle);
           await handle.cancel();
+          // Awaiting the result lets the server skip time: first let the sleeping copy take the cancel in,
+          // or its timer could fire and start a poll that the cancel then meets.
+          await cancelTakenIn(sleeper);
           await expect(handle.result()).rejects.toThrow();
         }
       });
