@@ -55,25 +55,20 @@ export async function startCopy(run: CopyRun, source: SourceRef): Promise<StartC
 
 async function requestCopy(run: CopyRun, source: SourceRef): Promise<StartCopyResult> {
   const { v } = run;
-  const started = await quick(
-    run.leanArrival,
-    'startCopy',
-    summaries.startCopy(source.arn, run.targetName),
-    {
-      targetRegion: v.targetRegion,
-      sourceIdentifier: source.copyIdentifier,
-      sourceArn: source.arn,
-      sourceCluster: source.cluster,
-      targetIdentifier: v.targetIdentifier,
-      kmsKeyArn: run.kmsKeyArn,
-      copyTags: v.copyTags,
-      tags: source.tags,
-      workflowId: run.workflowId,
-      ...(source.recoveryPoint !== undefined ? { recoveryPoint: source.recoveryPoint } : {}),
-      ...run.inTarget,
-      ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
-    },
-  );
+  const started = await quick(run.leanArrival, 'startCopy', summaries.startCopy(source.arn, run.targetName), {
+    targetRegion: v.targetRegion,
+    sourceIdentifier: source.copyIdentifier,
+    sourceArn: source.arn,
+    sourceCluster: source.cluster,
+    targetIdentifier: v.targetIdentifier,
+    kmsKeyArn: run.kmsKeyArn,
+    copyTags: v.copyTags,
+    tags: source.tags,
+    workflowId: run.workflowId,
+    ...(source.recoveryPoint !== undefined ? { recoveryPoint: source.recoveryPoint } : {}),
+    ...run.inTarget,
+    ...(v.preSignedUrl ? { preSignedUrl: v.preSignedUrl } : {}),
+  });
   const view = started.snapshot;
   const startedAt = iso();
   run.targetArn = view.DBClusterSnapshotArn ?? run.targetArn;
