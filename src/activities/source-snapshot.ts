@@ -36,18 +36,27 @@ export async function describeSourceSnapshot(
     );
   }
   const name = arn ? (nameFromArn(arn.resource) ?? '') : identifier;
+  // The caller's account: the role's when one is assumed, else the default credentials' (when known).
+  const callerAccount =
+    input.callerAccountId ?? (input.role ? parseRoleArn(input.role.roleArn)?.accountId : clients.accountId);
+  // An ARN of the caller's own snapshot is looked up by its name, which shares calls (snapshot-lookups).
+  const own = arn !== undefined && callerAccount !== undefined && arn.accountId === callerAccount;
   const params: Omit<DescribeDBClusterSnapshotsCommandInput, 'DBClusterSnapshotIdentifier'> = {
     // AWS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
     ...(name.startsWith('rds:') ? { SnapshotType: 'automated' } : {}),
     // Snapshots shared from another account are only found by ARN with IncludeShared.
-    ...(arn ? { IncludeShared: true } : {}),
+    ...(arn && !own ? { IncludeShared: true } : {}),
   };
 
   const rds = clients.rds(region, input.role);
   let snapshot: DBClusterSnapshot | null;
   try {
-    snapshot = await describeClusterSnapshot(rds, identifier, params);
-    if (!snapshot && arn) {
+    snapshot = await describeClusterSnapshot(rds, own ? name : identifier, params);
+    const foundArn = snapshot?.DBClusterSnapshotArn;
+    if (own && foundArn !== undefined && foundArn.toLowerCase() !== identifier.toLowerCase()) {
+      snapshot = null;
+    }
+    if (!snapshot && arn && !own) {
       // moto (and possibly other emulators) only matches names, not ARNs: retry by name and accept the
       // answer only if it is the very snapshot the ARN names.
       const byName = await describeClusterSnapshot(rds, name, params);
@@ -64,9 +73,6 @@ export async function describeSourceSnapshot(
     throw retryableFailure(ActivityFailureType.IncompleteResponse, `${what}: AWS returned no ARN`);
   }
   const snapshotType = snapshot.SnapshotType ?? 'manual';
-  // The caller's account: the role's when one is assumed, else the default credentials' (when known).
-  const callerAccount =
-    input.callerAccountId ?? (input.role ? parseRoleArn(input.role.roleArn)?.accountId : clients.accountId);
   const shared =
     snapshotType === 'shared' ||
     snapshotType === 'public' ||

@@ -8,10 +8,12 @@ import {
   type DescribeDBClusterSnapshotsCommandInput,
   type RDSClient,
 } from '@aws-sdk/client-rds';
+import { isArn } from '../shared/arn';
 import { deleteRefusal } from '../shared/ownership';
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
+import { snapshotLookups } from './snapshot-lookups';
 import { toSnapshotView, toTags } from './snapshot-view';
 import type { DeleteOwnedSnapshotInput, DeleteOwnedSnapshotResult, DescribeTargetInput } from './types';
 
@@ -25,6 +27,10 @@ export async function describeClusterSnapshot(
   identifier: string,
   extra: Omit<DescribeDBClusterSnapshotsCommandInput, 'DBClusterSnapshotIdentifier'> = {},
 ): Promise<DBClusterSnapshot | null> {
+  // A plain name shares its call with the lookups of the same account and Region made meanwhile.
+  if (Object.keys(extra).length === 0 && !isArn(identifier)) {
+    return snapshotLookups(rds).lookup(identifier, sendOptions().abortSignal);
+  }
   try {
     const out = await rds.send(
       new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier, ...extra }),

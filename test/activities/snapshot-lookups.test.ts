@@ -1,0 +1,178 @@
+import {
+  DBClusterSnapshotNotFoundFault,
+  DescribeDBClusterSnapshotsCommand,
+  RDSClient,
+  type DBClusterSnapshot,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeByNames, SnapshotLookups } from '../../src/activities/snapshot-lookups';
+import { activities, SOURCE_REGION, snapshot, snapshotArn } from './helpers';
+
+/** A describe whose calls the test answers one by one. */
+function controlled() {
+  const calls: { names: readonly string[]; answer(found: string[]): void; fail(err: Error): void }[] = [];
+  const describe = (names: readonly string[]) =>
+    new Promise<DBClusterSnapshot[]>((resolve, reject) => {
+      calls.push({
+        names,
+        answer: (found) => resolve(found.map((id) => ({ DBClusterSnapshotIdentifier: id }))),
+        fail: reject,
+      });
+    });
+  return { calls, describe };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SnapshotLookups', () => {
+  it('sends lookups made while its calls are out together, in one call, and answers each by name', async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 50, 1);
+    const a = lookups.lookup('a');
+    const rest = ['b', 'C', 'missing'].map((n) => lookups.lookup(n));
+    expect(calls.map((c) => c.names)).toEqual([['a']]);
+    calls[0]!.answer(['a']);
+    await expect(a).resolves.toEqual({ DBClusterSnapshotIdentifier: 'a' });
+    await settle();
+    expect(calls.map((c) => c.names)).toEqual([['a'], ['b', 'c', 'missing']]);
+    calls[1]!.answer(['b', 'c']);
+    await expect(Promise.all(rest)).resolves.toEqual([
+      { DBClusterSnapshotIdentifier: 'b' },
+      { DBClusterSnapshotIdentifier: 'c' },
+      null,
+    ]);
+  });
+
+  it('never answers a lookup from a call sent before it was asked', async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 50, 1);
+    const first = lookups.lookup('a');
+    const again = lookups.lookup('a');
+    calls[0]!.answer(['a']);
+    await first;
+    await settle();
+    expect(calls).toHaveLength(2);
+    calls[1]!.answer([]);
+    await expect(again).resolves.toBeNull();
+  });
+
+  it('keeps to its calls in flight and names per call', async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 2, 2);
+    const all = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => lookups.lookup(n));
+    expect(calls.map((c) => c.names)).toEqual([['a'], ['b']]);
+    calls[0]!.answer(['a']);
+    await settle();
+    expect(calls.map((c) => c.names)).toEqual([['a'], ['b'], ['c', 'd']]);
+    calls[1]!.answer(['b']);
+    calls[2]!.answer(['c', 'd']);
+    await settle();
+    calls[3]!.answer(['e', 'f']);
+    expect((await Promise.all(all)).map((s) => s?.DBClusterSnapshotIdentifier)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'f',
+    ]);
+  });
+
+  it('fails only the lookups of a call that failed; the next call goes on', async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 50, 1);
+    const a = lookups.lookup('a');
+    const b = lookups.lookup('b');
+    calls[0]!.fail(new Error('Throttling'));
+    await expect(a).rejects.toThrow('Throttling');
+    await settle();
+    calls[1]!.answer(['b']);
+    await expect(b).resolves.toEqual({ DBClusterSnapshotIdentifier: 'b' });
+  });
+
+  it('rejects an aborted lookup at once and leaves it out of the next call', async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 50, 1);
+    const a = lookups.lookup('a');
+    const abort = new AbortController();
+    const b = lookups.lookup('b', abort.signal);
+    const c = lookups.lookup('c');
+    abort.abort();
+    await expect(b).rejects.toMatchObject({ name: 'AbortError' });
+    calls[0]!.answer(['a']);
+    await a;
+    await settle();
+    expect(calls[1]!.names).toEqual(['c']);
+    calls[1]!.answer(['c']);
+    await expect(c).resolves.toEqual({ DBClusterSnapshotIdentifier: 'c' });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(lookups.lookup('d', aborted.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls).toHaveLength(2);
+  });
+});
+
+const rds = mockClient(RDSClient);
+beforeEach(() => rds.reset());
+
+describe('describeByNames', () => {
+  it('asks for one name by its identifier, and takes NotFound as none', async () => {
+    rds
+      .on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: 'a' })
+      .resolves({ DBClusterSnapshots: [snapshot('a', SOURCE_REGION)] })
+      .on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: 'gone' })
+      .rejects(new DBClusterSnapshotNotFoundFault({ message: 'not found', $metadata: {} }));
+    const describe = describeByNames(new RDSClient({ region: SOURCE_REGION }));
+    expect((await describe(['a'])).map((s) => s.DBClusterSnapshotIdentifier)).toEqual(['a']);
+    await expect(describe(['gone'])).resolves.toEqual([]);
+  });
+
+  it('asks for several names with a db-cluster-snapshot-id filter, page by page', async () => {
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolvesOnce({ DBClusterSnapshots: [snapshot('a', SOURCE_REGION)], Marker: 'm1' })
+      .resolvesOnce({ DBClusterSnapshots: [snapshot('b', SOURCE_REGION)] });
+    const found = await describeByNames(new RDSClient({ region: SOURCE_REGION }))(['a', 'b']);
+    expect(found.map((s) => s.DBClusterSnapshotIdentifier)).toEqual(['a', 'b']);
+    const inputs = rds.commandCalls(DescribeDBClusterSnapshotsCommand).map((c) => c.args[0].input);
+    expect(inputs).toEqual([
+      { Filters: [{ Name: 'db-cluster-snapshot-id', Values: ['a', 'b'] }], MaxRecords: 100 },
+      { Filters: [{ Name: 'db-cluster-snapshot-id', Values: ['a', 'b'] }], MaxRecords: 100, Marker: 'm1' },
+    ]);
+  });
+});
+
+describe('describeSourceSnapshot of its own account by ARN', () => {
+  it('looks the snapshot up by its name, without IncludeShared', async () => {
+    const arn = snapshotArn(SOURCE_REGION, 'snap1');
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolves({ DBClusterSnapshots: [snapshot('snap1', SOURCE_REGION)] });
+    const info = await activities().describeSourceSnapshot({
+      region: SOURCE_REGION,
+      identifier: arn,
+      callerAccountId: '123456789012',
+    });
+    expect(info.arn).toBe(arn);
+    expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterSnapshotIdentifier: 'snap1' },
+    ]);
+  });
+
+  it('takes a snapshot of that name with another ARN as not found', async () => {
+    const arn = snapshotArn(SOURCE_REGION, 'snap1');
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [
+        snapshot('snap1', SOURCE_REGION, { DBClusterSnapshotArn: snapshotArn('us-east-1', 'other') }),
+      ],
+    });
+    await expect(
+      activities().describeSourceSnapshot({
+        region: SOURCE_REGION,
+        identifier: arn,
+        callerAccountId: '123456789012',
+      }),
+    ).rejects.toMatchObject({ type: 'DBClusterSnapshotNotFoundFault' });
+  });
+});
