@@ -3,10 +3,10 @@
 // the long waits stay workflow timers. Heartbeats carry how far it got, so a retry (another worker after a
 // kill) goes on from the last sighting instead of starting over.
 import { asyncLocalStorage } from '@temporalio/activity';
-import { followDelaySeconds, followSighting, type Following } from '../shared/polling';
+import { followPlan, followSighting, type Following } from '../shared/polling';
 import type { DBClusterSnapshotView } from '../shared/types';
 import type { AwsClients } from './clients';
-import { describeTargetSnapshot } from './target-snapshot';
+import { sightTargetSnapshot, type TargetSighting } from './target-snapshot';
 import type { FollowTargetInput, FollowTargetResult } from './types';
 
 /** Time, sleep and heartbeats of the running activity (unit tests pass their own). */
@@ -39,10 +39,22 @@ function stillCopying(view: DBClusterSnapshotView | null): view is DBClusterSnap
   return view !== null && (view.Status === 'copying' || view.Status === 'creating');
 }
 
-export async function followTargetSnapshot(
+/** One poll of the target: a sighting at most `maxAgeMs` old, and its age. */
+export type SightTarget = (maxAgeMs: number) => Promise<TargetSighting>;
+
+export function followTargetSnapshot(
   clients: AwsClients,
   input: FollowTargetInput,
   ticker: FollowTicker = activityTicker(),
+): Promise<FollowTargetResult> {
+  return followTarget(input, ticker, (maxAgeMs) => sightTargetSnapshot(clients, input, maxAgeMs));
+}
+
+/** The follow's rules over any way of sighting the target (the in-memory AWS of workflow tests has its own). */
+export async function followTarget(
+  input: FollowTargetInput,
+  ticker: FollowTicker,
+  sight: SightTarget,
 ): Promise<FollowTargetResult> {
   const resumed = ticker.resumed();
   const since = ticker.now();
@@ -54,15 +66,16 @@ export async function followTargetSnapshot(
     ticker.heartbeat(progress);
     lastBeat = ticker.now();
   };
-  // A retry polls at once: its wait was spent by the attempt that failed.
-  let waitMs = resumed ? 0 : input.waitSeconds * 1000;
+  // A retry polls at once, afresh: its wait was spent by the attempt that failed.
+  let due = since + (resumed ? 0 : input.waitSeconds * 1000);
+  let slackMs = resumed ? 0 : (input.slackSeconds ?? 0) * 1000;
   for (;;) {
-    for (let left = waitMs; left > 0; left -= HEARTBEAT_EVERY_MS) {
+    for (let left = due - ticker.now(); left > 0; left = due - ticker.now()) {
       await ticker.sleep(Math.min(left, HEARTBEAT_EVERY_MS));
       beat();
     }
-    const view = await describeTargetSnapshot(clients, input);
-    const at = ticker.now();
+    const { view, ageMs } = await sight(slackMs);
+    const at = ticker.now() - ageMs;
     const following: Following = stillCopying(view)
       ? followSighting(progress.following, { at, percent: view.PercentProgress ?? 0 })
       : progress.following;
@@ -72,7 +85,10 @@ export async function followTargetSnapshot(
     const changed = following.percent !== input.following.percent;
     if (changed && at - since >= input.showChangesSeconds * 1000) return progress;
     beat();
-    waitMs = followDelaySeconds(following, input.minPollSeconds, input.maxPollSeconds) * 1000;
-    if (waitMs > input.inlineSeconds * 1000 || at + waitMs > input.untilMs) return progress;
+    const next = followPlan(following, input.minPollSeconds, input.maxPollSeconds);
+    // The next poll is planned from the sighting, which may be another poll's of a moment ago.
+    due = at + next.seconds * 1000;
+    slackMs = next.slackSeconds * 1000;
+    if (due - ticker.now() > input.inlineSeconds * 1000 || due > input.untilMs) return progress;
   }
 }

@@ -17,7 +17,7 @@ export const LOOKUP_CALLS_IN_FLIGHT = 2;
 
 interface Pending {
   name: string;
-  resolve(snapshot: DBClusterSnapshot | null): void;
+  resolve(sighting: Sighting): void;
   reject(err: unknown): void;
 }
 
@@ -30,23 +30,71 @@ function abortError(signal: AbortSignal): Error {
 /** How a batch is asked: one name as the plain identifier, several as a filter (the one and only page). */
 export type DescribeByNames = (names: readonly string[]) => Promise<DBClusterSnapshot[]>;
 
-/** The coalescing queue of one client (account, Region, role). */
+/** What one call saw of a snapshot (null: there was none) and when its answer came (epoch ms). */
+export interface Sighting {
+  snapshot: DBClusterSnapshot | null;
+  at: number;
+}
+
+/** How long ago a sighting was made, by the lookups' clock. */
+export function ageOf(lookups: SnapshotLookups, sighting: Sighting): number {
+  return Math.max(0, lookups.clock() - sighting.at);
+}
+
+export interface SightOptions {
+  /** The asking activity's cancellation: rejects the sight at once (the call it may be part of goes on). */
+  signal?: AbortSignal;
+  /** A sighting at most this old (> 0), made by any call of this client, serves without a call of its own. */
+  maxAgeMs?: number;
+  /**
+   * The snapshot is being followed (a copy in progress): every call of this client also asks for it, until it
+   * is seen settled or nobody asked for it for WATCH_MS, so that its follower finds a recent sighting.
+   */
+  follow?: boolean;
+}
+
+/** A followed snapshot nobody asked for this long (its copy's worker gone, its run ended) is dropped. */
+export const WATCH_MS = 15 * 60_000;
+
+function stillCopying(snapshot: DBClusterSnapshot | null): boolean {
+  return snapshot?.Status === 'copying' || snapshot?.Status === 'creating';
+}
+
+/** The coalescing queue of one client (account, Region, role), and the sightings of what it follows. */
 export class SnapshotLookups {
   private readonly pending: Pending[] = [];
   private inFlight = 0;
+  /** Followed names (lower case) and when they were last asked for. */
+  private readonly watched = new Map<string, number>();
+  private readonly sightings = new Map<string, Sighting>();
 
   constructor(
     private readonly describe: DescribeByNames,
     private readonly perCall = LOOKUPS_PER_CALL,
     private readonly callsInFlight = LOOKUP_CALLS_IN_FLIGHT,
+    private readonly now: () => number = Date.now,
   ) {}
 
+  clock(): number {
+    return this.now();
+  }
+
+  /** The snapshot named `name` in the client's account and Region, or null when there is none. */
+  async lookup(name: string, signal?: AbortSignal): Promise<DBClusterSnapshot | null> {
+    return (await this.sight(name, signal ? { signal } : {})).snapshot;
+  }
+
   /**
-   * The snapshot named `name` in the client's account and Region, or null when there is none. An abort of
-   * `signal` (the asking activity's cancellation) rejects at once; the call it may be part of goes on.
+   * A sighting of `name`: a recent one when `maxAgeMs` allows, else one taken by a call sent after this was
+   * asked (a sight never joins a call already on its way).
    */
-  lookup(name: string, signal?: AbortSignal): Promise<DBClusterSnapshot | null> {
+  sight(name: string, options: SightOptions = {}): Promise<Sighting> {
+    const { signal, maxAgeMs } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
+    const key = name.toLowerCase();
+    if (options.follow) this.watched.set(key, this.now());
+    const recent = this.sightings.get(key);
+    if (recent && maxAgeMs && this.now() - recent.at <= maxAgeMs) return Promise.resolve(recent);
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const at = this.pending.indexOf(p);
@@ -55,7 +103,7 @@ export class SnapshotLookups {
       };
       const settled = () => signal?.removeEventListener('abort', onAbort);
       const p: Pending = {
-        name,
+        name: key,
         resolve: (s) => (settled(), resolve(s)),
         reject: (e) => (settled(), reject(e instanceof Error ? e : new Error(String(e)))),
       };
@@ -76,17 +124,38 @@ export class SnapshotLookups {
     }
   }
 
+  /** The batch's names, and the followed ones the call can carry besides. */
+  private namesFor(batch: Pending[]): string[] {
+    const names = new Set(batch.map((p) => p.name));
+    const stale = this.now() - WATCH_MS;
+    for (const [name, asked] of this.watched) {
+      if (asked < stale) this.watched.delete(name);
+      else if (names.size < this.perCall) names.add(name);
+    }
+    for (const [name, { at }] of this.sightings) if (at < stale) this.sightings.delete(name);
+    return [...names];
+  }
+
   private async send(batch: Pending[]): Promise<void> {
+    const names = this.namesFor(batch);
     let found: DBClusterSnapshot[];
     try {
-      found = await this.describe([...new Set(batch.map((p) => p.name.toLowerCase()))]);
+      found = await this.describe(names);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
+    const at = this.now();
     // AWS keeps identifiers in lower case and matches them in any case.
     const byName = new Map(found.map((s) => [s.DBClusterSnapshotIdentifier?.toLowerCase(), s]));
-    for (const p of batch) p.resolve(byName.get(p.name.toLowerCase()) ?? null);
+    for (const name of names) {
+      if (!this.watched.has(name)) continue;
+      const snapshot = byName.get(name) ?? null;
+      this.sightings.set(name, { snapshot, at });
+      // Settled: no call asks for it any more; its follower may still take this last sighting.
+      if (!stillCopying(snapshot)) this.watched.delete(name);
+    }
+    for (const p of batch) p.resolve({ snapshot: byName.get(p.name) ?? null, at });
   }
 }
 

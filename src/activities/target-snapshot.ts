@@ -13,7 +13,7 @@ import { deleteRefusal } from '../shared/ownership';
 import type { DBClusterSnapshotView, Tag } from '../shared/types';
 import { sendOptions, type AwsClients } from './clients';
 import { ActivityFailureType, fault, retryableFailure, toActivityFailure } from './errors';
-import { snapshotLookups } from './snapshot-lookups';
+import { ageOf, snapshotLookups } from './snapshot-lookups';
 import { toSnapshotView, toTags } from './snapshot-view';
 import type { DeleteOwnedSnapshotInput, DeleteOwnedSnapshotResult, DescribeTargetInput } from './types';
 
@@ -54,6 +54,38 @@ export async function readTags(rds: RDSClient, snapshot: DBClusterSnapshot): Pro
     sendOptions(),
   );
   return toTags(out.TagList);
+}
+
+/** A sighting of the target and how old it is (snapshot-lookups: a recent one of another call may serve). */
+export interface TargetSighting {
+  view: DBClusterSnapshotView | null;
+  ageMs: number;
+}
+
+/**
+ * The target as a follow poll sees it: one of the copies being followed in its account and Region, which every
+ * call there asks for too (one call answers for all of them); a sighting at most `maxAgeMs` old serves.
+ */
+export async function sightTargetSnapshot(
+  clients: AwsClients,
+  input: DescribeTargetInput,
+  maxAgeMs: number,
+): Promise<TargetSighting> {
+  const rds = clients.rds(input.region, input.role);
+  const lookups = snapshotLookups(rds);
+  try {
+    const abortSignal = sendOptions().abortSignal;
+    const sighting = await lookups.sight(input.identifier, {
+      follow: true,
+      maxAgeMs,
+      ...(abortSignal ? { signal: abortSignal } : {}),
+    });
+    const ageMs = ageOf(lookups, sighting);
+    const { snapshot } = sighting;
+    return { view: snapshot && toSnapshotView(snapshot, await readTags(rds, snapshot)), ageMs };
+  } catch (err) {
+    throw toActivityFailure(err, `Describing DB cluster snapshot '${input.identifier}' in ${input.region}`);
+  }
 }
 
 export async function describeTargetSnapshot(

@@ -224,6 +224,11 @@ export interface FollowTargetInput extends DescribeTargetInput {
   following: Following;
   /** Wait before the first poll. */
   waitSeconds: number;
+  /**
+   * How much earlier than due a sighting may have been made and still serve for the first poll (another copy's
+   * poll of the same account and Region sees this one too); 0 or absent: a sighting made when due.
+   */
+  slackSeconds?: number;
   minPollSeconds: number;
   maxPollSeconds: number;
   /** Keep following while the next poll is due within this many seconds. */

@@ -188,6 +188,17 @@ function consistent(track: PollTrack): boolean {
   return !w || w.latest === undefined || (w.earliest <= w.latest && track.latest.at < w.latest);
 }
 
+export interface PollPlan {
+  seconds: number;
+  /** A sighting made up to this many seconds before the poll is due serves for it. */
+  slackSeconds: number;
+}
+
+/** A poll that only looks how far the copy got. */
+const looking = (seconds: number): PollPlan => ({ seconds, slackSeconds: Math.floor(seconds / 3) });
+/** A poll that lands at or narrows the finish: it must be made when due. */
+const landing = (seconds: number): PollPlan => ({ seconds, slackSeconds: 0 });
+
 export interface PollDelayInput {
   percent: number;
   etaSeconds?: number;
@@ -199,15 +210,21 @@ export interface PollDelayInput {
   track?: PollTrack;
 }
 
-/** Seconds to wait before the next poll (whole seconds, or tenths for a landing near the finish). */
-export function nextPollDelaySeconds(p: PollDelayInput): number {
+/**
+ * The next poll: after `seconds` (whole seconds, or tenths for a landing near the finish), and how much earlier
+ * a sighting may have been made and still serve for it (`slackSeconds`). A poll that only looks how far a copy
+ * got (queued, far from its end) takes a sighting up to a third of its wait early — another copy's poll of the
+ * same account and Region sees this copy too, so the two share one call; a poll that lands at or narrows the
+ * finish has no slack.
+ */
+export function planNextPoll(p: PollDelayInput): PollPlan {
   const max = Math.max(1, p.maxPollSeconds);
   const min = Math.min(max, Math.max(1, p.minPollSeconds));
   const clamp = (s: number) => Math.min(max, Math.max(min, Math.round(s)));
   if (p.percent <= 0) {
     // Queued: back off exponentially, a copy can wait hours for its turn. The first poll after the start's
     // own sighting comes after minPollSeconds.
-    return clamp(min * 2 ** Math.min(Math.max(p.queuedPolls - 1, 0), 16));
+    return looking(clamp(min * 2 ** Math.min(Math.max(p.queuedPolls - 1, 0), 16)));
   }
   const floor = Math.min(MIN_LANDING_SECONDS, min);
   const window = p.track ? finishWindow(p.track) : undefined;
@@ -216,15 +233,15 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
     // minPollSeconds. Without a track a miss cannot be told from a landing: minPollSeconds stays the floor.
     const misses = p.track?.misses ?? 0;
     const backedOff = misses > 0 ? min * 2 ** Math.min(misses - 1, 16) : 0;
-    if (p.etaSeconds === undefined) return clamp(Math.max(min * 2, backedOff));
+    if (p.etaSeconds === undefined) return looking(clamp(Math.max(min * 2, backedOff)));
     // Just risen from 0%: the copy may have sat queued long after the last 0% sighting, so the rate measured
     // from there says little (a 40 s copy after an hour's queue looks like a 2-hour one). Rather than wait
     // that long, look again at the floor and measure the rate.
     const justRose =
       p.track !== undefined && p.track.start.percent === 0 && p.track.startRise === p.track.latest;
-    if (justRose && misses === 0 && p.etaSeconds > min) return clamp(min);
-    if (p.etaSeconds <= max) return clamp(Math.max(p.etaSeconds + 1, backedOff));
-    return clamp(Math.max(p.etaSeconds / 3, backedOff));
+    if (justRose && misses === 0 && p.etaSeconds > min) return looking(clamp(min));
+    if (p.etaSeconds <= max) return landing(clamp(Math.max(p.etaSeconds + 1, backedOff)));
+    return looking(clamp(Math.max(p.etaSeconds / 3, backedOff)));
   }
   const now = p.track.latest.at;
   const secondsTo = (at: number) => (at - now) / 1000;
@@ -244,10 +261,10 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
     // A window shorter than the gap between two polls: its end is a sure hit that costs less, on average,
     // than a guess at its start that may miss and wait MIN_LANDING_SECONDS more.
     if (latest - earliest <= MIN_LANDING_SECONDS && latest <= max)
-      return atLeastFloor(latest + LANDING_MARGIN_SECONDS);
+      return landing(atLeastFloor(latest + LANDING_MARGIN_SECONDS));
     const step = narrow ? 0 : (latest - Math.max(earliest, 0)) / 4;
-    if (earliest <= max) return atLeastFloor(Math.max(earliest + LANDING_MARGIN_SECONDS, step));
-    return notPast(clamp((earliest + latest) / 6));
+    if (earliest <= max) return landing(atLeastFloor(Math.max(earliest + LANDING_MARGIN_SECONDS, step)));
+    return landing(notPast(clamp((earliest + latest) / 6)));
   }
   // The finish is still in doubt: near the end, aim at the middle of the next step's window — whether the
   // copy has taken that step or not, the doubt about its timing halves.
@@ -258,9 +275,16 @@ export function nextPollDelaySeconds(p: PollDelayInput): number {
   // A window that begins before a poll at the floor would come is narrowed now, whatever the horizon says.
   if (by !== undefined && (earliest <= horizon || earliest <= min)) {
     const middle = (secondsTo(window.nextStep.after) + secondsTo(by)) / 2;
-    if (middle <= max) return atLeastFloor(middle);
+    if (middle <= max) return landing(atLeastFloor(middle));
   }
-  return notPast(clamp((earliest + latest) / 6));
+  const far = clamp((earliest + latest) / 6);
+  // Bounded by the latest finish, it is a landing after all.
+  return notPast(far) < far ? landing(notPast(far)) : looking(far);
+}
+
+/** Seconds to wait before the next poll (whole seconds, or tenths for a landing near the finish). */
+export function nextPollDelaySeconds(p: PollDelayInput): number {
+  return planNextPoll(p).seconds;
 }
 
 /** What following a copy knows after its last sighting: the one state both the workflow and the follow activity advance. */
@@ -289,7 +313,12 @@ export function followSighting(f: Following, sample: ProgressSample): Following 
 
 /** Seconds until the next poll of a copy followed as `f`. */
 export function followDelaySeconds(f: Following, minPollSeconds: number, maxPollSeconds: number): number {
-  return nextPollDelaySeconds({
+  return followPlan(f, minPollSeconds, maxPollSeconds).seconds;
+}
+
+/** The next poll of a copy followed as `f`, and its slack (planNextPoll). */
+export function followPlan(f: Following, minPollSeconds: number, maxPollSeconds: number): PollPlan {
+  return planNextPoll({
     percent: f.percent,
     etaSeconds: f.etaSeconds,
     queuedPolls: f.queuedPolls,

@@ -2,7 +2,9 @@ import { DescribeDBClusterSnapshotsCommand, RDSClient, type DBClusterSnapshot } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/activities';
-import { followTargetSnapshot, type FollowTicker } from '../../src/activities/follow-target';
+import { followTarget, followTargetSnapshot, type FollowTicker } from '../../src/activities/follow-target';
+import { toSnapshotView } from '../../src/activities/snapshot-view';
+import { followPlan, followSighting } from '../../src/shared/polling';
 import type { FollowTargetInput, FollowTargetResult } from '../../src/activities/types';
 import { ownedTags, snapshot, TARGET_REGION } from './helpers';
 
@@ -166,5 +168,37 @@ describe('followTargetSnapshot', () => {
     };
     await expect(followTargetSnapshot(clients(), input(), cancelled)).rejects.toThrow('cancelled');
     expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand)).toHaveLength(0);
+  });
+
+  it('takes a sighting up to slackSeconds old for its first poll, and plans the next one from that sighting', async () => {
+    const { ticker, sleeps } = manualTicker();
+    const asked: number[] = [];
+    const views = [
+      { view: snapshot('copy1', TARGET_REGION, { Status: 'copying', PercentProgress: 10 }), ageMs: 5_000 },
+      { view: snapshot('copy1', TARGET_REGION, { Status: 'available', PercentProgress: 100 }), ageMs: 0 },
+    ];
+    const result = await followTarget(
+      input({
+        waitSeconds: 30,
+        slackSeconds: 10,
+        inlineSeconds: 300,
+        showChangesSeconds: 3600,
+        untilMs: T0 + 3_600_000,
+        following: { anchor: { at: T0, percent: 0 }, queuedPolls: 0, percent: 0 },
+      }),
+      ticker,
+      (maxAgeMs) => {
+        asked.push(maxAgeMs);
+        const next = views.shift()!;
+        return Promise.resolve({ view: toSnapshotView(next.view, []), ageMs: next.ageMs });
+      },
+    );
+    expect(asked[0]).toBe(10_000);
+    expect(sleeps[0]).toBe(20_000);
+    // The first sighting was made 5 s before its poll (at T0 + 25 s); the next is planned from then.
+    const planned = followPlan(followSighting(input().following, { at: T0 + 25_000, percent: 10 }), 15, 300);
+    expect(asked[1]).toBe(planned.slackSeconds * 1000);
+    expect(result.at).toBe(T0 + 25_000 + planned.seconds * 1000);
+    expect(result.view).toMatchObject({ Status: 'available' });
   });
 });

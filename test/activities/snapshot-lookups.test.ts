@@ -3,11 +3,16 @@ import {
   DescribeDBClusterSnapshotsCommand,
   RDSClient,
   type DBClusterSnapshot,
+  type DescribeDBClusterSnapshotsCommandInput,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { describeByNames, SnapshotLookups } from '../../src/activities/snapshot-lookups';
-import { activities, SOURCE_REGION, snapshot, snapshotArn } from './helpers';
+import { createAwsClients } from '../../src/activities';
+import { describeByNames, SnapshotLookups, WATCH_MS } from '../../src/activities/snapshot-lookups';
+import { sightTargetSnapshot } from '../../src/activities/target-snapshot';
+import { activities, ownedTags, SOURCE_REGION, snapshot, snapshotArn, TARGET_REGION } from './helpers';
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 /** A describe whose calls the test answers one by one. */
 function controlled() {
@@ -174,5 +179,114 @@ describe('describeSourceSnapshot of its own account by ARN', () => {
         callerAccountId: '123456789012',
       }),
     ).rejects.toMatchObject({ type: 'DBClusterSnapshotNotFoundFault' });
+  });
+});
+
+describe('SnapshotLookups following copies', () => {
+  function manualClock() {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => (t += ms) };
+  }
+  const copying = (...ids: string[]) =>
+    ids.map((id) => ({ DBClusterSnapshotIdentifier: id, Status: 'copying' }));
+
+  it('asks every call for the copies it follows, and a sighting within maxAgeMs serves without a call', async () => {
+    const clock = manualClock();
+    const asked: string[][] = [];
+    let answer = (ids: readonly string[]): DBClusterSnapshot[] => copying(...ids);
+    const lookups = new SnapshotLookups(
+      (names) => (asked.push([...names]), Promise.resolve(answer(names))),
+      50,
+      2,
+      clock.now,
+    );
+    await lookups.sight('b', { follow: true });
+    const a = await lookups.sight('a', { follow: true });
+    expect(asked).toEqual([['b'], ['a', 'b']]);
+    clock.advance(10_000);
+    const b = await lookups.sight('b', { follow: true, maxAgeMs: 10_000 });
+    expect(b).toEqual({ snapshot: { DBClusterSnapshotIdentifier: 'b', Status: 'copying' }, at: a.at });
+    expect(asked).toHaveLength(2);
+    // Older than allowed, or no maxAgeMs: a call of its own.
+    await lookups.sight('b', { follow: true, maxAgeMs: 9_999 });
+    await lookups.sight('b', { follow: true });
+    expect(asked).toHaveLength(4);
+    // Seen available: later calls no longer ask for it, but its last sighting still serves.
+    answer = (ids) =>
+      ids.map((id) => ({ DBClusterSnapshotIdentifier: id, Status: id === 'a' ? 'available' : 'copying' }));
+    await lookups.sight('c');
+    await lookups.sight('c');
+    expect(asked.slice(4)).toEqual([
+      ['c', 'b', 'a'],
+      ['c', 'b'],
+    ]);
+    await expect(lookups.sight('a', { maxAgeMs: 60_000 })).resolves.toMatchObject({
+      snapshot: { Status: 'available' },
+    });
+    expect(asked).toHaveLength(6);
+  });
+
+  it('forgets a followed copy nobody asked for in WATCH_MS, and its sighting', async () => {
+    const clock = manualClock();
+    const asked: string[][] = [];
+    const lookups = new SnapshotLookups(
+      (names) => (asked.push([...names]), Promise.resolve(copying(...names))),
+      50,
+      2,
+      clock.now,
+    );
+    await lookups.sight('old', { follow: true });
+    clock.advance(WATCH_MS + 1);
+    await lookups.sight('x');
+    await lookups.sight('old', { maxAgeMs: Number.MAX_SAFE_INTEGER });
+    expect(asked).toEqual([['old'], ['x'], ['old']]);
+  });
+
+  it('takes a followed copy missing from a call as gone', async () => {
+    const asked: string[][] = [];
+    let there = ['gone', 'x'];
+    const lookups = new SnapshotLookups(
+      (names) => (
+        asked.push([...names]),
+        Promise.resolve(copying(...names.filter((n) => there.includes(n))))
+      ),
+    );
+    await lookups.sight('gone', { follow: true });
+    there = ['x'];
+    await lookups.sight('x');
+    await expect(lookups.sight('gone', { maxAgeMs: 60_000 })).resolves.toMatchObject({ snapshot: null });
+    expect(asked).toEqual([['gone'], ['x', 'gone']]);
+  });
+});
+
+describe('sightTargetSnapshot', () => {
+  it('answers a copy from another copy’s call of a moment ago in the same account and Region', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).callsFake((input: DescribeDBClusterSnapshotsCommandInput) => {
+      const ids = input.DBClusterSnapshotIdentifier
+        ? [input.DBClusterSnapshotIdentifier]
+        : input.Filters![0]!.Values!;
+      return {
+        DBClusterSnapshots: ids.map((id) =>
+          snapshot(id, TARGET_REGION, { Status: 'copying', PercentProgress: 40, TagList: ownedTags() }),
+        ),
+      };
+    });
+    const clients = createAwsClients({ rds: { credentials }, kms: { credentials } });
+    await sightTargetSnapshot(clients, { region: TARGET_REGION, identifier: 'b' }, 0);
+    await sightTargetSnapshot(clients, { region: TARGET_REGION, identifier: 'a' }, 0);
+    const b = await sightTargetSnapshot(clients, { region: TARGET_REGION, identifier: 'b' }, 60_000);
+    expect(b.view).toMatchObject({
+      DBClusterSnapshotIdentifier: 'b',
+      Status: 'copying',
+      PercentProgress: 40,
+    });
+    expect(b.ageMs).toBeGreaterThanOrEqual(0);
+    expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand).map((c) => c.args[0].input)).toEqual([
+      { DBClusterSnapshotIdentifier: 'b' },
+      { Filters: [{ Name: 'db-cluster-snapshot-id', Values: ['a', 'b'] }], MaxRecords: 100 },
+    ]);
+    // Another Region (another client) shares nothing.
+    await sightTargetSnapshot(clients, { region: 'eu-west-1', identifier: 'b' }, 60_000);
+    expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand)).toHaveLength(3);
   });
 });

@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { createActivities } from '../../src/activities';
 import { noTemporalActivities, type TemporalActivities } from '../../src/activities';
+import { followTarget, type FollowTicker } from '../../src/activities/follow-target';
 import { buildCopyTags } from '../../src/activities/start-copy';
 import type {
   FollowTargetInput,
@@ -326,6 +327,19 @@ export class FakeAws {
    */
   activities(temporal: TemporalActivities = noTemporalActivities()): Activities {
     const record = <I>(name: keyof Activities, input: I) => this.calls.push({ name, input });
+    const describeTarget = async (input: DescribeTargetInput) => {
+      if ((await this.clock()) < this.describeOutageUntil) {
+        throw ApplicationFailure.create({
+          type: 'Throttling',
+          message: 'Rate exceeded',
+          nonRetryable: false,
+        });
+      }
+      const s = this.get(input.region, input.identifier, accountOf(input));
+      if (s) await this.refresh(s);
+      const still = this.get(input.region, input.identifier, accountOf(input));
+      return still ? this.view(still) : null;
+    };
     return {
       ...temporal,
       ...this.restores.activities((name, input) => record(name as keyof Activities, input)),
@@ -557,25 +571,30 @@ export class FakeAws {
       },
       describeTargetSnapshot: async (input: DescribeTargetInput) => {
         record('describeTargetSnapshot', input);
-        if ((await this.clock()) < this.describeOutageUntil) {
-          throw ApplicationFailure.create({
-            type: 'Throttling',
-            message: 'Rate exceeded',
-            nonRetryable: false,
-          });
-        }
-        const s = this.get(input.region, input.identifier, accountOf(input));
-        if (s) await this.refresh(s);
-        const still = this.get(input.region, input.identifier, accountOf(input));
-        return still ? this.view(still) : null;
+        return describeTarget(input);
       },
       // Waiting inside an activity is not possible in skipped time: workflow tests follow copies with
-      // workflow timers (see follow-with-timers.ts); the follow activity has its own tests.
-      followTargetSnapshot: (input: FollowTargetInput) => {
+      // workflow timers (see follow-with-timers.ts); the follow activity has its own tests. This is only the
+      // poll after a timer (no wait, no inline polls), as describeTargetSnapshot polls, by the follow's rules.
+      followTargetSnapshot: async (input: FollowTargetInput) => {
         record('followTargetSnapshot', input);
-        return Promise.reject(
-          fail('FollowInActivityUnsupported', 'the in-memory AWS follows copies with workflow timers only'),
-        );
+        if (input.waitSeconds > 0 || input.inlineSeconds > 0) {
+          throw fail(
+            'FollowInActivityUnsupported',
+            'the in-memory AWS follows copies with workflow timers only',
+          );
+        }
+        const now = await this.clock();
+        const ticker: FollowTicker = {
+          now: () => now,
+          sleep: () => Promise.reject(new Error('the in-memory AWS never sleeps in a follow')),
+          heartbeat: () => undefined,
+          resumed: () => undefined,
+        };
+        return followTarget(input, ticker, async () => ({
+          view: await describeTarget(input),
+          ageMs: 0,
+        }));
       },
       deleteOwnedSnapshot: async (input: DeleteOwnedSnapshotInput) => {
         await Promise.resolve();

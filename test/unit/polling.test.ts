@@ -4,6 +4,7 @@ import {
   estimateEtaSeconds,
   MIN_LANDING_SECONDS,
   nextPollDelaySeconds,
+  planNextPoll,
   trackProgress,
   type PollTrack,
 } from '../../src/shared/polling';
@@ -43,8 +44,9 @@ const MAX = 300;
  * percentage, queuedPolls counts sightings at 0% (the start's own included), the track takes every sighting.
  * `percentAt(t)` is what AWS reports at t seconds; the copy is available from `finish` on.
  */
-function follow(percentAt: (t: number) => number, finish: number, min = MIN, max = MAX) {
+function follow(percentAt: (t: number) => number, finish: number, min = MIN, max = MAX, early = false) {
   let t = 0;
+  let slack = 0;
   let anchor = { at: 0, percent: percentAt(0) };
   let queuedPolls = 0;
   let track: PollTrack | undefined;
@@ -55,7 +57,7 @@ function follow(percentAt: (t: number) => number, finish: number, min = MIN, max
     if (percent === anchor.percent) anchor = sample;
     queuedPolls = percent > 0 ? 0 : queuedPolls + 1;
     track = trackProgress(track, sample);
-    const delay = nextPollDelaySeconds({
+    const plan = planNextPoll({
       percent,
       etaSeconds: estimateEtaSeconds(anchor, sample),
       queuedPolls,
@@ -63,11 +65,25 @@ function follow(percentAt: (t: number) => number, finish: number, min = MIN, max
       maxPollSeconds: max,
       track,
     });
+    const delay = plan.seconds;
+    expect(
+      nextPollDelaySeconds({
+        percent,
+        etaSeconds: estimateEtaSeconds(anchor, sample),
+        queuedPolls,
+        minPollSeconds: min,
+        maxPollSeconds: max,
+        track,
+      }),
+    ).toBe(delay);
     delays.push({ delay, percent });
-    t += delay;
+    // `early`: every poll takes another copy's sighting made as early as its slack allows (the worst case).
+    slack = early ? plan.slackSeconds : 0;
+    t += delay - slack;
     if (delays.length > 10_000) throw new Error('runaway polling');
   }
-  return { detectedAt: t, delays };
+  // The sighting that found it available serves when its poll is due.
+  return { detectedAt: t + slack, delays };
 }
 
 /** A copy that takes `seconds` after `queued` seconds at 0%, as AWS reports it: whole percents, rounded down. */
@@ -141,6 +157,29 @@ describe('nextPollDelaySeconds', () => {
         expect(detectedAt - seconds).toBeLessThanOrEqual(2.5);
         for (const { delay } of delays) expect(delay).toBeGreaterThanOrEqual(MIN_LANDING_SECONDS);
         // No more polls than the old rule's cadence would make (one per maxPoll) plus the landing.
+        expect(delays.length).toBeLessThanOrEqual(Math.ceil(seconds / MAX) * 2 + 25);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes sightings at most a third of its wait early, and none for a landing', () => {
+    expect(planNextPoll({ ...base, percent: 0, queuedPolls: 2 })).toEqual({ seconds: 30, slackSeconds: 10 });
+    expect(planNextPoll({ ...base, percent: 10, etaSeconds: 3600, queuedPolls: 0 })).toEqual({
+      seconds: 300,
+      slackSeconds: 100,
+    });
+    expect(planNextPoll({ ...base, percent: 90, etaSeconds: 120, queuedPolls: 0 })).toEqual({
+      seconds: 121,
+      slackSeconds: 0,
+    });
+  });
+
+  it('with every sighting made as early as its slack allows, still detects a steady copy within 2.5 s of its end', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 20, max: 36_000, noNaN: true }), (seconds) => {
+        const { detectedAt, delays } = follow(linear(seconds), seconds, MIN, MAX, true);
+        expect(detectedAt - seconds).toBeLessThanOrEqual(2.5);
         expect(delays.length).toBeLessThanOrEqual(Math.ceil(seconds / MAX) * 2 + 25);
       }),
       { numRuns: 300 },

@@ -489,7 +489,7 @@ describe('copySlots with real copies', () => {
     // Only the holder's polls of its own target.
     expect(
       new Set(whileWaiting.map((c) => `${c.name} ${(c.input as { identifier?: string }).identifier}`)),
-    ).toEqual(new Set(['describeTargetSnapshot f-arn']));
+    ).toEqual(new Set(['followTargetSnapshot f-arn']));
     // The cluster's newest snapshot is the automated one, which f-automated copied just before.
     expect(results.map((r) => r.summary.outcome)).toEqual(['copied', 'copied', 'copied', 'already-present']);
     expect(reads()).toHaveLength(1 + forms.length); // once each, after its slot

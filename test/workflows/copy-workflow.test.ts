@@ -13,7 +13,7 @@ import { waitForProgress } from '../helpers/wait';
 import { defaultWorkflowId, OWNERSHIP_TAGS } from '../../src/shared/names';
 import { slotsQuery, slotsWorkflowId } from '../../src/shared/slots';
 import type { CopyDbClusterSnapshotInput } from '../../src/shared/types';
-import type { StartCopyInput } from '../../src/activities/types';
+import type { FollowTargetInput, StartCopyInput } from '../../src/activities/types';
 import { cancelSignal, copyDbClusterSnapshot } from '../../src/workflows';
 import { failureOf } from '../helpers/failures';
 
@@ -122,6 +122,14 @@ describe('copyDbClusterSnapshot', () => {
     });
     expect(result.summary.copySeconds).toBeGreaterThanOrEqual(2 * 3600);
     expect(result.summary.polls).toBeGreaterThan(2);
+    // Each poll after a timer is the follow activity's: a look at a copy far from its end may take another
+    // copy's sighting of a moment ago (its slack), the landing at the end may not.
+    const follows = aws.callsOf('followTargetSnapshot') as FollowTargetInput[];
+    expect(follows).toHaveLength(result.summary.polls);
+    for (const f of follows) expect(f).toMatchObject({ waitSeconds: 0, inlineSeconds: 0 });
+    expect(follows.some((f) => (f.slackSeconds ?? 0) > 0)).toBe(true);
+    expect(follows.at(-1)?.slackSeconds).toBeUndefined();
+    expect(aws.callsOf('describeTargetSnapshot')).toHaveLength(0);
   });
 
   it('a start whose answer was lost adopts the copy it made: copied, once, not already-present', async () => {

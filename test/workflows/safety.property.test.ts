@@ -39,6 +39,7 @@ import { createTemporalActivities } from '../../src/activities';
 import type {
   DeleteOwnedSnapshotInput,
   DescribeTargetInput,
+  FollowTargetResult,
   OwnedCopy,
   StartCopyResult,
 } from '../../src/activities/types';
@@ -646,9 +647,13 @@ function recorded(run: Run): ReturnType<FakeAws['activities']> {
         track.listedAt = now;
         await putHolds(run, 'after-listing', now); // the copy decides on a listing without these holds
       }
-      if (name === 'describeTargetSnapshot') {
+      // A poll: the describe, or (after a timer) the follow activity's one poll.
+      if (name === 'describeTargetSnapshot' || name === 'followTargetSnapshot') {
         const input = args[0] as DescribeTargetInput;
-        const view = result as DBClusterSnapshotView | null;
+        const view =
+          name === 'followTargetSnapshot'
+            ? ((result as FollowTargetResult).view ?? null)
+            : (result as DBClusterSnapshotView | null);
         if (view && same(input.identifier, track.target)) {
           if (view.Status === 'copying') {
             track.copyingPolls++;

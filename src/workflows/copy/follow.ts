@@ -4,7 +4,7 @@
 // which polls and waits again itself while the next poll is near (a 20-s copy: one activity, no timers).
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import { FailureType } from '../../shared/names';
-import { followDelaySeconds, followSighting, type Following } from '../../shared/polling';
+import { followPlan, followSighting, type Following, type PollPlan } from '../../shared/polling';
 import type { DBClusterSnapshotView } from '../../shared/types';
 import {
   activityCause,
@@ -38,25 +38,28 @@ export async function followCopy(
   let view = first;
   let followed: Followed | undefined;
   while (!view || view.Status !== 'available') {
-    let waitSeconds = 0;
+    let next: PollPlan = { seconds: 0, slackSeconds: 0 };
     if (view) {
       await observe(run, copy, view, followed);
       await checkpoint(run, `at ${run.view.percent}%`, 'polls');
-      waitSeconds = followDelaySeconds(
-        following(run, copy),
-        run.v.options.minPollSeconds,
-        run.v.options.maxPollSeconds,
-      );
+      next = followPlan(following(run, copy), run.v.options.minPollSeconds, run.v.options.maxPollSeconds);
     }
-    if (inActivity(run, waitSeconds)) {
-      followed = await followInActivity(run, copy, waitSeconds, view !== undefined);
+    if (inActivity(run, next.seconds)) {
+      followed = await followInActivity(run, copy, next, view !== undefined);
       view = followed?.view ?? view;
       continue;
     }
     followed = undefined;
     if (view) {
-      await pause(run, waitSeconds, summaries.nextPoll);
+      await pause(run, next.seconds, summaries.nextPoll);
       await checkpoint(run, `at ${run.view.percent}%`);
+      if (run.leanArrival) {
+        // The poll after a long wait is the follow activity's too (one poll): it may take another copy's
+        // sighting of a moment ago (the slack), and says when its sighting was made.
+        followed = await followInActivity(run, copy, next, true, true);
+        view = followed?.view ?? view;
+        continue;
+      }
     }
     view = (await poll(run, view !== undefined)) ?? view;
   }
@@ -121,33 +124,38 @@ async function observe(
 }
 
 /**
- * Waits `waitSeconds`, then polls, and polls again while the next poll is near, in one activity; a cancel
- * stops it at once. Undefined when it failed after its retries (see pollFailed).
+ * Waits `wait.seconds` (a sighting up to `wait.slackSeconds` older serves), then polls, and polls again while
+ * the next poll is near, in one activity; a cancel stops it at once. `once`: one poll, no wait, which a cancel
+ * lets finish (it is taken in at the next checkpoint, as after a describe). Undefined when it failed after
+ * its retries (see pollFailed).
  */
 async function followInActivity(
   run: CopyRun,
   copy: CopyInFlight,
-  waitSeconds: number,
+  wait: PollPlan,
   following_: boolean,
+  once = false,
 ): Promise<Followed | undefined> {
+  let waitSeconds = once ? 0 : wait.seconds;
   const deadline = deadlineMs(run) ?? Infinity;
   // As pause() does: never past the deadline (the next checkpoint then fails the copy).
   if (waitSeconds > 0) waitSeconds = Math.max(1, Math.min(waitSeconds, (deadline - now()) / 1000));
   const scope = new CancellationScope();
-  run.stopFollowing = () => scope.cancel();
+  if (!once) run.stopFollowing = () => scope.cancel();
   run.view.nextPollAt = iso(now() + waitSeconds * 1000);
   let result;
   try {
     result = await scope.run(() =>
-      follow(summaries.follow(run.targetName, waitSeconds), {
+      follow(once ? summaries.poll(run.targetName) : summaries.follow(run.targetName, waitSeconds), {
         region: run.v.targetRegion,
         identifier: run.v.targetIdentifier,
         ...run.inTarget,
         following: following(run, copy),
         waitSeconds,
+        ...(wait.slackSeconds > 0 ? { slackSeconds: wait.slackSeconds } : {}),
         minPollSeconds: run.v.options.minPollSeconds,
         maxPollSeconds: run.v.options.maxPollSeconds,
-        inlineSeconds: run.v.options.followInActivitySeconds,
+        inlineSeconds: once ? 0 : run.v.options.followInActivitySeconds,
         showChangesSeconds: FOLLOW_SHOWS_CHANGES_SECONDS,
         untilMs: Math.min(now() + FOLLOW_SLICE_SECONDS * 1000, deadline),
       }),
