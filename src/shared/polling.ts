@@ -311,11 +311,6 @@ export function followSighting(f: Following, sample: ProgressSample): Following 
   };
 }
 
-/** Seconds until the next poll of a copy followed as `f`. */
-export function followDelaySeconds(f: Following, minPollSeconds: number, maxPollSeconds: number): number {
-  return followPlan(f, minPollSeconds, maxPollSeconds).seconds;
-}
-
 /** The next poll of a copy followed as `f`, and its slack (planNextPoll). */
 export function followPlan(f: Following, minPollSeconds: number, maxPollSeconds: number): PollPlan {
   return planNextPoll({
