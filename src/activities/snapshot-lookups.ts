@@ -3,6 +3,8 @@
 // that arrive meanwhile wait and then go out together as one DescribeDBClusterSnapshots with a
 // db-cluster-snapshot-id filter. Every answer is still taken after its lookup was asked (a lookup never
 // joins a call already sent), so a guard that re-reads a snapshot before deleting it reads it afresh.
+// Copies being followed ride along: every call also asks for them, and a follow poll that allows it takes
+// that recent sighting instead of a call of its own.
 import { asyncLocalStorage } from '@temporalio/activity';
 import {
   DescribeDBClusterSnapshotsCommand,

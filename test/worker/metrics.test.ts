@@ -199,7 +199,7 @@ describe('worker telemetry', () => {
       targetIdentifier: 'metrics-copied',
     });
     expect(
-      ofCopy.find((r) => r.msg === 'Activity completed' && r.activityType === 'describeTargetSnapshot'),
+      ofCopy.find((r) => r.msg === 'Activity completed' && r.activityType === 'followTargetSnapshot'),
     ).toBeDefined();
     expect(records.find((r) => r.msg === 'copy failed')).toMatchObject({
       failureType: 'InvalidParameterValue',

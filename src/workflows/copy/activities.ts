@@ -74,12 +74,18 @@ const followOptions: ActivityOptions = {
   cancellationType: ActivityCancellationType.TRY_CANCEL,
 };
 
-/** Follows the copy in one activity (followTargetSnapshot), with a one-line summary. */
+// One poll with no wait (the poll after a workflow timer) is a single request, timed like the describe it
+// replaces: it never sleeps, so it has no heartbeat to miss.
+const pollOnceOptions: ActivityOptions = { ...activityOptions, startToCloseTimeout: SINGLE_REQUEST_TIMEOUT };
+
+/** Follows the copy in one activity (followTargetSnapshot), with a one-line summary; `once`: one poll. */
 export function follow(
   summary: string,
-  ...args: Parameters<Activities['followTargetSnapshot']>
+  input: Parameters<Activities['followTargetSnapshot']>[0],
+  once = false,
 ): ReturnType<Activities['followTargetSnapshot']> {
-  return activities.followTargetSnapshot.executeWithOptions({ ...followOptions, summary }, args);
+  const options = once ? pollOnceOptions : followOptions;
+  return activities.followTargetSnapshot.executeWithOptions({ ...options, summary }, [input]);
 }
 
 // A cancel waits for a local start's answer too (as for the plain activity): whether it created the target.

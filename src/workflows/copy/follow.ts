@@ -146,19 +146,23 @@ async function followInActivity(
   let result;
   try {
     result = await scope.run(() =>
-      follow(once ? summaries.poll(run.targetName) : summaries.follow(run.targetName, waitSeconds), {
-        region: run.v.targetRegion,
-        identifier: run.v.targetIdentifier,
-        ...run.inTarget,
-        following: following(run, copy),
-        waitSeconds,
-        ...(wait.slackSeconds > 0 ? { slackSeconds: wait.slackSeconds } : {}),
-        minPollSeconds: run.v.options.minPollSeconds,
-        maxPollSeconds: run.v.options.maxPollSeconds,
-        inlineSeconds: once ? 0 : run.v.options.followInActivitySeconds,
-        showChangesSeconds: FOLLOW_SHOWS_CHANGES_SECONDS,
-        untilMs: Math.min(now() + FOLLOW_SLICE_SECONDS * 1000, deadline),
-      }),
+      follow(
+        once ? summaries.poll(run.targetName) : summaries.follow(run.targetName, waitSeconds),
+        {
+          region: run.v.targetRegion,
+          identifier: run.v.targetIdentifier,
+          ...run.inTarget,
+          following: following(run, copy),
+          waitSeconds,
+          ...(wait.slackSeconds > 0 ? { slackSeconds: wait.slackSeconds } : {}),
+          minPollSeconds: run.v.options.minPollSeconds,
+          maxPollSeconds: run.v.options.maxPollSeconds,
+          inlineSeconds: once ? 0 : run.v.options.followInActivitySeconds,
+          showChangesSeconds: FOLLOW_SHOWS_CHANGES_SECONDS,
+          untilMs: Math.min(now() + FOLLOW_SLICE_SECONDS * 1000, deadline),
+        },
+        once,
+      ),
     );
   } catch (err) {
     if (run.cancelRequested && isCancellation(err)) throw new CancelRequested();
