@@ -231,11 +231,14 @@ function violations(s: Scenario, aws: FakeAws, ended: Ended[]): string[] {
   if (JSON.stringify(shares) !== JSON.stringify(expected)) {
     found.push(`the source is shared with ${JSON.stringify(shares)}, expected ${JSON.stringify(expected)}`);
   }
-  // A copy's target stays when it was copied, or cancelled after it became available (kept by default).
+  // A copy's target stays when it was copied, or once it became available whatever ended its run: a cancel
+  // keeps it by default, and a failure never deletes a finished copy — not even one that finished while a
+  // deadline was failing the run (the contract; on the time-skipping server a copy of an hour with a deadline
+  // of an hour can finish just then).
   const mayStay = (identifier: string, status: string) => {
     const i = Number(/^prod-dr-(\d+)$/.exec(identifier)?.[1] ?? -1);
     const outcome = ended[i]?.outcome;
-    return outcome === 'copied' || (outcome === 'cancelled' && status === 'available');
+    return outcome === 'copied' || (outcome !== undefined && status === 'available');
   };
   for (const snap of aws.snapshots.values()) {
     if (snap.deletedAt !== undefined || snap.status === 'deleting') continue;
@@ -243,7 +246,9 @@ function violations(s: Scenario, aws: FakeAws, ended: Ended[]): string[] {
     if (/-(hop1|share)$/.test(snap.identifier)) {
       found.push(`intermediate ${snap.account}/${snap.region}/${snap.identifier} left (${snap.status})`);
     } else if (!mayStay(snap.identifier, snap.status)) {
-      found.push(`${snap.account}/${snap.region}/${snap.identifier} left by a copy that did not finish`);
+      found.push(
+        `${snap.account}/${snap.region}/${snap.identifier} left ${snap.status} by a copy that did not finish`,
+      );
     }
   }
   for (const [i, e] of ended.entries()) {
