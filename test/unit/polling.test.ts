@@ -57,25 +57,17 @@ function follow(percentAt: (t: number) => number, finish: number, min = MIN, max
     if (percent === anchor.percent) anchor = sample;
     queuedPolls = percent > 0 ? 0 : queuedPolls + 1;
     track = trackProgress(track, sample);
-    const plan = planNextPoll({
+    const input = {
       percent,
       etaSeconds: estimateEtaSeconds(anchor, sample),
       queuedPolls,
       minPollSeconds: min,
       maxPollSeconds: max,
       track,
-    });
+    };
+    const plan = planNextPoll(input);
     const delay = plan.seconds;
-    expect(
-      nextPollDelaySeconds({
-        percent,
-        etaSeconds: estimateEtaSeconds(anchor, sample),
-        queuedPolls,
-        minPollSeconds: min,
-        maxPollSeconds: max,
-        track,
-      }),
-    ).toBe(delay);
+    expect(nextPollDelaySeconds(input)).toBe(delay);
     delays.push({ delay, percent });
     // `early`: every poll takes another copy's sighting made as early as its slack allows (the worst case).
     slack = early ? plan.slackSeconds : 0;
