@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROOT } from '../lib/paths';
 import { prepareSources } from './aws';
+import { measureTemporalFloor } from './floor';
 import { RESULTS_DIR } from './paths';
 import { emulatorCopies, emulatorStats } from '../lib/emulator-api';
 import { describeScenario, renderScenario, sideResult, type ScenarioResult, type SideResult } from './report';
@@ -200,6 +201,18 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario };
       results.push(result);
+      if (scenario.scale && sides.includes('snapcopy')) {
+        await stack.stopWorkers();
+        const count = scenario.batches[0]?.count ?? 0;
+        say(`${scenario.name}: Temporal's floor, ${count} workflows that do nothing`);
+        result.temporalFloor = await measureTemporalFloor(
+          stack.client,
+          stack.temporal.address,
+          stack.namespace,
+          count,
+        );
+        write();
+      }
       for (const side of sides) {
         result[side] = await runSide(stack, scenario, side, stamp.slice(-6));
         write();

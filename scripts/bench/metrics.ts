@@ -427,26 +427,37 @@ export function billableActions(events: readonly HistoryEvent[]): ActionCount {
 
 /**
  * Each completed workflow task's latency in ms: scheduled → completed (the whole wait a workflow sees:
- * queueing for a worker, then the worker's own part) and started → completed (the worker's part alone).
+ * queueing for a worker, then the worker's own part) and started → completed (the worker's part alone). A
+ * task whose completion records local activities' markers stayed open while they ran, and one that a new task
+ * follows at once was a heartbeat of a task held open by local activities still running: their worker part
+ * holds those AWS calls too. `startedToCompletedWithoutLocal` is the worker's part of the other tasks.
  */
 export function workflowTaskLatencies(events: readonly HistoryEvent[]): {
   scheduledToCompleted: number[];
   startedToCompleted: number[];
+  startedToCompletedWithoutLocal: number[];
 } {
   const at = new Map<number, number>();
   const scheduledToCompleted: number[] = [];
   const startedToCompleted: number[] = [];
-  for (const e of events) {
+  const startedToCompletedWithoutLocal: number[] = [];
+  events.forEach((e, i) => {
     if (e.type === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' || e.type === 'EVENT_TYPE_WORKFLOW_TASK_STARTED') {
       at.set(e.id, e.at);
     } else if (e.type === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') {
       const scheduled = e.scheduledEventId !== undefined ? at.get(e.scheduledEventId) : undefined;
       const started = e.startedEventId !== undefined ? at.get(e.startedEventId) : undefined;
       if (scheduled !== undefined) scheduledToCompleted.push(e.at - scheduled);
-      if (started !== undefined) startedToCompleted.push(e.at - started);
+      if (started === undefined) return;
+      startedToCompleted.push(e.at - started);
+      // The task's commands follow its completion, its local activities' markers first.
+      const next = events[i + 1]?.type;
+      if (next !== 'EVENT_TYPE_MARKER_RECORDED' && next !== 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') {
+        startedToCompletedWithoutLocal.push(e.at - started);
+      }
     }
-  }
-  return { scheduledToCompleted, startedToCompleted };
+  });
+  return { scheduledToCompleted, startedToCompleted, startedToCompletedWithoutLocal };
 }
 
 /** What a side's workflows are: copies (their child copies too), copySlots schedulers, sourceShare holders. */
@@ -463,7 +474,11 @@ export interface HistorySummary {
   /** Billable actions (ACTION_TABLE), by kind and in all by action. */
   actions: { copy: number; scheduler: number; share: number; byAction: Record<string, number> };
   /** Every completed workflow task of every run: scheduled → completed, and started → completed. */
-  workflowTasks: { scheduledToCompleted: LatencySummary; startedToCompleted: LatencySummary };
+  workflowTasks: {
+    scheduledToCompleted: LatencySummary;
+    startedToCompleted: LatencySummary;
+    startedToCompletedWithoutLocal?: LatencySummary;
+  };
   /** The same, scheduled → completed, by kind (for the results file). */
   workflowTasksByKind: Partial<Record<WorkflowKind, LatencySummary>>;
 }
@@ -485,6 +500,7 @@ export function summariseHistories(
   };
   const scheduled: number[] = [];
   const started: number[] = [];
+  const startedWithoutLocal: number[] = [];
   const byKind: Partial<Record<WorkflowKind, number[]>> = {};
   for (const { kind, events } of runs) {
     s[`${kind}Events`] += events.length;
@@ -497,6 +513,7 @@ export function summariseHistories(
     const latencies = workflowTaskLatencies(events);
     scheduled.push(...latencies.scheduledToCompleted);
     started.push(...latencies.startedToCompleted);
+    startedWithoutLocal.push(...latencies.startedToCompletedWithoutLocal);
     (byKind[kind] ??= []).push(...latencies.scheduledToCompleted);
   }
   for (const [kind, ms] of Object.entries(byKind))
@@ -504,6 +521,7 @@ export function summariseHistories(
   s.workflowTasks = {
     scheduledToCompleted: latencySummary(scheduled),
     startedToCompleted: latencySummary(started),
+    startedToCompletedWithoutLocal: latencySummary(startedWithoutLocal),
   };
   return s;
 }

@@ -18,6 +18,7 @@ import {
   type LagSummary,
   type LatencySummary,
 } from './metrics';
+import type { TemporalFloor } from './floor';
 import type { Samples } from './sampler';
 import type { Aims, Scenario } from './scenarios';
 import { copiesPerDestination, destinationKey, destinationsOf, totalCopies } from './scenarios';
@@ -292,6 +293,8 @@ export function priorityCheck(
 
 export interface ScenarioResult {
   scenario: Scenario;
+  /** Scale scenarios: workflows that do nothing, started the same way (floor.ts). */
+  temporalFloor?: TemporalFloor;
   snapcopy?: SideResult;
   peer?: SideResult;
 }
@@ -336,7 +339,7 @@ export function markdownScenario(result: ScenarioResult): string {
 }
 
 /** A metric per row: snapcopy, the peer, their ratio, the aim (met ✓ or not ✗). */
-export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult): Row[] {
+export function scenarioRows({ scenario, snapcopy: s, peer: p, temporalFloor }: ScenarioResult): Row[] {
   const a: Aims = scenario.aims;
   const scale = scenario.scale === true;
   const rows: Row[] = [];
@@ -440,8 +443,32 @@ export function scenarioRows({ scenario, snapcopy: s, peer: p }: ScenarioResult)
     row('workflow task latency p50 (s)', (r) => wft(r)?.p50, two);
     row('workflow task latency p99 (s)', (r) => wft(r)?.p99, two, { ...atMost(a.workflowTaskP99Seconds) });
     row('workflow task latency max (s)', (r) => wft(r)?.max, two);
+    if (temporalFloor) {
+      // Not a side: the same number of workflows that do nothing, started the same way (floor.ts).
+      const floor = temporalFloor.scheduledToCompleted;
+      rows.push([
+        `  Temporal's floor: ${temporalFloor.workflows} no-op workflows, p99 (s)`,
+        two(floor.p99),
+        '–',
+        '',
+        '',
+      ]);
+      const over = s && floor.p99 ? wft(s)?.p99 : undefined;
+      rows.push([
+        '  snapcopy p99 ÷ the floor',
+        over !== undefined ? times(over / floor.p99!) : '–',
+        '–',
+        '',
+        '',
+      ]);
+    }
     row('workflow tasks over 1 s', (r) => wft(r)?.overOneSecond, count);
-    row('  worker part p99 (s)', (r) => r.history?.workflowTasks.startedToCompleted.p99, two);
+    const worker = (r: SideResult) => r.history?.workflowTasks.startedToCompleted;
+    const plain = (r: SideResult) => r.history?.workflowTasks.startedToCompletedWithoutLocal;
+    row('  worker part p99 (s)', (r) => worker(r)?.p99, two);
+    row('  worker part max (s)', (r) => worker(r)?.max, two);
+    row('  worker part p99, tasks without local activities (s)', (r) => plain(r)?.p99, two);
+    row('  worker part max, tasks without local activities (s)', (r) => plain(r)?.max, two);
   }
   row('worker RSS peak (MiB)', (r) => r.workerRss?.hwmMiB ?? r.workerRss?.peakMiB, count, {
     ...atMost(a.workerRssMiB),

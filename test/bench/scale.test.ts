@@ -369,13 +369,38 @@ describe('workflow task latency', () => {
       { id: 2, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 0 },
       { id: 3, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 300, scheduledEventId: 2 },
       { id: 4, type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', at: 500, scheduledEventId: 2, startedEventId: 3 },
-      { id: 5, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 1000 },
-      { id: 6, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 2500, scheduledEventId: 5 },
-      { id: 7, type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', at: 2600, scheduledEventId: 5, startedEventId: 6 },
+      { id: 5, type: 'EVENT_TYPE_TIMER_STARTED', at: 500 },
+      { id: 6, type: 'EVENT_TYPE_TIMER_FIRED', at: 1000 },
+      { id: 7, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 1000 },
+      { id: 8, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 2500, scheduledEventId: 7 },
+      { id: 9, type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', at: 2600, scheduledEventId: 7, startedEventId: 8 },
+      { id: 10, type: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', at: 3000 },
+      // A task held open by a local activity: first its heartbeat (a new task at once), then its marker.
+      { id: 11, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 3000 },
+      { id: 12, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 3000, scheduledEventId: 11 },
+      {
+        id: 13,
+        type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        at: 11000,
+        scheduledEventId: 11,
+        startedEventId: 12,
+      },
+      { id: 14, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 11000 },
+      { id: 15, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 11000, scheduledEventId: 14 },
+      {
+        id: 16,
+        type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        at: 12000,
+        scheduledEventId: 14,
+        startedEventId: 15,
+      },
+      { id: 17, type: 'EVENT_TYPE_MARKER_RECORDED', at: 12000 },
+      { id: 18, type: 'EVENT_TYPE_TIMER_STARTED', at: 12000 },
     ];
     expect(workflowTaskLatencies(events)).toEqual({
-      scheduledToCompleted: [500, 1600],
-      startedToCompleted: [200, 100],
+      scheduledToCompleted: [500, 1600, 8000, 1000],
+      startedToCompleted: [200, 100, 8000, 1000],
+      startedToCompletedWithoutLocal: [200, 100],
     });
     expect(latencySummary([500, 1600, 100])).toMatchObject({
       count: 3,
@@ -557,6 +582,7 @@ describe('the scale table', () => {
           workflowTasks: {
             scheduledToCompleted: { count: 10, p50: 0.05, p99: 1.5, max: 2, overOneSecond: 2 },
             startedToCompleted: { count: 10, p50: 0.01, p99: 0.2, max: 0.3, overOneSecond: 0 },
+            startedToCompletedWithoutLocal: { count: 6, p50: 0.01, p99: 0.1, max: 0.15, overOneSecond: 0 },
           },
           workflowTasksByKind: {},
           events: 24 * 40 + 80,
@@ -565,6 +591,11 @@ describe('the scale table', () => {
         },
       }),
       peer: side('peer'),
+      temporalFloor: {
+        workflows: 24,
+        scheduledToCompleted: { count: 24, p50: 0.3, p99: 0.6, max: 0.7, overOneSecond: 0 },
+        startedToCompleted: { count: 24, p50: 0.01, p99: 0.05, max: 0.06, overOneSecond: 0 },
+      },
     });
     const line = (start: string) => text.split('\n').find((l) => l.startsWith(start));
     expect(line('worker processes')).toMatch(/3, 1 SIGKILLed at 31 s\s+none \(plain script\)$/);
@@ -576,6 +607,10 @@ describe('the scale table', () => {
     expect(line('history events per copy')).toMatch(/43\.3\s+–\s+–\s+≤ 40 ✗$/);
     expect(line('workflow task latency p99 (s)')).toMatch(/1\.50\s+–\s+–$/);
     expect(line('workflow tasks over 1 s')).toMatch(/2\s+–\s+–$/);
+    expect(line("  Temporal's floor: 24 no-op workflows, p99 (s)")).toMatch(/0\.60\s+–$/);
+    expect(line('  snapcopy p99 ÷ the floor')).toMatch(/2\.50×\s+–$/);
+    expect(line('  worker part max (s)')).toMatch(/0\.30\s+–\s+–$/);
+    expect(line('  worker part p99, tasks without local activities (s)')).toMatch(/0\.10\s+–\s+–$/);
     expect(line('  all workers together (MiB)')).toMatch(/850\s+–\s+–$/);
     expect(line('  throttled')).toMatch(/3\s+3\s+1\.00×$/);
   });
