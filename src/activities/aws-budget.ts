@@ -1,5 +1,6 @@
 // snapcopy's own budget of AWS calls: a token bucket per account and Region that a call waits on (abortably)
 // instead of being sent into AWS's throttling, and the SDK middleware that makes every attempt take a token.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
@@ -37,6 +38,9 @@ export interface BucketStats {
   aborted: number;
   /** Calls waiting right now. */
   waiting: number;
+  /** Urgent calls let through, and how many of them had to wait. */
+  urgent: number;
+  urgentWaited: number;
 }
 
 interface Waiter {
@@ -46,6 +50,48 @@ interface Waiter {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   done: boolean;
+  urgent: boolean;
+}
+
+/** A FIFO of waiters that drops abandoned ones lazily: O(1) per push, per take and per abandon. */
+class WaitQueue {
+  private items: (Waiter | undefined)[] = [];
+  private head = 0;
+  /** Waiters still waiting. */
+  live = 0;
+
+  push(w: Waiter): void {
+    this.items.push(w);
+    this.live++;
+  }
+
+  /** The first waiter still waiting (there is one: live > 0). */
+  shift(): Waiter {
+    for (;;) {
+      const w = this.items[this.head];
+      this.items[this.head++] = undefined;
+      if (w && !w.done) {
+        this.compact();
+        return w;
+      }
+    }
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.live = 0;
+  }
+
+  private compact(): void {
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+  }
 }
 
 // Tokens are fractional; a refill computed for a whole millisecond may fall short of 1 by rounding alone.
@@ -64,19 +110,27 @@ export function budgetAbortError(signal: AbortSignal): Error {
 
 /**
  * A token bucket: `burst` tokens, refilled continuously at `perSecond`. take() resolves at once while tokens
- * are left and nobody waits; otherwise the caller joins a FIFO queue. One timer, for the queue's head only,
- * runs while someone waits and none when idle (a process with an idle bucket can exit); an aborted waiter
- * leaves the queue (lazily: O(1) per take and per abort, however many wait).
+ * are left and nobody waits; otherwise the caller joins a FIFO queue, an urgent caller one served first. One
+ * timer, for the next waiter only, runs while someone waits and none when idle (a process with an idle bucket
+ * can exit); an aborted waiter leaves its queue (lazily: O(1) per take and per abort, however many wait).
  */
 export class TokenBucket {
   readonly rate: Readonly<BudgetRate>;
   private tokens: number;
   private last: number;
-  private readonly queue: (Waiter | undefined)[] = [];
-  private head = 0;
+  private readonly urgentQueue = new WaitQueue();
+  private readonly queue = new WaitQueue();
   private timer: unknown;
   private timerSet = false;
-  private readonly counts: BucketStats = { calls: 0, waited: 0, waitedMs: 0, aborted: 0, waiting: 0 };
+  private readonly counts: BucketStats = {
+    calls: 0,
+    waited: 0,
+    waitedMs: 0,
+    aborted: 0,
+    waiting: 0,
+    urgent: 0,
+    urgentWaited: 0,
+  };
 
   constructor(
     rate: BudgetRate,
@@ -93,22 +147,34 @@ export class TokenBucket {
     this.last = clock.now();
   }
 
-  /** Resolves once a token is taken; rejects with an AbortError if `signal` aborts first. */
-  take(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves once a token is taken; rejects with an AbortError if `signal` aborts first. An `urgent` call
+   * waits only for the urgent calls before it, ahead of every other waiting call.
+   */
+  take(signal?: AbortSignal, urgent = false): Promise<void> {
     if (signal?.aborted) return Promise.reject(budgetAbortError(signal));
     this.refill();
     if (this.counts.waiting === 0 && this.tokens >= 1 - EPSILON) {
       this.tokens -= 1;
       this.counts.calls++;
+      if (urgent) this.counts.urgent++;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, since: this.clock.now(), signal, onAbort: undefined, done: false };
+      const w: Waiter = {
+        resolve,
+        reject,
+        since: this.clock.now(),
+        signal,
+        onAbort: undefined,
+        done: false,
+        urgent,
+      };
       if (signal) {
         w.onAbort = () => this.abandon(w);
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      this.queue.push(w);
+      (urgent ? this.urgentQueue : this.queue).push(w);
       this.counts.waiting++;
       this.schedule();
     });
@@ -137,43 +203,26 @@ export class TokenBucket {
     this.timer = undefined;
     this.refill();
     while (this.counts.waiting > 0 && this.tokens >= 1 - EPSILON) {
-      const w = this.next();
+      const w = this.urgentQueue.live > 0 ? this.urgentQueue.shift() : this.queue.shift();
       this.tokens -= 1;
       this.settle(w);
       this.counts.calls++;
       const waitedMs = this.clock.now() - w.since;
       this.counts.waited++;
       this.counts.waitedMs += waitedMs;
+      if (w.urgent) {
+        this.counts.urgent++;
+        this.counts.urgentWaited++;
+      }
       w.resolve();
     }
     this.schedule();
   }
 
-  /** The first waiter still waiting (the queue holds at least one). */
-  private next(): Waiter {
-    for (;;) {
-      const w = this.queue[this.head];
-      this.queue[this.head++] = undefined;
-      if (w && !w.done) {
-        this.compact();
-        return w;
-      }
-    }
-  }
-
-  private compact(): void {
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
   private settle(w: Waiter): void {
     w.done = true;
     this.counts.waiting--;
+    (w.urgent ? this.urgentQueue : this.queue).live--;
     if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
   }
 
@@ -186,8 +235,8 @@ export class TokenBucket {
       if (this.timerSet) this.clock.clearTimeout(this.timer);
       this.timerSet = false;
       this.timer = undefined;
-      this.queue.length = 0;
-      this.head = 0;
+      this.urgentQueue.clear();
+      this.queue.clear();
     }
     w.reject(budgetAbortError(w.signal as AbortSignal));
   }
@@ -237,6 +286,18 @@ export class CallBudget {
 
 export const CALL_BUDGET_MIDDLEWARE = 'snapcopyCallBudgetMiddleware';
 
+const urgency = new AsyncLocalStorage<boolean>();
+
+/** Runs `fn` with the urgency of its budgeted calls set, whoever runs it (a call made for several callers). */
+export function withUrgency<T>(urgent: boolean, fn: () => T): T {
+  return urgency.run(urgent, fn);
+}
+
+/** The urgency withUrgency set for the calls made here, if any. */
+export function markedUrgency(): boolean | undefined {
+  return urgency.getStore();
+}
+
 const SMITHY_CONTEXT_KEY = '__smithy_context'; // @smithy/types' SMITHY_CONTEXT_KEY
 
 /**
@@ -244,19 +305,21 @@ const SMITHY_CONTEXT_KEY = '__smithy_context'; // @smithy/types' SMITHY_CONTEXT_
  * the SDK's retry middleware (so each retry attempt takes its own token) and before request signing (so a
  * request is signed only once it may go: a SigV4 signature expires after five minutes, longer than a long
  * queue may wait). A wait ends early with an AbortError when the call's abort signal (`send(cmd,
- * { abortSignal })`), or else `fallbackSignal()`'s, aborts.
+ * { abortSignal })`), or else `fallbackSignal()`'s, aborts. `urgent()` says whether the call goes ahead of the
+ * others waiting.
  */
 export function addCallBudget<Input extends object, Output extends object>(
   stack: Pick<MiddlewareStack<Input, Output>, 'addRelativeTo'>,
   bucket: TokenBucket,
   fallbackSignal: () => AbortSignal | undefined = () => undefined,
+  urgent: () => boolean = () => markedUrgency() ?? false,
 ): void {
   stack.addRelativeTo(
     (next: FinalizeHandler<Input, Output>, context: HandlerExecutionContext) =>
       async (args: FinalizeHandlerArguments<Input>) => {
         const callSignal = (context[SMITHY_CONTEXT_KEY] as { abortSignal?: AbortSignal } | undefined)
           ?.abortSignal;
-        await bucket.take(callSignal ?? fallbackSignal());
+        await bucket.take(callSignal ?? fallbackSignal(), urgent());
         return next(args);
       },
     {

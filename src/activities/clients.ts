@@ -9,7 +9,7 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { parseRoleArn, ROLE_SESSION_NAME } from '../shared/cross-account';
 import type { AssumedRole } from '../shared/cross-account';
-import { addCallBudget, CallBudget, type BudgetRate } from './aws-budget';
+import { addCallBudget, CallBudget, markedUrgency, type BudgetRate } from './aws-budget';
 
 /** What a client's `credentials` takes: a provider the SDK calls (and caches) for each request. */
 export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -153,7 +153,7 @@ export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
         const rds = new RDSClient({ maxAttempts, ...opts.rds, ...extra, region });
         if (rdsBudget) {
           const bucket = rdsBudget.bucket(budgetAccount(role, accountId), region);
-          addCallBudget(rds.middlewareStack, bucket, activityAbortSignal);
+          addCallBudget(rds.middlewareStack, bucket, activityAbortSignal, callIsUrgent);
         }
         return rds;
       }),
@@ -184,6 +184,20 @@ export function createAwsClients(opts: AwsClientsOptions = {}): AwsClients {
  */
 export function activityAbortSignal(): AbortSignal | undefined {
   return asyncLocalStorage.getStore()?.cancellationSignal;
+}
+
+/** Whether the running activity is a local one (false outside an activity). */
+export function inLocalActivity(): boolean {
+  return asyncLocalStorage.getStore()?.info.isLocal === true;
+}
+
+/**
+ * A budgeted call goes ahead of the others waiting when it is a local activity's (or made for one): a local
+ * activity holds its workflow task open, and its workflow in the worker's cache, for as long as it waits; an
+ * activity's wait costs nothing.
+ */
+export function callIsUrgent(): boolean {
+  return markedUrgency() ?? inLocalActivity();
 }
 
 /** Heartbeats the running activity (long listings); nothing outside an activity (unit tests, scripts). */

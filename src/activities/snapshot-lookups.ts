@@ -4,13 +4,16 @@
 // db-cluster-snapshot-id filter. Every answer is still taken after its lookup was asked (a lookup never
 // joins a call already sent), so a guard that re-reads a snapshot before deleting it reads it afresh.
 // Copies being followed ride along: every call also asks for them, and a follow poll that allows it takes
-// that recent sighting instead of a call of its own.
+// that recent sighting instead of a call of its own. A local activity's lookups go in calls of their own
+// lane, urgent for the budget (clients.ts callIsUrgent).
 import { asyncLocalStorage } from '@temporalio/activity';
 import {
   DescribeDBClusterSnapshotsCommand,
   type DBClusterSnapshot,
   type RDSClient,
 } from '@aws-sdk/client-rds';
+import { withUrgency } from './aws-budget';
+import { inLocalActivity } from './clients';
 
 /** Names in one call: a page of DescribeDBClusterSnapshots holds at most 100 records. */
 export const LOOKUPS_PER_CALL = 50;
@@ -19,6 +22,8 @@ export const LOOKUP_CALLS_IN_FLIGHT = 2;
 
 interface Pending {
   name: string;
+  /** Asked by a local activity: the call it goes in is urgent for the budget. */
+  urgent: boolean;
   resolve(sighting: Sighting): void;
   reject(err: unknown): void;
 }
@@ -29,8 +34,11 @@ function abortError(signal: AbortSignal): Error {
   return err;
 }
 
-/** How a batch is asked: one name as the plain identifier, several as a filter (the one and only page). */
-export type DescribeByNames = (names: readonly string[]) => Promise<DBClusterSnapshot[]>;
+/**
+ * How a batch is asked: one name as the plain identifier, several as a filter (the one and only page);
+ * `urgent`: the call goes ahead of others waiting for the budget (a local activity waits on it).
+ */
+export type DescribeByNames = (names: readonly string[], urgent: boolean) => Promise<DBClusterSnapshot[]>;
 
 /** What one call saw of a snapshot (null: there was none) and when its answer came (epoch ms). */
 export interface Sighting {
@@ -65,7 +73,8 @@ function stillCopying(snapshot: DBClusterSnapshot | null): boolean {
 /** The coalescing queue of one client (account, Region, role), and the sightings of what it follows. */
 export class SnapshotLookups {
   private readonly pending: Pending[] = [];
-  private inFlight = 0;
+  /** Calls out, urgent ones apart: an urgent lookup never waits for a call stuck behind the budget's others. */
+  private readonly inFlight = { urgent: 0, other: 0 };
   /** Followed names (lower case) and when they were last asked for. */
   private readonly watched = new Map<string, number>();
   private readonly sightings = new Map<string, Sighting>();
@@ -106,6 +115,7 @@ export class SnapshotLookups {
       const settled = () => signal?.removeEventListener('abort', onAbort);
       const p: Pending = {
         name: key,
+        urgent: inLocalActivity(),
         resolve: (s) => (settled(), resolve(s)),
         reject: (e) => (settled(), reject(e instanceof Error ? e : new Error(String(e)))),
       };
@@ -115,15 +125,30 @@ export class SnapshotLookups {
     });
   }
 
+  /**
+   * Sends what waits, at most callsInFlight calls out at once, and as many again for urgent lookups: a call
+   * with an urgent lookup in it takes the urgent lookups first, then others that fit.
+   */
   private dispatch(): void {
-    while (this.inFlight < this.callsInFlight && this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.perCall);
-      this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
+    for (;;) {
+      const urgent = this.pending.some((p) => p.urgent) && this.inFlight.urgent < this.callsInFlight;
+      if (!urgent && (this.pending.length === 0 || this.inFlight.other >= this.callsInFlight)) return;
+      const batch = urgent ? this.takeUrgentFirst() : this.pending.splice(0, this.perCall);
+      const lane = urgent ? 'urgent' : 'other';
+      this.inFlight[lane]++;
+      void this.send(batch, urgent).finally(() => {
+        this.inFlight[lane]--;
         this.dispatch();
       });
     }
+  }
+
+  private takeUrgentFirst(): Pending[] {
+    const batch = this.pending.filter((p) => p.urgent).slice(0, this.perCall);
+    for (const p of this.pending) if (batch.length < this.perCall && !p.urgent) batch.push(p);
+    const taken = new Set(batch);
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => !taken.has(p)));
+    return batch;
   }
 
   /** The batch's names, and the followed ones the call can carry besides. */
@@ -138,11 +163,11 @@ export class SnapshotLookups {
     return [...names];
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(batch: Pending[], urgent: boolean): Promise<void> {
     const names = this.namesFor(batch);
     let found: DBClusterSnapshot[];
     try {
-      found = await this.describe(names);
+      found = await this.describe(names, urgent);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -171,34 +196,36 @@ function awsName(err: unknown): string | undefined {
  * and, for a name of a manual or automated snapshot alike, asks for both types as a plain identifier does.
  */
 export function describeByNames(rds: RDSClient): DescribeByNames {
-  return (names) =>
-    asyncLocalStorage.exit(async () => {
-      if (names.length === 1) {
-        try {
-          const out = await rds.send(
-            new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: names[0] }),
-          );
-          return out.DBClusterSnapshots ?? [];
-        } catch (err) {
-          if (awsName(err) === 'DBClusterSnapshotNotFoundFault') return [];
-          throw err;
+  return (names, urgent) =>
+    withUrgency(urgent, () =>
+      asyncLocalStorage.exit(async () => {
+        if (names.length === 1) {
+          try {
+            const out = await rds.send(
+              new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: names[0] }),
+            );
+            return out.DBClusterSnapshots ?? [];
+          } catch (err) {
+            if (awsName(err) === 'DBClusterSnapshotNotFoundFault') return [];
+            throw err;
+          }
         }
-      }
-      const found: DBClusterSnapshot[] = [];
-      let marker: string | undefined;
-      do {
-        const out = await rds.send(
-          new DescribeDBClusterSnapshotsCommand({
-            Filters: [{ Name: 'db-cluster-snapshot-id', Values: [...names] }],
-            MaxRecords: 100,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-        );
-        found.push(...(out.DBClusterSnapshots ?? []));
-        marker = out.Marker;
-      } while (marker);
-      return found;
-    });
+        const found: DBClusterSnapshot[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await rds.send(
+            new DescribeDBClusterSnapshotsCommand({
+              Filters: [{ Name: 'db-cluster-snapshot-id', Values: [...names] }],
+              MaxRecords: 100,
+              ...(marker ? { Marker: marker } : {}),
+            }),
+          );
+          found.push(...(out.DBClusterSnapshots ?? []));
+          marker = out.Marker;
+        } while (marker);
+        return found;
+      }),
+    );
 }
 
 const lookupsOf = new WeakMap<RDSClient, SnapshotLookups>();

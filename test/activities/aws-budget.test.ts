@@ -8,6 +8,7 @@ import {
   CALL_BUDGET_MIDDLEWARE,
   CallBudget,
   TokenBucket,
+  withUrgency,
   type BudgetClock,
 } from '../../src/activities/aws-budget';
 import {
@@ -63,9 +64,9 @@ function taker(bucket: TokenBucket) {
   const granted: number[] = [];
   const failed: { i: number; err: Error }[] = [];
   let n = 0;
-  const take = (signal?: AbortSignal) => {
+  const take = (signal?: AbortSignal, urgent = false) => {
     const i = n++;
-    void bucket.take(signal).then(
+    void bucket.take(signal, urgent).then(
       () => granted.push(i),
       (err: Error) => failed.push({ i, err }),
     );
@@ -98,6 +99,8 @@ describe('TokenBucket', () => {
       waitedMs: 250 + 500 + 750,
       aborted: 0,
       waiting: 0,
+      urgent: 0,
+      urgentWaited: 0,
     });
     expect(clock.pending).toBe(0);
   });
@@ -146,7 +149,7 @@ describe('TokenBucket', () => {
     expect(granted).toEqual([0, 2]); // the aborted one's place went to the next
     // An already aborted signal never waits.
     await expect(bucket.take(abort.signal)).rejects.toMatchObject({ name: 'AbortError', cause: reason });
-    expect(bucket.stats()).toEqual({ calls: 2, waited: 1, waitedMs: 1000, aborted: 1, waiting: 0 });
+    expect(bucket.stats()).toMatchObject({ calls: 2, waited: 1, waitedMs: 1000, aborted: 1, waiting: 0 });
   });
 
   it('keeps no timer while nobody waits (the last waiter granted or aborted)', async () => {
@@ -194,6 +197,32 @@ describe('TokenBucket', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('an urgent call waits only for the urgent calls before it, ahead of every other waiting call', async () => {
+    const clock = new ManualClock();
+    const bucket = new TokenBucket({ perSecond: 1, burst: 1 }, clock);
+    const { granted, failed, take } = taker(bucket);
+    take(); // the burst
+    take();
+    take();
+    const abort = new AbortController();
+    take(abort.signal, true); // 3: urgent, gives up
+    take(undefined, true); // 4
+    take(undefined, true); // 5
+    abort.abort();
+    for (let s = 0; s < 4; s++) clock.advance(1000);
+    await settle(2);
+    expect(granted).toEqual([0, 4, 5, 1, 2]);
+    expect(failed.map((f) => f.i)).toEqual([3]);
+    expect(bucket.stats()).toMatchObject({ calls: 5, urgent: 2, urgentWaited: 2, aborted: 1, waiting: 0 });
+    // An urgent call with a token left and nobody waiting goes at once.
+    clock.advance(1000);
+    take(undefined, true);
+    await settle(2);
+    expect(granted).toEqual([0, 4, 5, 1, 2, 6]);
+    expect(bucket.stats()).toMatchObject({ urgent: 3, urgentWaited: 2 });
+    expect(clock.pending).toBe(0);
+  });
+
   it('refuses a rate that would never let a call through', () => {
     expect(() => new TokenBucket({ perSecond: 0, burst: 10 })).toThrow(RangeError);
     expect(() => new TokenBucket({ perSecond: Number.NaN, burst: 10 })).toThrow(RangeError);
@@ -219,6 +248,8 @@ describe('CallBudget', () => {
         waitedMs: 0,
         aborted: 0,
         waiting: 0,
+        urgent: 0,
+        urgentWaited: 0,
       },
       {
         account: '111111111111',
@@ -228,6 +259,8 @@ describe('CallBudget', () => {
         waitedMs: 0,
         aborted: 0,
         waiting: 0,
+        urgent: 0,
+        urgentWaited: 0,
       },
       {
         account: '222222222222',
@@ -237,6 +270,8 @@ describe('CallBudget', () => {
         waitedMs: 0,
         aborted: 0,
         waiting: 0,
+        urgent: 0,
+        urgentWaited: 0,
       },
     ]);
   });
@@ -387,6 +422,8 @@ describe('createAwsClients: the RDS call budget', () => {
       waitedMs: 500 + 1000,
       aborted: 0,
       waiting: 0,
+      urgent: 0,
+      urgentWaited: 0,
     });
     expect(clock.pending).toBe(0);
   });
@@ -499,6 +536,47 @@ describe('createAwsClients: the RDS call budget', () => {
     clock.advance(1000);
     await next;
     expect(sent).toHaveLength(2);
+  });
+
+  it("a local activity's call, and one marked urgent, go ahead of the calls waiting in their bucket", async () => {
+    const { clock, budget, clients } = budgeted({ perSecond: 1, burst: 1 });
+    const rds = clients.rds('us-east-1');
+    await describeCall(rds);
+    const done: string[] = [];
+    const track = (name: string, call: Promise<unknown>) => call.then(() => done.push(name));
+    const calls = [
+      track(
+        'activity',
+        new MockActivityEnvironment().run(() => describeCall(rds)),
+      ),
+      track('plain', describeCall(rds)),
+      track(
+        'local',
+        new MockActivityEnvironment({ isLocal: true }).run(() => describeCall(rds)),
+      ),
+      track(
+        'marked',
+        withUrgency(true, () => describeCall(rds)),
+      ),
+      // Marked not urgent, although a local activity makes it (a call made for several callers).
+      track(
+        'unmarked',
+        new MockActivityEnvironment({ isLocal: true }).run(() => withUrgency(false, () => describeCall(rds))),
+      ),
+    ];
+    await settle();
+    expect(statsOf(budget, '999999999999', 'us-east-1')).toMatchObject({ waiting: 5 });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await settle();
+    }
+    await Promise.all(calls);
+    expect(done).toEqual(['local', 'marked', 'activity', 'plain', 'unmarked']);
+    expect(statsOf(budget, '999999999999', 'us-east-1')).toMatchObject({
+      calls: 6,
+      urgent: 2,
+      urgentWaited: 2,
+    });
   });
 
   it("a cancelled activity's call stops waiting, with or without sendOptions()", async () => {

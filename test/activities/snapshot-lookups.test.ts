@@ -5,9 +5,11 @@ import {
   type DBClusterSnapshot,
   type DescribeDBClusterSnapshotsCommandInput,
 } from '@aws-sdk/client-rds';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/activities';
+import { markedUrgency } from '../../src/activities/aws-budget';
 import { describeByNames, SnapshotLookups, WATCH_MS } from '../../src/activities/snapshot-lookups';
 import { sightTargetSnapshot } from '../../src/activities/target-snapshot';
 import { activities, ownedTags, SOURCE_REGION, snapshot, snapshotArn, TARGET_REGION } from './helpers';
@@ -16,11 +18,17 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 /** A describe whose calls the test answers one by one. */
 function controlled() {
-  const calls: { names: readonly string[]; answer(found: string[]): void; fail(err: Error): void }[] = [];
-  const describe = (names: readonly string[]) =>
+  const calls: {
+    names: readonly string[];
+    urgent: boolean;
+    answer(found: string[]): void;
+    fail(err: Error): void;
+  }[] = [];
+  const describe = (names: readonly string[], urgent: boolean) =>
     new Promise<DBClusterSnapshot[]>((resolve, reject) => {
       calls.push({
         names,
+        urgent,
         answer: (found) => resolve(found.map((id) => ({ DBClusterSnapshotIdentifier: id }))),
         fail: reject,
       });
@@ -46,6 +54,38 @@ describe('SnapshotLookups', () => {
       { DBClusterSnapshotIdentifier: 'b' },
       { DBClusterSnapshotIdentifier: 'c' },
       null,
+    ]);
+  });
+
+  it("sends local activities' lookups in calls of their own, urgent, never waiting behind other calls", async () => {
+    const { calls, describe } = controlled();
+    const lookups = new SnapshotLookups(describe, 3, 1);
+    const local = new MockActivityEnvironment({ isLocal: true });
+    const plain = ['a', 'b', 'c'].map((n) => lookups.lookup(n)); // a goes; b, c wait for it
+    const x = local.run(() => lookups.lookup('x'));
+    expect(calls.map((c) => [c.names, c.urgent])).toEqual([
+      [['a'], false],
+      [['x', 'b', 'c'], true], // the urgent one first, others that fit ride along
+    ]);
+    const y = local.run(() => lookups.lookup('y'));
+    const z = new MockActivityEnvironment().run(() => lookups.lookup('z'));
+    expect(calls).toHaveLength(2); // one call out per lane
+    calls[1]!.answer(['x', 'b']);
+    await expect(x).resolves.toEqual({ DBClusterSnapshotIdentifier: 'x' });
+    await settle();
+    expect(calls.map((c) => [c.names, c.urgent])).toEqual([
+      [['a'], false],
+      [['x', 'b', 'c'], true],
+      [['y', 'z'], true],
+    ]);
+    calls[0]!.answer(['a']);
+    calls[2]!.answer(['y', 'z']);
+    await expect(Promise.all([...plain, y, z])).resolves.toEqual([
+      { DBClusterSnapshotIdentifier: 'a' },
+      { DBClusterSnapshotIdentifier: 'b' },
+      null,
+      { DBClusterSnapshotIdentifier: 'y' },
+      { DBClusterSnapshotIdentifier: 'z' },
     ]);
   });
 
@@ -129,8 +169,8 @@ describe('describeByNames', () => {
       .on(DescribeDBClusterSnapshotsCommand, { DBClusterSnapshotIdentifier: 'gone' })
       .rejects(new DBClusterSnapshotNotFoundFault({ message: 'not found', $metadata: {} }));
     const describe = describeByNames(new RDSClient({ region: SOURCE_REGION }));
-    expect((await describe(['a'])).map((s) => s.DBClusterSnapshotIdentifier)).toEqual(['a']);
-    await expect(describe(['gone'])).resolves.toEqual([]);
+    expect((await describe(['a'], false)).map((s) => s.DBClusterSnapshotIdentifier)).toEqual(['a']);
+    await expect(describe(['gone'], false)).resolves.toEqual([]);
   });
 
   it('asks for several names with a db-cluster-snapshot-id filter, page by page', async () => {
@@ -138,13 +178,26 @@ describe('describeByNames', () => {
       .on(DescribeDBClusterSnapshotsCommand)
       .resolvesOnce({ DBClusterSnapshots: [snapshot('a', SOURCE_REGION)], Marker: 'm1' })
       .resolvesOnce({ DBClusterSnapshots: [snapshot('b', SOURCE_REGION)] });
-    const found = await describeByNames(new RDSClient({ region: SOURCE_REGION }))(['a', 'b']);
+    const found = await describeByNames(new RDSClient({ region: SOURCE_REGION }))(['a', 'b'], false);
     expect(found.map((s) => s.DBClusterSnapshotIdentifier)).toEqual(['a', 'b']);
     const inputs = rds.commandCalls(DescribeDBClusterSnapshotsCommand).map((c) => c.args[0].input);
     expect(inputs).toEqual([
       { Filters: [{ Name: 'db-cluster-snapshot-id', Values: ['a', 'b'] }], MaxRecords: 100 },
       { Filters: [{ Name: 'db-cluster-snapshot-id', Values: ['a', 'b'] }], MaxRecords: 100, Marker: 'm1' },
     ]);
+  });
+
+  it("marks its calls urgent or not for the budget, whoever's context sends them", async () => {
+    const seen: (boolean | undefined)[] = [];
+    rds.on(DescribeDBClusterSnapshotsCommand).callsFake(() => {
+      seen.push(markedUrgency());
+      return { DBClusterSnapshots: [] };
+    });
+    const describe = describeByNames(new RDSClient({ region: SOURCE_REGION }));
+    const local = new MockActivityEnvironment({ isLocal: true });
+    await local.run(() => describe(['a'], false));
+    await describe(['a', 'b'], true);
+    expect(seen).toEqual([false, true]);
   });
 });
 
