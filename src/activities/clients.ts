@@ -191,13 +191,24 @@ export function inLocalActivity(): boolean {
   return asyncLocalStorage.getStore()?.info.isLocal === true;
 }
 
+/** Activities (their contexts) that have made a budgeted call. */
+const calledBefore = new WeakSet<object>();
+
 /**
  * A budgeted call goes ahead of the others waiting when it is a local activity's (or made for one): a local
  * activity holds its workflow task open, and its workflow in the worker's cache, for as long as it waits; an
- * activity's wait costs nothing.
+ * activity's wait costs nothing. So does an activity's call after its first: work started is finished before
+ * work is begun (a source's share, read then changed, is done two calls apart, not after every other share's
+ * read).
  */
 export function callIsUrgent(): boolean {
-  return markedUrgency() ?? inLocalActivity();
+  const marked = markedUrgency();
+  if (marked !== undefined) return marked;
+  const activity = asyncLocalStorage.getStore();
+  if (!activity) return false;
+  if (activity.info.isLocal || calledBefore.has(activity)) return true;
+  calledBefore.add(activity);
+  return false;
 }
 
 /** Heartbeats the running activity (long listings); nothing outside an activity (unit tests, scripts). */

@@ -579,6 +579,30 @@ describe('createAwsClients: the RDS call budget', () => {
     });
   });
 
+  it("an activity's calls after its first go ahead: work begun is finished before work is begun", async () => {
+    const { clock, budget, clients } = budgeted({ perSecond: 1, burst: 1 });
+    const rds = clients.rds('us-east-1');
+    await describeCall(rds);
+    const done: string[] = [];
+    const twoCalls = new MockActivityEnvironment().run(async () => {
+      await describeCall(rds);
+      done.push('first of two');
+      await describeCall(rds);
+      done.push('second of two');
+    });
+    await settle();
+    const others = ['other 1', 'other 2'].map((name) =>
+      new MockActivityEnvironment().run(() => describeCall(rds)).then(() => done.push(name)),
+    );
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1000);
+      await settle();
+    }
+    await Promise.all([twoCalls, ...others]);
+    expect(done).toEqual(['first of two', 'second of two', 'other 1', 'other 2']);
+    expect(statsOf(budget, '999999999999', 'us-east-1')).toMatchObject({ calls: 5, urgent: 1 });
+  });
+
   it("a cancelled activity's call stops waiting, with or without sendOptions()", async () => {
     const { clock, budget, clients, sent } = budgeted({ perSecond: 1, burst: 1 });
     const rds = clients.rds('us-east-1');
