@@ -1,8 +1,8 @@
 // The bench's own stack, on free ports and gone when it ends: a Temporal dev server (scripts/lib/temporal-server.ts:
 // in memory, snapcopy's search attributes registered), the AWS emulator, and snapcopy workers as separate
-// processes (scripts/lib/worker-process.ts: src/worker.ts through tsx, with a workflow bundle built up front as
-// `npm run build` does, so its memory is a production worker's) whose RSS is read from /proc; one for
-// most scenarios, several on the one task queue for `workers`.
+// processes (scripts/lib/worker-process.ts: built with `npm run build` and run as `node lib/worker.js`, as
+// deployed, so its memory is a production worker's) whose RSS is read from /proc; one for most scenarios,
+// several on the one task queue for `workers`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,11 +10,12 @@ import { Client, Connection } from '@temporalio/client';
 import { startEmulator, type Emulator } from '../lib/emulator';
 import { startTemporalServer, type TemporalServer } from '../lib/temporal-server';
 import {
+  buildWorker,
+  PREBUILT_BUNDLE,
   quietRuntime,
   startWorkerProcess,
   waitForPoller,
   workerEnvironment,
-  writeWorkflowBundle,
   type WorkerProcess,
 } from '../lib/worker-process';
 
@@ -44,11 +45,11 @@ export async function startBenchStack(
 ): Promise<BenchStack> {
   quietRuntime();
   fs.mkdirSync(logDir, { recursive: true });
-  say('starting the Temporal dev server, the AWS emulator and bundling the workflow code');
-  const [temporal, emulator, bundlePath] = await Promise.all([
+  say('starting the Temporal dev server, the AWS emulator and building the worker (npm run build)');
+  const [temporal, emulator, workerEntry] = await Promise.all([
     startTemporalServer({ logLevel: 'error' }),
     startEmulator({ logFile: path.join(logDir, 'emulator.log') }),
-    writeWorkflowBundle(path.join(logDir, 'workflow-bundle.js')),
+    buildWorker(),
   ]);
   const connection = await Connection.connect({ address: temporal.address });
   const { namespace } = temporal;
@@ -62,12 +63,12 @@ export async function startBenchStack(
     temporalAddress: temporal.address,
     namespace,
     taskQueue,
-    bundlePath,
+    bundlePath: PREBUILT_BUNDLE,
     ...(slotCapacity !== undefined ? { slotCapacity } : {}),
   });
   const launchWorker = async (index: number): Promise<WorkerProcess> => {
     const log = path.join(logDir, index === 0 ? 'worker.log' : `worker-${index + 1}.log`);
-    const worker = startWorkerProcess(log, workerEnv);
+    const worker = startWorkerProcess(log, workerEnv, workerEntry);
     try {
       await waitForPoller(client, namespace, taskQueue, worker, 120_000);
     } catch (err) {

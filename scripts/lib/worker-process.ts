@@ -1,10 +1,12 @@
-// A snapcopy worker as a separate process, as production runs it (src/worker.ts through tsx, with a workflow
-// bundle built up front as `npm run build` does), against the AWS emulator and a Temporal server: its
-// environment, its start and stop (or SIGKILL, as on a crashed host), when it polls, and its memory from
-// /proc. For the bench and the chaos suite.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A snapcopy worker as a separate process, against the AWS emulator and a Temporal server: its environment,
+// its start and stop (or SIGKILL, as on a crashed host), when it polls, and its memory from /proc. Either
+// from the sources through tsx (the chaos suite) or compiled, as deployed (`npm run build`, then
+// `node lib/worker.js`: the bench, whose memory figures must be the deployed worker's). For the bench and the
+// chaos suite.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
@@ -44,6 +46,23 @@ export async function writeWorkflowBundle(file: string): Promise<string> {
   return file;
 }
 
+/** What `npm run build` writes: the compiled worker, and beside it its prebuilt workflow bundle. */
+export const COMPILED_WORKER = path.join(ROOT, 'lib/worker.js');
+export const PREBUILT_BUNDLE = path.join(ROOT, 'lib/workflow-bundle.js');
+
+/**
+ * Builds the worker as `npm run build` does (tsc, then the workflow bundle into lib/) and returns its entry,
+ * to run with plain `node` as the deployment does. Under tsx the worker holds 40-60 MiB more (tsx's loader,
+ * its transforms and source maps): not what a deployed worker costs.
+ */
+export async function buildWorker(): Promise<string> {
+  const run = promisify(execFile);
+  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+  await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  await run(process.execPath, [path.join(ROOT, 'scripts/bundle-workflows.js')], { cwd: ROOT });
+  return COMPILED_WORKER;
+}
+
 /** A worker process's environment: every AWS call to the emulator, metrics off, the prebuilt bundle. */
 export function workerEnvironment(opts: {
   awsEndpoint: string;
@@ -70,10 +89,16 @@ export function workerEnvironment(opts: {
   };
 }
 
-export function startWorkerProcess(logFile: string, extraEnv: Record<string, string>): WorkerProcess {
+/** `compiled`: the entry `buildWorker` returned, run with plain node; otherwise src/worker.ts through tsx. */
+export function startWorkerProcess(
+  logFile: string,
+  extraEnv: Record<string, string>,
+  compiled?: string,
+): WorkerProcess {
   const log = fs.openSync(logFile, 'a');
   const { AWS_PROFILE: _profile, ...inherited } = process.env; // never a real AWS profile
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+  const args = compiled ? [compiled] : ['--import', 'tsx', WORKER_ENTRY];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...inherited, ...extraEnv },
     stdio: ['ignore', log, log],
