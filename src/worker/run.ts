@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../activities';
 import { temporalSettings } from '../temporal-connection';
 import { workerConfig } from './config';
+import { limitWorkflowThreadHeap } from './heap';
 import { createJsonLogger } from './logging';
 import {
   createWorker,
@@ -31,6 +32,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       (c) => new Client({ connection: c, namespace: settings.namespace }),
     ));
   try {
+    // Before Worker.create, which starts the workflow thread.
+    const workflowHeapLimit = limitWorkflowThreadHeap(config.maxCachedWorkflows);
     const worker = await createWorker(connection, {
       ...code,
       namespace: settings.namespace,
@@ -53,6 +56,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       metrics: config.metrics ? `http://${config.metrics.host}:${config.metrics.port}/metrics` : 'off',
       workflowCode: describeWorkflowSource(code),
       maxCachedWorkflows: config.maxCachedWorkflows,
+      workflowHeapLimit: workflowHeapLimit ? `${workflowHeapLimit} MiB` : 'node default',
       rdsBudget: config.rdsBudget
         ? `${config.rdsBudget.perSecond} calls/s, burst ${config.rdsBudget.burst}, per account and Region`
         : 'off',
