@@ -20,10 +20,12 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
  * for hours; the SDK's default (sized from the heap) keeps every one of them in memory. An evicted copy
  * replays its short history (about 35 events for a whole copy) when its signal, timer or activity arrives.
  * But an evicted copy's next task joins the shared queue behind every copy still arriving, where a cached
- * one's goes to the worker's sticky queue: in `npm run bench -- --scenario regions` (240 copies at once) 100
- * cached filled the 40 slots in 3.4 s at 719 MiB RSS, 40 in 13.5 s at 614 MiB, 20 in 14.4 s at 575 MiB.
+ * one's goes to the worker's sticky queue, and its replay costs the one workflow thread: in `npm run bench --
+ * --scenario thousand` (1,000 copies at once) the worker's part of a task was 2.7-3.0 s at p99 with 100
+ * cached (423-468 MiB RSS), 1.2 s with 200 (486 MiB) and with 300 (474 MiB), since the workflow thread's
+ * heap limit (./heap.ts); 200 keeps 1,000 copies within 512 MiB with room for the runs' spread.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 // Worker tuning (docs/operations.md#worker-tuning). Each default is the SDK 1.24 default but the activity
 // slots (see there); `npm run bench` is where new figures come from.

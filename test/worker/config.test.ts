@@ -47,7 +47,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 30_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 200,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -119,7 +119,7 @@ describe('workerConfig', () => {
       shutdownGraceMs: 120_000,
       slotCapacity: 5,
       restoreTestsPerRegion: 1,
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 200,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
     });
@@ -161,7 +161,7 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: DEFAULT_WORKFLOW_POLLERS,
       activityPollers: DEFAULT_ACTIVITY_POLLERS,
     }).toEqual(TODAY_TUNING);
-    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(100);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(200);
     expect(workerConfig({}).tuning).toEqual(TODAY_TUNING);
     const empty = Object.fromEntries(
       [
@@ -372,7 +372,7 @@ describe('workerConfig: worker tuning', () => {
 describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
   it("passes the defaults: the cache size, the SDK's workflow tasks, 1000 activities and 10 pollers of each kind", () => {
     expect(tuningOptions(workerConfig({}))).toEqual({
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 200,
       maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 1000,
       maxConcurrentLocalActivityExecutions: 100,
@@ -413,7 +413,7 @@ describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
       }),
     );
     expect(opts).toEqual({
-      maxCachedWorkflows: 100,
+      maxCachedWorkflows: 200,
       tuner: { tunerOptions: { targetMemoryUsage: 0.7, targetCpuUsage: 0.6 } },
       workflowTaskPollerBehavior: { type: 'autoscaling' },
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },

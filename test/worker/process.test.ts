@@ -111,7 +111,7 @@ describe('worker process', () => {
         tls: false,
         metrics: `http://127.0.0.1:${metricsPort}/metrics`,
         // The tuning it runs with: what was set, the defaults for the rest.
-        maxCachedWorkflows: 100,
+        maxCachedWorkflows: 200,
         workflowHeapLimit: '1024 MiB',
         tuner: 'fixed',
         workflowTaskSlots: 20,

@@ -159,7 +159,7 @@ describe('the defaults on a real worker', () => {
   it('are taken as given: no more workflow tasks than cached workflows, so the SDK lowers nothing', async () => {
     const sdkDefaults = await optionsOf({});
     const now = await optionsOf(tuningOptions(workerConfig({})));
-    expect(now.maxCachedWorkflows).toBe(100);
+    expect(now.maxCachedWorkflows).toBe(200);
     expect(now.tuner).toMatchObject({
       workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 40 },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1000 },
