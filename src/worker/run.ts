@@ -5,7 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../activities';
 import { temporalSettings } from '../temporal-connection';
 import { workerConfig } from './config';
-import { limitWorkflowThreadHeap } from './heap';
+import { limitHeapGrowth, limitWorkflowThreadHeap } from './heap';
 import { createJsonLogger } from './logging';
 import {
   createWorker,
@@ -34,6 +34,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   try {
     // Before Worker.create, which starts the workflow thread.
     const workflowHeapLimit = limitWorkflowThreadHeap(config.maxCachedWorkflows);
+    const heapGrowth = limitHeapGrowth();
     const worker = await createWorker(connection, {
       ...code,
       namespace: settings.namespace,
@@ -57,6 +58,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       workflowCode: describeWorkflowSource(code),
       maxCachedWorkflows: config.maxCachedWorkflows,
       workflowHeapLimit: workflowHeapLimit ? `${workflowHeapLimit} MiB` : 'node default',
+      heapGrowth: heapGrowth ? `at most ${heapGrowth}% past what a heap holds` : 'node default',
       rdsBudget: config.rdsBudget
         ? `${config.rdsBudget.perSecond} calls/s, burst ${config.rdsBudget.burst}, per account and Region`
         : 'off',

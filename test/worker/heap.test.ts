@@ -3,23 +3,40 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heapLimitGiven, workflowHeapLimitMb, workflowHeapLimitToSet } from '../../src/worker/heap';
+import {
+  heapGrowingPercentToSet,
+  heapLimitGiven,
+  heapSizingGiven,
+  workflowHeapLimitMb,
+  workflowHeapLimitToSet,
+} from '../../src/worker/heap';
 import { ROOT } from '../helpers/paths';
 
-const FIXTURE = path.join(__dirname, 'fixtures/heap-limit.ts');
+function runNode(fixture: string, arg: string, nodeArgs: string[] = []): unknown {
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  const file = path.join(__dirname, 'fixtures', fixture);
+  const out = execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', file, arg], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
 
 /** Old space limits in MiB; a heap's whole limit adds the young generation (a few dozen MiB) to it. */
 function runFixture(
   cached: number,
   nodeArgs: string[] = [],
 ): { set: number | null; thread: number; main: number } {
-  const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  const out = execFileSync(process.execPath, [...nodeArgs, '--import', 'tsx', FIXTURE, String(cached)], {
-    cwd: ROOT,
-    env,
-    encoding: 'utf8',
-  });
-  return JSON.parse(out) as { set: number | null; thread: number; main: number };
+  return runNode('heap-limit.ts', String(cached), nodeArgs) as {
+    set: number | null;
+    thread: number;
+    main: number;
+  };
+}
+
+function runGrowth(arg: 'limit' | 'default'): { set: number | null; largestMb: number } {
+  return runNode('heap-growth.ts', arg) as { set: number | null; largestMb: number };
 }
 
 describe('workflowHeapLimitMb', () => {
@@ -36,6 +53,40 @@ describe('heapLimitGiven', () => {
     expect(heapLimitGiven([], '--enable-source-maps --max_old_space_size=300')).toBe(true);
     expect(heapLimitGiven(['--import', 'tsx'], '--enable-source-maps')).toBe(false);
     expect(heapLimitGiven([], '--max-semi-space-size=16')).toBe(false);
+  });
+});
+
+describe('heapSizingGiven', () => {
+  it('sees a heap limit or a growth factor given to node', () => {
+    expect(heapSizingGiven(['--max-old-space-size=512'], undefined)).toBe(true);
+    expect(heapSizingGiven([], '--heap_growing_percent=20')).toBe(true);
+    expect(heapSizingGiven(['--heap-growing-percent=30'], undefined)).toBe(true);
+    expect(heapSizingGiven(['--import', 'tsx'], '--max-semi-space-size=16')).toBe(false);
+  });
+});
+
+describe('heapGrowingPercentToSet', () => {
+  const node = { execArgv: [], nodeOptions: undefined, defaultLimitMb: 4144 };
+
+  it('is 60% under a large default limit', () => {
+    expect(heapGrowingPercentToSet(node)).toBe(60);
+  });
+
+  it("keeps node's own sizing and a small machine's default", () => {
+    expect(heapGrowingPercentToSet({ ...node, execArgv: ['--max-old-space-size=4000'] })).toBeUndefined();
+    expect(heapGrowingPercentToSet({ ...node, nodeOptions: '--heap-growing-percent=200' })).toBeUndefined();
+    expect(heapGrowingPercentToSet({ ...node, defaultLimitMb: 1000 })).toBeUndefined();
+  });
+});
+
+describe('limitHeapGrowth', () => {
+  it("keeps the main thread's heap well below what V8 lets it grow to by default", () => {
+    const limited = runGrowth('limit');
+    const unlimited = runGrowth('default');
+    expect(limited.set).toBe(60);
+    expect(unlimited.set).toBeNull();
+    // About 130 against 245 MiB, holding about 90.
+    expect(limited.largestMb).toBeLessThan(unlimited.largestMb * 0.75);
   });
 });
 

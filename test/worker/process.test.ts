@@ -113,6 +113,7 @@ describe('worker process', () => {
         // The tuning it runs with: what was set, the defaults for the rest.
         maxCachedWorkflows: 200,
         workflowHeapLimit: '1024 MiB',
+        heapGrowth: 'at most 60% past what a heap holds',
         tuner: 'fixed',
         workflowTaskSlots: 20,
         activitySlots: 1000,
