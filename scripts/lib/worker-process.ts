@@ -48,7 +48,7 @@ export async function writeWorkflowBundle(file: string): Promise<string> {
 
 /** What `npm run build` writes: the compiled worker, and beside it its prebuilt workflow bundle. */
 export const COMPILED_WORKER = path.join(ROOT, 'lib/worker.js');
-export const PREBUILT_BUNDLE = path.join(ROOT, 'lib/workflow-bundle.js');
+export { PREBUILT_BUNDLE } from '../../src/worker/options';
 
 /**
  * Builds the worker as `npm run build` does (tsc, then the workflow bundle into lib/) and returns its entry,
