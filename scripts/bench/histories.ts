@@ -82,6 +82,11 @@ export function toHistoryEvents(history: { events?: JsonEvent[] }): {
       case 'EVENT_TYPE_WORKFLOW_TASK_FAILED':
         if (typeof attrs?.cause === 'string') e.cause = attrs.cause;
         break;
+      case 'EVENT_TYPE_MARKER_RECORDED': {
+        const type = localActivityType(attrs);
+        if (type) e.localActivity = type;
+        break;
+      }
       case 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED': {
         const heartbeats = reportedHeartbeats(attrs?.result);
         if (heartbeats) e.heartbeats = heartbeats;
@@ -91,6 +96,20 @@ export function toHistoryEvents(history: { events?: JsonEvent[] }): {
     events.push(e);
   }
   return { events, type, runId, continuedTo, children };
+}
+
+/** A local activity's marker: its activity type (the SDK's marker data, JSON); else undefined. */
+function localActivityType(attrs: Attrs): string | undefined {
+  if (attrs?.markerName !== 'core_local_activity') return undefined;
+  const details = attrs.details as Record<string, { payloads?: { data?: string }[] }> | undefined;
+  const data = details?.data?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type?: unknown };
+    return typeof value?.activity_type === 'string' ? value.activity_type : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `heartbeats` an activity's JSON result reports (the follow activity's), if any. */

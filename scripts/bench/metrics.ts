@@ -289,6 +289,8 @@ export interface HistoryEvent {
   /** WORKFLOW_EXECUTION_STARTED: the run it continues (continue-as-new), and whether it has a parent. */
   continuedFrom?: string;
   hasParent?: boolean;
+  /** MARKER_RECORDED of a local activity: its activity type. */
+  localActivity?: string;
 }
 
 /**
@@ -430,17 +432,21 @@ export function billableActions(events: readonly HistoryEvent[]): ActionCount {
  * queueing for a worker, then the worker's own part) and started → completed (the worker's part alone). A
  * task whose completion records local activities' markers stayed open while they ran, and one that a new task
  * follows at once was a heartbeat of a task held open by local activities still running: their worker part
- * holds those AWS calls too. `startedToCompletedWithoutLocal` is the worker's part of the other tasks.
+ * holds those AWS calls too. `startedToCompletedWithoutLocal` is the worker's part of the other tasks, and
+ * `startedToCompletedByLocal` the worker's part by what held the task open: the local activities it recorded
+ * (their types, sorted and joined by `+`), `heartbeat`, or `none`.
  */
 export function workflowTaskLatencies(events: readonly HistoryEvent[]): {
   scheduledToCompleted: number[];
   startedToCompleted: number[];
   startedToCompletedWithoutLocal: number[];
+  startedToCompletedByLocal: Record<string, number[]>;
 } {
   const at = new Map<number, number>();
   const scheduledToCompleted: number[] = [];
   const startedToCompleted: number[] = [];
   const startedToCompletedWithoutLocal: number[] = [];
+  const startedToCompletedByLocal: Record<string, number[]> = {};
   events.forEach((e, i) => {
     if (e.type === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED' || e.type === 'EVENT_TYPE_WORKFLOW_TASK_STARTED') {
       at.set(e.id, e.at);
@@ -449,15 +455,33 @@ export function workflowTaskLatencies(events: readonly HistoryEvent[]): {
       const started = e.startedEventId !== undefined ? at.get(e.startedEventId) : undefined;
       if (scheduled !== undefined) scheduledToCompleted.push(e.at - scheduled);
       if (started === undefined) return;
-      startedToCompleted.push(e.at - started);
-      // The task's commands follow its completion, its local activities' markers first.
-      const next = events[i + 1]?.type;
-      if (next !== 'EVENT_TYPE_MARKER_RECORDED' && next !== 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') {
-        startedToCompletedWithoutLocal.push(e.at - started);
-      }
+      const ms = e.at - started;
+      startedToCompleted.push(ms);
+      const heldBy = heldOpenBy(events, i);
+      if (heldBy === 'none') startedToCompletedWithoutLocal.push(ms);
+      (startedToCompletedByLocal[heldBy] ??= []).push(ms);
     }
   });
-  return { scheduledToCompleted, startedToCompleted, startedToCompletedWithoutLocal };
+  return {
+    scheduledToCompleted,
+    startedToCompleted,
+    startedToCompletedWithoutLocal,
+    startedToCompletedByLocal,
+  };
+}
+
+/**
+ * What held the task completed at `i` open: the local activities whose markers its commands begin with (their
+ * types, sorted, `+`), `heartbeat` when a new task follows at once, else `none` (a patch's marker is no call).
+ */
+function heldOpenBy(events: readonly HistoryEvent[], i: number): string {
+  if (events[i + 1]?.type === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') return 'heartbeat';
+  const types = new Set<string>();
+  for (let j = i + 1; j < events.length && events[j]!.type === 'EVENT_TYPE_MARKER_RECORDED'; j++) {
+    const type = events[j]!.localActivity;
+    if (type) types.add(type);
+  }
+  return types.size ? [...types].sort().join('+') : 'none';
 }
 
 /** What a side's workflows are: copies (their child copies too), copySlots schedulers, sourceShare holders. */
@@ -478,6 +502,8 @@ export interface HistorySummary {
     scheduledToCompleted: LatencySummary;
     startedToCompleted: LatencySummary;
     startedToCompletedWithoutLocal?: LatencySummary;
+    /** The worker's part by what held the task open (workflowTaskLatencies' `startedToCompletedByLocal`). */
+    startedToCompletedByLocal?: Record<string, LatencySummary>;
   };
   /** The same, scheduled → completed, by kind (for the results file). */
   workflowTasksByKind: Partial<Record<WorkflowKind, LatencySummary>>;
@@ -501,6 +527,7 @@ export function summariseHistories(
   const scheduled: number[] = [];
   const started: number[] = [];
   const startedWithoutLocal: number[] = [];
+  const startedByLocal: Record<string, number[]> = {};
   const byKind: Partial<Record<WorkflowKind, number[]>> = {};
   for (const { kind, events } of runs) {
     s[`${kind}Events`] += events.length;
@@ -514,6 +541,8 @@ export function summariseHistories(
     scheduled.push(...latencies.scheduledToCompleted);
     started.push(...latencies.startedToCompleted);
     startedWithoutLocal.push(...latencies.startedToCompletedWithoutLocal);
+    for (const [held, ms] of Object.entries(latencies.startedToCompletedByLocal))
+      (startedByLocal[held] ??= []).push(...ms);
     (byKind[kind] ??= []).push(...latencies.scheduledToCompleted);
   }
   for (const [kind, ms] of Object.entries(byKind))
@@ -522,6 +551,9 @@ export function summariseHistories(
     scheduledToCompleted: latencySummary(scheduled),
     startedToCompleted: latencySummary(started),
     startedToCompletedWithoutLocal: latencySummary(startedWithoutLocal),
+    startedToCompletedByLocal: Object.fromEntries(
+      Object.entries(startedByLocal).map(([held, ms]) => [held, latencySummary(ms)]),
+    ),
   };
   return s;
 }

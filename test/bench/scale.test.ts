@@ -356,6 +356,35 @@ describe('billable actions', () => {
     expect(found.events.map((e) => e.heartbeats)).toEqual([2, undefined]);
   });
 
+  it("reads a local activity's type from its marker, and nothing from a patch's", () => {
+    const data = (value: unknown) => ({
+      payloads: [{ metadata: {}, data: Buffer.from(JSON.stringify(value)).toString('base64') }],
+    });
+    const found = toHistoryEvents({
+      events: [
+        {
+          eventId: '1',
+          eventTime: '2026-12-06T03:00:00Z',
+          eventType: 'EVENT_TYPE_MARKER_RECORDED',
+          markerRecordedEventAttributes: {
+            markerName: 'core_local_activity',
+            details: { data: data({ seq: 2, attempt: 1, activity_type: 'requestCopySlot' }) },
+          },
+        },
+        {
+          eventId: '2',
+          eventTime: '2026-12-06T03:00:00Z',
+          eventType: 'EVENT_TYPE_MARKER_RECORDED',
+          markerRecordedEventAttributes: {
+            markerName: 'core_patch',
+            details: { data: data({ activity_type: 'not a local activity' }) },
+          },
+        },
+      ],
+    });
+    expect(found.events.map((e) => e.localActivity)).toEqual(['requestCopySlot', undefined]);
+  });
+
   it('the table names every event billableActions counts', () => {
     expect(ACTION_TABLE.map((r) => r.event)).toContain('EVENT_TYPE_MARKER_RECORDED');
     for (const row of ACTION_TABLE) expect(row.event).toMatch(/^EVENT_TYPE_[A-Z_]+$/);
@@ -394,13 +423,32 @@ describe('workflow task latency', () => {
         scheduledEventId: 14,
         startedEventId: 15,
       },
-      { id: 17, type: 'EVENT_TYPE_MARKER_RECORDED', at: 12000 },
-      { id: 18, type: 'EVENT_TYPE_TIMER_STARTED', at: 12000 },
+      { id: 17, type: 'EVENT_TYPE_MARKER_RECORDED', at: 12000, localActivity: 'startCopy' },
+      { id: 18, type: 'EVENT_TYPE_MARKER_RECORDED', at: 12000, localActivity: 'describeSourceSnapshot' },
+      { id: 19, type: 'EVENT_TYPE_MARKER_RECORDED', at: 12000, localActivity: 'startCopy' },
+      { id: 20, type: 'EVENT_TYPE_TIMER_STARTED', at: 12000 },
+      { id: 21, type: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', at: 13000 },
+      { id: 22, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 13000 },
+      { id: 23, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 13100, scheduledEventId: 22 },
+      {
+        id: 24,
+        type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        at: 13400,
+        scheduledEventId: 22,
+        startedEventId: 23,
+      },
+      // A patch's marker (no local activity): the task held nothing open.
+      { id: 25, type: 'EVENT_TYPE_MARKER_RECORDED', at: 13400 },
     ];
     expect(workflowTaskLatencies(events)).toEqual({
-      scheduledToCompleted: [500, 1600, 8000, 1000],
-      startedToCompleted: [200, 100, 8000, 1000],
-      startedToCompletedWithoutLocal: [200, 100],
+      scheduledToCompleted: [500, 1600, 8000, 1000, 400],
+      startedToCompleted: [200, 100, 8000, 1000, 300],
+      startedToCompletedWithoutLocal: [200, 100, 300],
+      startedToCompletedByLocal: {
+        none: [200, 100, 300],
+        heartbeat: [8000],
+        'describeSourceSnapshot+startCopy': [1000],
+      },
     });
     expect(latencySummary([500, 1600, 100])).toMatchObject({
       count: 3,
