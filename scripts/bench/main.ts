@@ -35,6 +35,7 @@ interface Flags extends Overrides {
   scenario: string[];
   side: 'both' | Side;
   out: string;
+  profileWorker?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       positiveNumber,
     )
     .option('--out <dir>', 'where the JSON results go', RESULTS_DIR)
+    .option('--profile-worker <dir>', "write the workers' V8 CPU profiles (.cpuprofile) here")
     .addHelpText(
       'after',
       `\nScenarios:\n${SCENARIOS.map((s) => `  ${s.name.padEnd(width)} ${s.scale ? '[scale] ' : ''}${describeScenario(s)}`).join('\n')}\n\nExamples: npm run bench -- --scenario fleet --copies 10\n          npm run bench -- --scenario regions --copies 16 --copy-seconds 5`,
@@ -196,7 +198,12 @@ async function main(): Promise<void> {
 
   // The workers' schedulers get the scenarios' limit as their capacity when the scenarios agree on one.
   const limits = new Set(scenarios.map((s) => s.copyLimit));
-  const stack = await startBenchStack(logDir, say, limits.size === 1 ? [...limits][0] : undefined);
+  const stack = await startBenchStack(
+    logDir,
+    say,
+    limits.size === 1 ? [...limits][0] : undefined,
+    flags.profileWorker,
+  );
   try {
     for (const scenario of scenarios) {
       const result: ScenarioResult = { scenario };

@@ -471,13 +471,14 @@ export function workflowTaskLatencies(events: readonly HistoryEvent[]): {
 }
 
 /**
- * What held the task completed at `i` open: the local activities whose markers its commands begin with (their
- * types, sorted, `+`), `heartbeat` when a new task follows at once, else `none` (a patch's marker is no call).
+ * What held the task completed at `i` open: the local activities whose markers are among its commands (every
+ * marker before the next task completes is this task's; their types, sorted, `+`), `heartbeat` when a new task
+ * follows at once, else `none` (a patch's marker is no call).
  */
 function heldOpenBy(events: readonly HistoryEvent[], i: number): string {
   if (events[i + 1]?.type === 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') return 'heartbeat';
   const types = new Set<string>();
-  for (let j = i + 1; j < events.length && events[j]!.type === 'EVENT_TYPE_MARKER_RECORDED'; j++) {
+  for (let j = i + 1; j < events.length && events[j]!.type !== 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED'; j++) {
     const type = events[j]!.localActivity;
     if (type) types.add(type);
   }

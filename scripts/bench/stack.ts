@@ -42,6 +42,8 @@ export async function startBenchStack(
   logDir: string,
   say: (line: string) => void,
   slotCapacity?: number,
+  /** Where the workers write V8 CPU profiles (node --cpu-prof; every thread, written when a worker stops). */
+  profileDir?: string,
 ): Promise<BenchStack> {
   quietRuntime();
   fs.mkdirSync(logDir, { recursive: true });
@@ -68,7 +70,8 @@ export async function startBenchStack(
   });
   const launchWorker = async (index: number): Promise<WorkerProcess> => {
     const log = path.join(logDir, index === 0 ? 'worker.log' : `worker-${index + 1}.log`);
-    const worker = startWorkerProcess(log, workerEnv, workerEntry);
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+    const worker = startWorkerProcess(log, workerEnv, workerEntry, nodeArgs);
     try {
       await waitForPoller(client, namespace, taskQueue, worker, 120_000);
     } catch (err) {

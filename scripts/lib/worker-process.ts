@@ -89,15 +89,19 @@ export function workerEnvironment(opts: {
   };
 }
 
-/** `compiled`: the entry `buildWorker` returned, run with plain node; otherwise src/worker.ts through tsx. */
+/**
+ * `compiled`: the entry `buildWorker` returned, run with plain node; otherwise src/worker.ts through tsx.
+ * `nodeArgs`: node's own flags before the entry (a CPU profile: node refuses --cpu-prof in NODE_OPTIONS).
+ */
 export function startWorkerProcess(
   logFile: string,
   extraEnv: Record<string, string>,
   compiled?: string,
+  nodeArgs: readonly string[] = [],
 ): WorkerProcess {
   const log = fs.openSync(logFile, 'a');
   const { AWS_PROFILE: _profile, ...inherited } = process.env; // never a real AWS profile
-  const args = compiled ? [compiled] : ['--import', 'tsx', WORKER_ENTRY];
+  const args = [...nodeArgs, ...(compiled ? [compiled] : ['--import', 'tsx', WORKER_ENTRY])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...inherited, ...extraEnv },

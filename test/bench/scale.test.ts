@@ -437,15 +437,30 @@ describe('workflow task latency', () => {
         scheduledEventId: 22,
         startedEventId: 23,
       },
-      // A patch's marker (no local activity): the task held nothing open.
+      // A patch's marker (no local activity), then a local activity's after a command of the same task.
       { id: 25, type: 'EVENT_TYPE_MARKER_RECORDED', at: 13400 },
+      { id: 26, type: 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', at: 13400 },
+      { id: 27, type: 'EVENT_TYPE_MARKER_RECORDED', at: 13400, localActivity: 'requestCopySlot' },
+      { id: 28, type: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', at: 14000 },
+      { id: 29, type: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', at: 14000 },
+      { id: 30, type: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', at: 14000, scheduledEventId: 29 },
+      {
+        id: 31,
+        type: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+        at: 14050,
+        scheduledEventId: 29,
+        startedEventId: 30,
+      },
+      // Only a patch's marker: the task held nothing open.
+      { id: 32, type: 'EVENT_TYPE_MARKER_RECORDED', at: 14050 },
     ];
     expect(workflowTaskLatencies(events)).toEqual({
-      scheduledToCompleted: [500, 1600, 8000, 1000, 400],
-      startedToCompleted: [200, 100, 8000, 1000, 300],
-      startedToCompletedWithoutLocal: [200, 100, 300],
+      scheduledToCompleted: [500, 1600, 8000, 1000, 400, 50],
+      startedToCompleted: [200, 100, 8000, 1000, 300, 50],
+      startedToCompletedWithoutLocal: [200, 100, 50],
       startedToCompletedByLocal: {
-        none: [200, 100, 300],
+        none: [200, 100, 50],
+        requestCopySlot: [300],
         heartbeat: [8000],
         'describeSourceSnapshot+startCopy': [1000],
       },
