@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-npm_stamp=$(stamp package-lock.json)
+npm_stamp=$(stamp package-lock.json patches/*)  # npm ci applies patches/ (postinstall)
 if [ ! -f node_modules/.snapcopy-stamp ] || [ "$(cat node_modules/.snapcopy-stamp)" != "$npm_stamp" ]; then
   echo "bootstrap: installing npm packages (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error >&2

@@ -26,6 +26,11 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'INFO';
  * heap limit (./heap.ts); 200 keeps 1,000 copies within 512 MiB with room for the runs' spread.
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
+/**
+ * No deadlock watchdog by default: the SDK's costs a native thread per call into workflow code (see
+ * deadlock.ts); `thousand` measured the worker's part of a task at 0.82 s p99 without it against 1.06 s.
+ */
+export const DEFAULT_WORKFLOW_DEADLOCK_TIMEOUT_MS: number | false = false;
 
 // Worker tuning (docs/operations.md#worker-tuning). Each default is the SDK 1.24 default but the activity
 // slots (see there); `npm run bench` is where new figures come from.
@@ -131,6 +136,8 @@ export interface WorkerConfig {
   tuning: WorkerTuning;
   /** The worker's budget of RDS calls per account and Region, or false for none. */
   rdsBudget: BudgetRate | false;
+  /** How long one call into workflow code may run before the SDK fails its task, or false for no watchdog. */
+  workflowDeadlockTimeoutMs: number | false;
 }
 
 export class ConfigError extends Error {
@@ -179,6 +186,18 @@ export function parseMetricsPort(
     throw new ConfigError(variable, `"${value}" is not a port (1-65535), or 0/off to disable metrics`);
   }
   return port;
+}
+
+/** SNAPCOPY_WORKFLOW_DEADLOCK_TIMEOUT: `off`, or a duration from 1 s to 1 h (the SDK's own is 5 s). */
+export function parseWorkflowDeadlockTimeout(value: string | undefined): number | false {
+  const variable = 'SNAPCOPY_WORKFLOW_DEADLOCK_TIMEOUT';
+  if (value === undefined) return DEFAULT_WORKFLOW_DEADLOCK_TIMEOUT_MS;
+  if (value.toLowerCase() === 'off') return false;
+  const ms = parseDuration(value, variable);
+  if (ms < 1000 || ms > 3_600_000) {
+    throw new ConfigError(variable, `"${value}" is not off or a duration from 1s to 1h (e.g. 5s)`);
+  }
+  return ms;
 }
 
 /** SNAPCOPY_SLOT_CAPACITY: 1–100 (AWS's limit is 5; raise it only after AWS raised yours). */
@@ -398,5 +417,6 @@ export function workerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig
       read(env, 'SNAPCOPY_WORKFLOW_TASK_SLOTS') !== undefined,
     ),
     rdsBudget: parseRdsBudget(env),
+    workflowDeadlockTimeoutMs: parseWorkflowDeadlockTimeout(read(env, 'SNAPCOPY_WORKFLOW_DEADLOCK_TIMEOUT')),
   };
 }

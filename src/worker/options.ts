@@ -108,7 +108,13 @@ export function describeTuning(tuning: WorkerConfig['tuning']): Record<string, s
       };
 }
 
-export type CreateWorkerOptions = { namespace: string; taskQueue: string } & Partial<WorkerOptions>;
+export type CreateWorkerOptions = { namespace: string; taskQueue: string } & Partial<WorkerOptions> & {
+    /**
+     * The SDK's deadlock watchdog in ms, 0 for none (see deadlock.ts). Not in WorkerOptions' type: the SDK
+     * reads it from the options all the same (its defaults give way to what is passed).
+     */
+    isolateExecutionTimeout?: number;
+  };
 
 /** The snapcopy worker: the real AWS activities and workflow code unless given (tests). */
 export async function createWorker(connection: NativeConnection, opts: CreateWorkerOptions): Promise<Worker> {

@@ -5,6 +5,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../activities';
 import { temporalSettings } from '../temporal-connection';
 import { workerConfig } from './config';
+import { deadlockWatchdog } from './deadlock';
 import { limitHeapGrowth, limitWorkflowThreadHeap } from './heap';
 import { createJsonLogger } from './logging';
 import {
@@ -35,6 +36,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // Before Worker.create, which starts the workflow thread.
     const workflowHeapLimit = limitWorkflowThreadHeap(config.maxCachedWorkflows);
     const heapGrowth = limitHeapGrowth();
+    const watchdog = deadlockWatchdog(config.workflowDeadlockTimeoutMs);
+    if (watchdog.warning) logger.warn(watchdog.warning);
     const worker = await createWorker(connection, {
       ...code,
       namespace: settings.namespace,
@@ -45,6 +48,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
         restoreTestsPerRegion: config.restoreTestsPerRegion,
       }),
       shutdownGraceTime: config.shutdownGraceMs,
+      isolateExecutionTimeout: watchdog.isolateExecutionTimeout,
       ...tuningOptions(config),
     });
     const stopLogging = logShutdownSignals(logger, config.shutdownGraceMs);
@@ -59,6 +63,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       maxCachedWorkflows: config.maxCachedWorkflows,
       workflowHeapLimit: workflowHeapLimit ? `${workflowHeapLimit} MiB` : 'node default',
       heapGrowth: heapGrowth ? `at most ${heapGrowth}% past what a heap holds` : 'node default',
+      deadlockWatchdog: watchdog.described,
       rdsBudget: config.rdsBudget
         ? `${config.rdsBudget.perSecond} calls/s, burst ${config.rdsBudget.burst}, per account and Region`
         : 'off',

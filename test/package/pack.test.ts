@@ -150,7 +150,11 @@ describe('npm package', () => {
         'lib/workflow-bundle.js',
       ]),
     );
-    expect(files.filter((f) => !/^(bin|lib)\//.test(f)).sort()).toEqual(['README.md', 'package.json']);
+    expect(files.filter((f) => !/^(bin|lib|patches)\//.test(f)).sort()).toEqual([
+      'README.md',
+      'package.json',
+    ]);
+    expect(files).toContain('patches/@temporalio+worker+1.24.0.patch');
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
 
@@ -186,6 +190,14 @@ describe('npm package', () => {
     expect(names.has(pkg.name)).toBe(true);
     expect(names.has('@temporalio/worker')).toBe(true);
     expect(DEV_ONLY.filter((name) => names.has(name))).toEqual([]);
+  });
+
+  it('installs the SDK with its patch applied: the deadlock watchdog can be off', async () => {
+    const probe = `console.log(require(${JSON.stringify(
+      path.join(installed, 'lib/worker/deadlock.js'),
+    )}).watchdogCanBeOff())`;
+    const { stdout } = await run(process.execPath, ['-e', probe], work);
+    expect(stdout.trim()).toBe('true');
   });
 
   it("runs the installed worker on the package's prebuilt workflow bundle", async () => {

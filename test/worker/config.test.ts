@@ -50,6 +50,7 @@ describe('workerConfig', () => {
       maxCachedWorkflows: 200,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
+      workflowDeadlockTimeoutMs: false,
     });
     expect(DEFAULT_METRICS_PORT).toBe(9464);
     expect(DEFAULT_SHUTDOWN_GRACE_MS).toBe(30_000);
@@ -112,6 +113,7 @@ describe('workerConfig', () => {
         SNAPCOPY_METRICS_PORT: '9100',
         SNAPCOPY_METRICS_HOST: '127.0.0.1',
         SNAPCOPY_SHUTDOWN_GRACE: '2m',
+        SNAPCOPY_WORKFLOW_DEADLOCK_TIMEOUT: '10s',
       }),
     ).toEqual({
       logLevel: 'DEBUG',
@@ -122,6 +124,7 @@ describe('workerConfig', () => {
       maxCachedWorkflows: 200,
       tuning: TODAY_TUNING,
       rdsBudget: { perSecond: 6, burst: 60 },
+      workflowDeadlockTimeoutMs: 10_000,
     });
     expect(workerConfig({ SNAPCOPY_LOG_LEVEL: 'warning' }).logLevel).toBe('WARN');
   });

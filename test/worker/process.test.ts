@@ -114,6 +114,7 @@ describe('worker process', () => {
         maxCachedWorkflows: 200,
         workflowHeapLimit: '1024 MiB',
         heapGrowth: 'at most 60% past what a heap holds',
+        deadlockWatchdog: 'off',
         tuner: 'fixed',
         workflowTaskSlots: 20,
         activitySlots: 1000,
