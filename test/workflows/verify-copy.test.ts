@@ -292,8 +292,13 @@ describe('verifyCopy', () => {
         (x) => x.clusterIdentifier !== undefined && x.phase === 'restoring',
         'restoring',
       );
-      // Someone takes the cluster over (removes snapcopy's tags) while it restores.
-      const cluster = aws.restores.all().find((r) => r.identifier === p.clusterIdentifier)!;
+      // Someone takes the cluster over (removes snapcopy's tags) while it restores. The query names the
+      // cluster before the restore's call reaches AWS (the intent is recorded first), so wait for AWS to have it.
+      const cluster = await waitFor('the restored cluster at AWS', () => {
+        const found = aws.restores.all().find((r) => r.identifier === p.clusterIdentifier);
+        if (!found) throw new Error(`no cluster ${p.clusterIdentifier} at AWS yet`);
+        return found;
+      });
       cluster.tags = cluster.tags.filter((t) => t.Key !== 'snapcopy:verify-of');
       await handle.signal(verifyCancelSignal, { reason: 'test' });
       return handle.result();
