@@ -101,24 +101,23 @@ export function toHistoryEvents(history: { events?: JsonEvent[] }): {
 /** A local activity's marker: its activity type (the SDK's marker data, JSON); else undefined. */
 function localActivityType(attrs: Attrs): string | undefined {
   if (attrs?.markerName !== 'core_local_activity') return undefined;
-  const details = attrs.details as Record<string, { payloads?: { data?: string }[] }> | undefined;
-  const data = details?.data?.payloads?.[0]?.data;
-  if (!data) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type?: unknown };
-    return typeof value?.activity_type === 'string' ? value.activity_type : undefined;
-  } catch {
-    return undefined;
-  }
+  const details = attrs.details as Record<string, unknown> | undefined;
+  const value = firstJsonPayload(details?.data) as { activity_type?: unknown } | undefined;
+  return typeof value?.activity_type === 'string' ? value.activity_type : undefined;
 }
 
 /** The `heartbeats` an activity's JSON result reports (the follow activity's), if any. */
 function reportedHeartbeats(result: unknown): number | undefined {
-  const data = (result as { payloads?: { data?: string }[] } | undefined)?.payloads?.[0]?.data;
+  const value = firstJsonPayload(result) as { heartbeats?: unknown } | undefined;
+  return typeof value?.heartbeats === 'number' ? value.heartbeats : undefined;
+}
+
+/** The first payload of proto JSON `Payloads`, decoded as JSON; undefined when absent or not JSON. */
+function firstJsonPayload(payloads: unknown): unknown {
+  const data = (payloads as { payloads?: { data?: string }[] } | undefined)?.payloads?.[0]?.data;
   if (!data) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { heartbeats?: unknown };
-    return typeof value?.heartbeats === 'number' ? value.heartbeats : undefined;
+    return JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as unknown;
   } catch {
     return undefined;
   }

@@ -45,6 +45,11 @@ function copy(
   return { region, accountId, id, status: 'copying', createdAt, ...ends };
 }
 
+/** Proto JSON `Payloads` holding one JSON value, as a history gives activity results and marker data. */
+const payload = (value: unknown) => ({
+  payloads: [{ metadata: {}, data: Buffer.from(JSON.stringify(value)).toString('base64') }],
+});
+
 describe('scale scenarios', () => {
   it('regions, burst, thousand and workers as the issue gives them', () => {
     const [regions, burst, thousand, workers] = selectScenarios(['regions', 'burst', 'thousand', 'workers']);
@@ -334,9 +339,6 @@ describe('billable actions', () => {
   });
 
   it("reads a follow activity's reported heartbeats from its completed event", () => {
-    const payload = (value: unknown) => ({
-      payloads: [{ metadata: {}, data: Buffer.from(JSON.stringify(value)).toString('base64') }],
-    });
     const found = toHistoryEvents({
       events: [
         {
@@ -357,9 +359,6 @@ describe('billable actions', () => {
   });
 
   it("reads a local activity's type from its marker, and nothing from a patch's", () => {
-    const data = (value: unknown) => ({
-      payloads: [{ metadata: {}, data: Buffer.from(JSON.stringify(value)).toString('base64') }],
-    });
     const found = toHistoryEvents({
       events: [
         {
@@ -368,7 +367,7 @@ describe('billable actions', () => {
           eventType: 'EVENT_TYPE_MARKER_RECORDED',
           markerRecordedEventAttributes: {
             markerName: 'core_local_activity',
-            details: { data: data({ seq: 2, attempt: 1, activity_type: 'requestCopySlot' }) },
+            details: { data: payload({ seq: 2, attempt: 1, activity_type: 'requestCopySlot' }) },
           },
         },
         {
@@ -377,7 +376,7 @@ describe('billable actions', () => {
           eventType: 'EVENT_TYPE_MARKER_RECORDED',
           markerRecordedEventAttributes: {
             markerName: 'core_patch',
-            details: { data: data({ activity_type: 'not a local activity' }) },
+            details: { data: payload({ activity_type: 'not a local activity' }) },
           },
         },
       ],
