@@ -29,10 +29,10 @@ import { DEFAULT_TASK_QUEUE } from '../../src/shared/names';
 import { METRICS } from '../../src/shared/metric-names';
 import { ROOT } from '../helpers/paths';
 
-/** The default tuning: the SDK 1.24 defaults, but room for a thousand copies' follow activities. */
+/** The default tuning: the SDK 1.24 defaults, but fewer workflow tasks at once and room for a thousand copies' follows. */
 const TODAY_TUNING = {
   tuner: 'fixed',
-  workflowTaskSlots: 40,
+  workflowTaskSlots: 20,
   activitySlots: 1000,
   localActivitySlots: 100,
   workflowPollers: 10,
@@ -208,7 +208,7 @@ describe('workerConfig: worker tuning', () => {
       workflowPollers: 8,
     });
     expect(workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '500' }).tuning).toMatchObject({
-      workflowTaskSlots: 40,
+      workflowTaskSlots: 20,
     });
     expect(() =>
       workerConfig({ SNAPCOPY_MAX_CACHED_WORKFLOWS: '10', SNAPCOPY_WORKFLOW_TASK_SLOTS: '40' }),
@@ -373,10 +373,10 @@ describe('workerConfig: worker tuning', () => {
 });
 
 describe('tuningOptions (what run.ts passes to WorkerOptions)', () => {
-  it("passes the defaults: the cache size, the SDK's workflow tasks, 1000 activities and 10 pollers of each kind", () => {
+  it('passes the defaults: the cache size, 20 workflow tasks, 1000 activities and 10 pollers of each kind', () => {
     expect(tuningOptions(workerConfig({}))).toEqual({
       maxCachedWorkflows: 200,
-      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 1000,
       maxConcurrentLocalActivityExecutions: 100,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },

@@ -161,7 +161,7 @@ describe('the defaults on a real worker', () => {
     const now = await optionsOf(tuningOptions(workerConfig({})));
     expect(now.maxCachedWorkflows).toBe(200);
     expect(now.tuner).toMatchObject({
-      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 40 },
+      workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 20 },
       activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1000 },
       localActivityTaskSlotSupplier: sdkDefaults.tuner.localActivityTaskSlotSupplier,
     });
